@@ -1,0 +1,118 @@
+"""`remit`: the command line. Every command has --help; long work shows a progress bar."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from api.settings import get_settings
+from api.storage.db import get_engine, session_scope
+from api.storage.migrate import upgrade
+from api.storage.types import utcnow
+
+app = typer.Typer(
+    help="silkroutes-remit: remittance cost comparison for the Silk Routes corridors.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console(stderr=True)
+out = Console()
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Alembic revision to upgrade to.")] = "head",
+) -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    settings = get_settings()
+    upgrade(get_engine(), revision)
+    out.print(f"database upgraded to {revision}: {_safe_url(settings.database_url)}")
+
+
+def _safe_url(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url
+
+
+@app.command()
+def demo(
+    if_empty: Annotated[
+        bool,
+        typer.Option(
+            "--if-empty",
+            help="Only load into a database without collected quotes; refresh stale sample quotes.",
+        ),
+    ] = False,
+) -> None:
+    """Load reference data, the recorded central-bank rates and SAMPLE quotes (not live prices)."""
+    from scrapers.demo import describe, ensure_demo, load_demo
+
+    engine = get_engine()
+    upgrade(engine)
+    now = utcnow()
+    with session_scope(engine) as session, console.status("loading demo data…"):
+        if if_empty:
+            message = ensure_demo(session, now, timedelta(hours=get_settings().fresh_hours))
+        else:
+            message = describe(load_demo(session, now))
+    out.print(message)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
+    scheduler: Annotated[
+        bool, typer.Option(help="Run the collection scheduler in-process (single worker only).")
+    ] = True,
+) -> None:
+    """Serve the web app and the API (and, with one worker, the scheduler)."""
+    import uvicorn
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    log = logging.getLogger("remit.serve")
+    upgrade(get_engine())
+    if scheduler and workers == 1:
+        try:
+            from scrapers.scheduler import start_in_process
+        except ImportError:
+            log.info("scheduler not available in this build; serving without it")
+        else:
+            start_in_process()
+            log.info("scheduler running in-process (single worker)")
+    elif scheduler:
+        log.warning(
+            "%d workers: the scheduler does not run in-process; start it with `remit scheduler`",
+            workers,
+        )
+    uvicorn.run(
+        "api.http.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,82 @@
+"""RPW aggregates over quotes at a basket amount. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from statistics import median
+
+SDG_TARGET_AVG_PCT = Decimal(3)
+SDG_CORRIDOR_MAX_PCT = Decimal(5)
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    total_cost_pct: Decimal
+    transparent: bool = True
+    within_5_days: bool = True
+    accessible: bool = True
+    provider_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CorridorAggregate:
+    services: int
+    average_pct: Decimal | None
+    median_pct: Decimal | None
+    min_pct: Decimal | None
+    smart_pct: Decimal | None
+    share_at_or_below_5_pct: Decimal | None
+    by_provider_type: dict[str, Decimal]
+
+
+def _mean(values: Sequence[Decimal]) -> Decimal | None:
+    return sum(values, Decimal(0)) / len(values) if values else None
+
+
+def smart(observations: Iterable[Observation]) -> Decimal | None:
+    """SmaRT: mean of the three cheapest transparent services arriving within 5 days
+    and accessible. None when fewer than three qualify."""
+    eligible = sorted(
+        o.total_cost_pct for o in observations if o.transparent and o.within_5_days and o.accessible
+    )
+    if len(eligible) < 3:
+        return None
+    return _mean(eligible[:3])
+
+
+def aggregate(observations: Iterable[Observation]) -> CorridorAggregate:
+    obs = [o for o in observations if o.transparent]
+    costs = [o.total_cost_pct for o in obs]
+    by_type: dict[str, list[Decimal]] = {}
+    for o in obs:
+        by_type.setdefault(o.provider_type, []).append(o.total_cost_pct)
+    share = (
+        Decimal(sum(1 for c in costs if c <= SDG_CORRIDOR_MAX_PCT)) / len(costs) * 100
+        if costs
+        else None
+    )
+    return CorridorAggregate(
+        services=len(obs),
+        average_pct=_mean(costs),
+        median_pct=Decimal(median(costs)) if costs else None,
+        min_pct=min(costs) if costs else None,
+        smart_pct=smart(obs),
+        share_at_or_below_5_pct=share,
+        by_provider_type={
+            k: v for k, v in ((k, _mean(v)) for k, v in by_type.items()) if v is not None
+        },
+    )
+
+
+def flow_weighted_average(
+    averages: Mapping[str, Decimal], flows: Mapping[str, Decimal]
+) -> Decimal | None:
+    """Average of corridor averages weighted by each corridor's flow (corridors without a
+    flow or an average are left out)."""
+    pairs = [(averages[c], flows[c]) for c in averages if c in flows and flows[c] > 0]
+    total = sum((w for _, w in pairs), Decimal(0))
+    if not pairs or total == 0:
+        return None
+    return sum((a * w for a, w in pairs), Decimal(0)) / total

@@ -1,0 +1,73 @@
+"""The RPW cost model (DESIGN.md section 2). Pure: no I/O, Decimal in, Decimal out.
+
+- fx_margin_pct  = (mid - rate) / mid * 100
+- total_cost_pct = fee / A * 100 + fx_margin_pct          (RPW definition)
+- total_cost     = fee + A * fx_margin_pct / 100           (source currency)
+- received       = A * rate - receive_fee                  (payout currency)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteCost:
+    fx_margin_pct: Decimal
+    total_cost_pct: Decimal
+    total_cost: Decimal
+    received_amount: Decimal
+
+
+def fx_margin_pct(rate: Decimal, mid: Decimal) -> Decimal:
+    if mid <= 0:
+        raise ValueError("mid_rate: must be positive")
+    return (mid - rate) / mid * HUNDRED
+
+
+def compute_cost(
+    send_amount: Decimal,
+    fee: Decimal,
+    rate: Decimal,
+    mid: Decimal,
+    receive_fee: Decimal = Decimal(0),
+) -> QuoteCost:
+    if send_amount <= 0:
+        raise ValueError("send_amount: must be positive")
+    if rate <= 0:
+        raise ValueError("rate: must be positive")
+    if fee < 0:
+        raise ValueError("fee: must not be negative")
+    margin = fx_margin_pct(rate, mid)
+    return QuoteCost(
+        fx_margin_pct=margin,
+        total_cost_pct=fee / send_amount * HUNDRED + margin,
+        total_cost=fee + send_amount * margin / HUNDRED,
+        received_amount=send_amount * rate - receive_fee,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptCost:
+    applied_rate: Decimal
+    fx_margin_pct: Decimal
+    total_cost_pct: Decimal
+    total_cost: Decimal
+
+
+def receipt_cost(
+    send_amount: Decimal, fee: Decimal, received_amount: Decimal, mid: Decimal
+) -> ReceiptCost:
+    """What a past transfer really cost: the applied rate is received / sent."""
+    if send_amount <= 0:
+        raise ValueError("send_amount: must be positive")
+    if received_amount <= 0:
+        raise ValueError("received_amount: must be positive")
+    if fee < 0:
+        raise ValueError("fee: must not be negative")
+    rate = received_amount / send_amount
+    cost = compute_cost(send_amount, fee, rate, mid)
+    return ReceiptCost(rate, cost.fx_margin_pct, cost.total_cost_pct, cost.total_cost)

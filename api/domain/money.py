@@ -1,0 +1,67 @@
+"""The one money type: exact decimals with a currency, rounded only for display."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+# ISO 4217 minor units for the currencies the service knows; others default to 2.
+MINOR_UNITS: dict[str, int] = {
+    "IQD": 0,
+    "IRR": 0,
+    "JPY": 0,
+    "KRW": 0,
+    "KWD": 3,
+    "OMR": 3,
+    "JOD": 3,
+    "BHD": 3,
+}
+
+
+def to_decimal(value: object, *, field: str = "value") -> Decimal:
+    """Build a Decimal from text or an int (never from a float) and refuse NaN/infinity."""
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, bool):
+        raise ValueError(f"{field}: expected a number, got a boolean")
+    elif isinstance(value, int | str):
+        try:
+            result = Decimal(str(value).strip().replace(",", ""))
+        except InvalidOperation:
+            raise ValueError(f"{field}: {value!r} is not a number") from None
+    elif isinstance(value, float):
+        result = Decimal(repr(value))
+    else:
+        raise ValueError(f"{field}: {value!r} is not a number")
+    if not result.is_finite():
+        raise ValueError(f"{field}: {value!r} is not a finite number")
+    return result
+
+
+def minor_units(currency: str) -> int:
+    return MINOR_UNITS.get(currency.upper(), 2)
+
+
+def quantize_display(amount: Decimal, currency: str) -> Decimal:
+    """Round for display to the currency's minor units (banker's rounding)."""
+    exp = Decimal(1).scaleb(-minor_units(currency))
+    return amount.quantize(exp, rounding=ROUND_HALF_EVEN)
+
+
+def plain(value: Decimal) -> str:
+    """Decimal as plain text without exponent, e.g. 1E-7 -> '0.0000001'."""
+    text = format(value, "f")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self) -> None:
+        if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
+            raise ValueError(f"currency: {self.currency!r} is not an ISO 4217 code")
+
+    def display(self) -> str:
+        return plain(quantize_display(self.amount, self.currency))

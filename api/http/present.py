@@ -1,0 +1,121 @@
+"""Turn service results into public JSON models (one place, shared by API and exports)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from api.domain.money import quantize_display
+from api.http.schemas import (
+    CorridorPublic,
+    ProviderRef,
+    QuotePublic,
+    RatePublic,
+    ReceiptResponse,
+    pct,
+    rate,
+)
+from api.services.compare import SAMPLE_NOTICE, RankedQuote
+from api.services.corridors import CorridorSummary
+from api.services.receipt import ReceiptResult
+from api.storage.rates import RateView
+
+
+def corridor_public(s: CorridorSummary) -> CorridorPublic:
+    c = s.corridor
+    return CorridorPublic(
+        code=c.code,
+        **{"from": c.from_country},
+        to=c.to_country,
+        from_name=s.from_name,
+        to_name=s.to_name,
+        send_currency=c.send_currency,
+        receive_currencies=c.receive_currency_list(),
+        live_providers=s.live_providers,
+        last_update=s.last_update,
+        no_provider_reason=c.no_provider_reason if s.live_providers == 0 else None,
+        incentive_note=c.incentive_note,
+        basket_amounts=[a for a in (c.basket_200, c.basket_500) if a is not None],
+        sample=s.sample,
+    )
+
+
+def rate_public(v: RateView) -> RatePublic:
+    return RatePublic(
+        base=v.base,
+        quote=v.quote,
+        rate=rate(v.rate),
+        rate_type=v.rate_type,
+        source=v.source,
+        as_of=v.as_of,
+        derived=v.derived,
+        sample=v.sample,
+        variant=v.variant,
+        via=v.via,
+        buy=v.buy,
+        sell=v.sell,
+    )
+
+
+def quote_public(r: RankedQuote, now: datetime) -> QuotePublic:
+    c = r.priced.cost
+    send_ccy = r.quote.send_currency
+    return QuotePublic(
+        provider=ProviderRef(slug=r.provider.slug, name=r.provider.name, type=r.provider.type),
+        fee=quantize_display(r.priced.fee, send_ccy),
+        rate=rate(r.priced.rate),
+        mid_rate=rate(r.priced.point.mid),
+        mid_rate_type=r.quote.mid_rate_type,
+        mid_rate_source=r.quote.mid_rate_source,
+        fx_margin_pct=pct(c.fx_margin_pct),
+        fx_margin_amount=quantize_display(c.total_cost - r.priced.fee, send_ccy),
+        total_cost_pct=pct(c.total_cost_pct),
+        total_cost=quantize_display(c.total_cost, send_ccy),
+        received_amount=quantize_display(c.received_amount, r.quote.receive_currency),
+        receive_currency=r.quote.receive_currency,
+        payout_method=r.service.payout_method,
+        payin_method=r.service.payin_method,
+        speed=r.service.speed,
+        collected_at=r.quote.collected_at,
+        age_hours=int((now - r.quote.collected_at).total_seconds() // 3600),
+        source=r.quote.source,
+        stale=r.priced.stale,
+        estimated=r.priced.estimated,
+        sample=r.quote.sample,
+        promotional=r.quote.promotional,
+        transparent=r.quote.transparent,
+    )
+
+
+def receipt_public(res: ReceiptResult, now: datetime) -> ReceiptResponse:
+    req, cost = res.request, res.cost
+    best = quote_public(res.best, now) if res.best else None
+    extra = (
+        quantize_display(
+            res.best.priced.cost.received_amount - req.received_amount, req.receive_currency
+        )
+        if res.best
+        else None
+    )
+    sample = res.sample or res.mid.sample
+    return ReceiptResponse(
+        send_amount=req.send_amount,
+        send_currency=req.send_currency,
+        fee=req.fee,
+        received_amount=req.received_amount,
+        receive_currency=req.receive_currency,
+        mid_rate=rate(res.mid.rate),
+        mid_rate_source=res.mid.source,
+        mid_rate_type=res.mid.rate_type,
+        mid_rate_as_of=res.mid.as_of,
+        mid_rate_derived=res.mid.derived,
+        applied_rate=rate(cost.applied_rate),
+        fx_margin_pct=pct(cost.fx_margin_pct),
+        fx_margin_amount=quantize_display(cost.total_cost - req.fee, req.send_currency),
+        total_cost_pct=pct(cost.total_cost_pct),
+        total_cost=quantize_display(cost.total_cost, req.send_currency),
+        best_alternative=best,
+        best_alternative_corridor=res.corridor.code if res.corridor and res.best else None,
+        extra_received_with_best=extra,
+        sample=sample,
+        notice=SAMPLE_NOTICE if sample else None,
+    )

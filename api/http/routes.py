@@ -1,0 +1,109 @@
+"""Public JSON API under /api/v1. Thin: parse, call a service, present."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from sqlalchemy import text
+
+from api.domain.ranking import SortKey
+from api.domain.speed import Speed
+from api.http.deps import NowDep, SessionDep
+from api.http.present import corridor_public, quote_public, rate_public, receipt_public
+from api.http.schemas import CompareResponse, CorridorList, ReceiptIn, ReceiptResponse
+from api.services.compare import SAMPLE_NOTICE, CompareRequest, compare
+from api.services.corridors import CorridorSummary, list_corridors
+from api.services.receipt import ReceiptRequest, check_receipt
+
+router = APIRouter(prefix="/api/v1", tags=["public"])
+
+Country = Annotated[str, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166 alpha-2 code")]
+Ccy = Query(pattern=r"^[A-Za-z]{3}$", description="ISO 4217 code")
+
+
+@router.get("/corridors", response_model=CorridorList)
+def corridors(session: SessionDep, now: NowDep) -> CorridorList:
+    return CorridorList(corridors=[corridor_public(s) for s in list_corridors(session, now)])
+
+
+@router.get("/compare", response_model=CompareResponse, response_model_by_alias=True)
+def compare_route(
+    session: SessionDep,
+    now: NowDep,
+    from_: Annotated[
+        str, Query(alias="from", pattern=r"^[A-Za-z]{2}$", description="Send country")
+    ],
+    to: Country,
+    amount: Annotated[Decimal, Query(gt=0, le=1_000_000_000, max_digits=20, decimal_places=6)],
+    currency: Annotated[str | None, Ccy] = None,
+    receive_currency: Annotated[str | None, Ccy] = None,
+    payout: Literal["any", "bank", "cash", "wallet", "home"] = "any",
+    speed: Speed | None = None,
+    provider_type: Literal["bank", "mto", "post", "mobile", "fintech", "exchange_house"]
+    | None = None,
+    sort: SortKey = SortKey.RECEIVED,
+) -> CompareResponse:
+    result = compare(
+        session,
+        CompareRequest(
+            from_, to, amount, currency, receive_currency, payout, speed, provider_type, sort
+        ),
+        now,
+    )
+    summary = CorridorSummary(
+        result.corridor,
+        result.corridor.from_country,
+        result.corridor.to_country,
+        len({q.provider.slug for q in result.quotes}),
+        result.data_as_of,
+        result.sample,
+    )
+    return CompareResponse(
+        corridor=corridor_public(summary),
+        amount=amount,
+        currency=result.currency,
+        receive_currency=result.receive_currency,
+        reference_rate=rate_public(result.reference_rate) if result.reference_rate else None,
+        other_reference_rates=[rate_public(r) for r in result.other_rates],
+        quotes=[quote_public(q, now) for q in result.quotes],
+        data_as_of=result.data_as_of,
+        sample=result.sample,
+        notice=SAMPLE_NOTICE if result.sample else None,
+        no_provider_reason=result.no_provider_reason,
+        excluded_out_of_range=result.excluded_out_of_range,
+        filters=result.filters,
+    )
+
+
+@router.post("/receipt-check", response_model=ReceiptResponse)
+def receipt_check(body: ReceiptIn, session: SessionDep, now: NowDep) -> ReceiptResponse:
+    result = check_receipt(
+        session,
+        ReceiptRequest(
+            body.send_amount,
+            body.send_currency.upper(),
+            body.fee,
+            body.received_amount,
+            body.receive_currency.upper(),
+            body.from_,
+            body.to,
+        ),
+        now,
+    )
+    return receipt_public(result, now)
+
+
+health_router = APIRouter(tags=["health"])
+
+
+@health_router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@health_router.get("/readyz")
+def readyz(session: SessionDep) -> dict[str, str]:
+    session.execute(text("SELECT 1"))
+    return {"status": "ok", "database": "reachable"}

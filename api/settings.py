@@ -1,0 +1,78 @@
+"""The one settings object. Every value can be set from the environment with the `REMIT_` prefix."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+LESSONS_DIR = REPO_ROOT / "lessons"
+
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused in production
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REMIT_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = Field(default=f"sqlite:///{DATA_DIR / 'remit.sqlite3'}")
+    secret_key: str = DEV_SECRET
+    admin_api_key: str | None = Field(
+        default=None, description="Optional bootstrap admin key (stored only as a hash)."
+    )
+
+    # One base URL per data source; tests point them at loopback replay servers.
+    wise_base_url: str = "https://api.wise.com"
+    sbp_base_url: str = "https://www.sbp.org.pk"
+    dab_base_url: str = "https://www.dab.gov.af"
+    cbi_base_url: str = "https://cbi.iq"
+    ecb_base_url: str = "https://data-api.ecb.europa.eu"
+    imf_base_url: str = "https://www.imf.org"
+    tcmb_base_url: str = "https://evds2.tcmb.gov.tr"
+    cbr_base_url: str = "https://www.cbr.ru"
+    wise_api_token: str | None = None
+    tcmb_api_key: str | None = None
+
+    # HTTP client policy shared by every source.
+    http_timeout_s: float = 20.0
+    http_max_retries: int = 3
+    http_per_host_concurrency: int = 2
+    http_min_interval_s: float = 1.0
+    http_backoff_base_s: float = 0.5
+    http_max_retry_after_s: float = 120.0
+
+    # Quote freshness defaults (corridors may override in data/corridors.yaml).
+    fresh_hours: int = 48
+    expiry_hours: int = 24 * 14
+
+    # Web / scheduler.
+    workers: int = 1
+    run_scheduler_in_process: bool = True
+    rate_limit_per_minute: int = 120
+    widget_allowed_origins: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env == "production":
+            problems: list[str] = []
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                problems.append("REMIT_SECRET_KEY must be set to at least 32 random characters")
+            if self.database_url.startswith("sqlite") and self.workers > 1:
+                problems.append("REMIT_DATABASE_URL must be PostgreSQL when REMIT_WORKERS > 1")
+            if problems:
+                raise ValueError("unsafe production settings: " + "; ".join(problems))
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

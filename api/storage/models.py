@@ -1,0 +1,230 @@
+"""Database tables. Money and rates are ExactDecimal; datetimes are UTCDateTime."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from api.storage.types import ExactDecimal, UTCDateTime, utcnow
+
+
+def money(nullable: bool = False) -> Decimal:
+    """A Field holding an exact decimal."""
+    result: Decimal = Field(sa_type=ExactDecimal, nullable=nullable)
+    return result
+
+
+def money_opt() -> Decimal | None:
+    result: Decimal | None = Field(default=None, sa_type=ExactDecimal, nullable=True)
+    return result
+
+
+def utc(nullable: bool = False, *, index: bool = False) -> datetime:
+    result: datetime = Field(sa_type=UTCDateTime, nullable=nullable, index=index)
+    return result
+
+
+class Country(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=2)
+    iso3: str = Field(max_length=3)
+    name: str
+    currency: str = Field(max_length=3)
+
+
+class Currency(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=3)
+    name: str
+    minor_units: int = 2
+
+
+class Corridor(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=5)  # "GB-PK"
+    from_country: str = Field(foreign_key="country.code", max_length=2)
+    to_country: str = Field(foreign_key="country.code", max_length=2)
+    send_currency: str = Field(max_length=3)
+    receive_currencies: str  # space separated, e.g. "AFN USD"
+    basket_200: Decimal | None = money_opt()  # USD 200 equivalent in send currency (RPW)
+    basket_500: Decimal | None = money_opt()
+    ladder: str  # space separated amount points in send currency
+    fresh_hours: int
+    expiry_hours: int
+    no_provider_reason: str | None = None
+    incentive_note: str | None = None
+    flow_usd: Decimal | None = money_opt()
+    flow_source: str | None = None
+
+    def receive_currency_list(self) -> list[str]:
+        return self.receive_currencies.split()
+
+    def ladder_amounts(self) -> list[Decimal]:
+        return [Decimal(x) for x in self.ladder.split()]
+
+
+class Provider(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True, max_length=64)
+    name: str
+    type: str = Field(max_length=20)  # bank, mto, post, mobile, fintech, exchange_house
+    website: str | None = None
+
+
+class ProviderCorridor(SQLModel, table=True):
+    """Which providers are known to serve which corridor (reference data)."""
+
+    provider_id: int = Field(foreign_key="provider.id", primary_key=True)
+    corridor_code: str = Field(foreign_key="corridor.code", primary_key=True, max_length=5)
+
+
+class Service(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint(
+            "provider_id",
+            "corridor_code",
+            "payin_method",
+            "payout_method",
+            "payout_currency",
+            "speed",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    corridor_code: str = Field(foreign_key="corridor.code", index=True, max_length=5)
+    payin_method: str = Field(max_length=10)
+    payout_method: str = Field(max_length=10)
+    payout_currency: str = Field(max_length=3)
+    speed: str = Field(max_length=12)
+
+
+class Quote(SQLModel, table=True):
+    __table_args__ = (Index("ix_quote_corridor_collected", "corridor_code", "collected_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    service_id: int = Field(foreign_key="service.id", index=True)
+    provider_id: int = Field(foreign_key="provider.id", index=True)
+    corridor_code: str = Field(foreign_key="corridor.code", max_length=5)
+    send_amount: Decimal = money()
+    send_currency: str = Field(max_length=3)
+    fee: Decimal = money()
+    rate: Decimal = money()
+    receive_currency: str = Field(max_length=3)
+    receive_fee: Decimal = money()
+    mid_rate: Decimal = money()
+    mid_rate_type: str = Field(max_length=12)
+    mid_rate_source: str = Field(max_length=32)
+    fx_margin_pct: Decimal = money()
+    total_cost_pct: Decimal = money()
+    total_cost: Decimal = money()
+    received_amount: Decimal = money()
+    markup_pct: Decimal | None = money_opt()
+    speed: str = Field(max_length=12)
+    payout_method: str = Field(max_length=10)
+    collected_at: datetime = utc()
+    source_captured_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    source: str = Field(max_length=32)
+    payload_hash: str | None = Field(default=None, max_length=64)
+    sample: bool = False
+    estimated: bool = False
+    promotional: bool = False
+    transparent: bool = True
+    dedupe_key: str = Field(unique=True, max_length=64)
+
+
+class ReferenceRate(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("base", "quote", "source", "rate_type", "variant", "as_of"),
+        Index("ix_refrate_pair_asof", "base", "quote", "as_of"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    base: str = Field(max_length=3)
+    quote: str = Field(max_length=3)
+    rate: Decimal = money()
+    buy: Decimal | None = money_opt()
+    sell: Decimal | None = money_opt()
+    rate_type: str = Field(max_length=12)  # interbank, official, market
+    source: str = Field(max_length=32)
+    variant: str = Field(default="", max_length=16)
+    as_of: date
+    derived: bool = False
+    sample: bool = False
+    collected_at: datetime = utc()
+    payload_hash: str | None = Field(default=None, max_length=64)
+
+
+class CollectorRun(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=32, index=True)
+    started_at: datetime = utc()
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    status: str = Field(default="running", max_length=10)  # running, ok, partial, failed
+    rows_stored: int = 0
+    rows_rejected: int = 0
+    error: str | None = None
+
+
+class RawPayload(SQLModel, table=True):
+    sha256: str = Field(primary_key=True, max_length=64)
+    source: str = Field(max_length=32)
+    url: str
+    fetched_at: datetime = utc()
+    content_type: str | None = None
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class RpwObservation(SQLModel, table=True):
+    """One row of the World Bank RPW dataset (source = rpw)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    row_key: str = Field(unique=True, max_length=64)
+    period: str = Field(max_length=8, index=True)  # "2025Q3"
+    corridor_code: str | None = Field(default=None, max_length=5, index=True)  # ours, "GB-PK"
+    rpw_corridor: str = Field(max_length=6)  # "GBRPAK"
+    firm: str
+    firm_type: str | None = None
+    payment_instrument: str | None = None
+    access_point: str | None = None
+    speed_actual: str | None = None
+    cc1_amount: Decimal | None = money_opt()
+    cc1_currency: str | None = None
+    cc1_fee: Decimal | None = money_opt()
+    cc1_fx_rate: Decimal | None = money_opt()
+    cc1_fx_margin: Decimal | None = money_opt()
+    cc1_total_cost_pct: Decimal | None = money_opt()
+    cc2_amount: Decimal | None = money_opt()
+    cc2_total_cost_pct: Decimal | None = money_opt()
+    transparent: bool = True
+    surveyed_on: date | None = None
+    source: str = Field(default="rpw", max_length=8)
+
+
+class ApiKey(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    key_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = utc()
+    revoked: bool = False
+
+
+class SchedulerLock(SQLModel, table=True):
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str
+    heartbeat_at: datetime = utc()
+
+
+__all__ = [
+    "ApiKey",
+    "CollectorRun",
+    "Corridor",
+    "Country",
+    "Currency",
+    "Provider",
+    "ProviderCorridor",
+    "Quote",
+    "RawPayload",
+    "ReferenceRate",
+    "RpwObservation",
+    "SchedulerLock",
+    "Service",
+    "utcnow",
+]

@@ -1,0 +1,193 @@
+"""Writing quotes: validation, cost computation and idempotent insertion in one place.
+
+Every path that stores a quote (collectors, feeds, mystery shopping, sample data) calls
+`store_quote`, so the RPW numbers stored beside a quote always come from the cost engine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from api.domain.costs import compute_cost
+from api.domain.speed import Payin, Payout, Speed
+from api.domain.validation import Problem, check_currency, check_quote
+from api.storage.models import Corridor, Provider, ProviderCorridor, Quote, Service
+from api.storage.outcome import Outcome
+from api.storage.rates import reference_rate
+
+
+@dataclass(frozen=True)
+class QuoteIn:
+    provider: str  # slug
+    corridor: str  # "GB-PK"
+    send_amount: Decimal
+    send_currency: str
+    fee: Decimal
+    rate: Decimal
+    receive_currency: str
+    payout_method: str
+    speed: str
+    collected_at: datetime
+    source: str
+    payin_method: str = "bank"
+    receive_fee: Decimal = Decimal(0)
+    source_captured_at: datetime | None = None
+    payload_hash: str | None = None
+    mid_rate: Decimal | None = None  # the source's own mid (e.g. Wise); else our reference
+    mid_rate_type: str | None = None
+    mid_rate_source: str | None = None
+    markup_pct: Decimal | None = None
+    sample: bool = False
+    promotional: bool = False
+    transparent: bool = True
+
+
+@dataclass
+class StoreResult:
+    outcome: Outcome
+    problems: list[Problem] = field(default_factory=list)
+    quote: Quote | None = None
+
+
+def dedupe_key(q: QuoteIn) -> str:
+    parts = [
+        q.provider,
+        q.corridor,
+        q.payin_method,
+        q.payout_method,
+        q.receive_currency,
+        q.speed,
+        format(q.send_amount.normalize(), "f"),
+        format(q.fee.normalize(), "f"),
+        format(q.rate.normalize(), "f"),
+        (q.source_captured_at or q.collected_at).isoformat(),
+        q.source,
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def validate(
+    session: Session, q: QuoteIn
+) -> tuple[list[Problem], Corridor | None, Provider | None]:
+    problems: list[Problem] = []
+    corridor = session.get(Corridor, q.corridor)
+    if corridor is None:
+        problems.append(Problem("corridor", f"unknown corridor {q.corridor!r}"))
+    provider = session.exec(select(Provider).where(Provider.slug == q.provider)).first()
+    if provider is None:
+        problems.append(Problem("provider", f"unknown provider {q.provider!r}"))
+    problems += check_currency(q.send_currency, "send_currency")
+    problems += check_currency(q.receive_currency, "receive_currency")
+    if corridor is not None:
+        if q.send_currency != corridor.send_currency:
+            problems.append(
+                Problem(
+                    "send_currency",
+                    f"{q.corridor} sends {corridor.send_currency}, not {q.send_currency}",
+                )
+            )
+        if q.receive_currency not in corridor.receive_currency_list():
+            problems.append(
+                Problem(
+                    "receive_currency", f"{q.corridor} pays out in {corridor.receive_currencies}"
+                )
+            )
+    for name, value, enum in (
+        ("payout_method", q.payout_method, Payout),
+        ("payin_method", q.payin_method, Payin),
+        ("speed", q.speed, Speed),
+    ):
+        if value not in {e.value for e in enum}:
+            allowed = ", ".join(e.value for e in enum)
+            problems.append(Problem(name, f"{value!r} is not one of {allowed}"))
+    if q.collected_at.tzinfo is None:
+        problems.append(Problem("collected_at", "needs a timezone"))
+    return problems, corridor, provider
+
+
+def _service(session: Session, provider_id: int, q: QuoteIn) -> Service:
+    stmt = select(Service).where(
+        Service.provider_id == provider_id,
+        Service.corridor_code == q.corridor,
+        Service.payin_method == q.payin_method,
+        Service.payout_method == q.payout_method,
+        Service.payout_currency == q.receive_currency,
+        Service.speed == q.speed,
+    )
+    service = session.exec(stmt).first()
+    if service is None:
+        service = Service(
+            provider_id=provider_id,
+            corridor_code=q.corridor,
+            payin_method=q.payin_method,
+            payout_method=q.payout_method,
+            payout_currency=q.receive_currency,
+            speed=q.speed,
+        )
+        session.add(service)
+        session.flush()
+        link = session.get(ProviderCorridor, (provider_id, q.corridor))
+        if link is None:
+            session.add(ProviderCorridor(provider_id=provider_id, corridor_code=q.corridor))
+    return service
+
+
+def store_quote(session: Session, q: QuoteIn) -> StoreResult:
+    """Validate, price and insert one quote inside the caller's transaction."""
+    problems, corridor, provider = validate(session, q)
+    if problems or corridor is None or provider is None or provider.id is None:
+        return StoreResult(Outcome.REJECTED, problems)
+    mid, mid_type, mid_source = q.mid_rate, q.mid_rate_type, q.mid_rate_source
+    if mid is None:
+        ref = reference_rate(session, q.send_currency, q.receive_currency)
+        if ref is None:
+            return StoreResult(
+                Outcome.REJECTED,
+                [Problem("rate", f"no reference rate for {q.send_currency}/{q.receive_currency}")],
+            )
+        mid, mid_type, mid_source = ref.rate, ref.rate_type, ref.source
+    problems = check_quote(q.send_amount, q.fee, q.rate, mid)
+    if problems:
+        return StoreResult(Outcome.REJECTED, problems)
+    key = dedupe_key(q)
+    if session.exec(select(Quote.id).where(Quote.dedupe_key == key)).first() is not None:
+        return StoreResult(Outcome.DUPLICATE)
+    cost = compute_cost(q.send_amount, q.fee, q.rate, mid, q.receive_fee)
+    service = _service(session, provider.id, q)
+    assert service.id is not None
+    quote = Quote(
+        service_id=service.id,
+        provider_id=provider.id,
+        corridor_code=q.corridor,
+        send_amount=q.send_amount,
+        send_currency=q.send_currency,
+        fee=q.fee,
+        rate=q.rate,
+        receive_currency=q.receive_currency,
+        receive_fee=q.receive_fee,
+        mid_rate=mid,
+        mid_rate_type=mid_type or "official",
+        mid_rate_source=mid_source or q.source,
+        fx_margin_pct=cost.fx_margin_pct,
+        total_cost_pct=cost.total_cost_pct,
+        total_cost=cost.total_cost,
+        received_amount=cost.received_amount,
+        markup_pct=q.markup_pct,
+        speed=q.speed,
+        payout_method=q.payout_method,
+        collected_at=q.collected_at,
+        source_captured_at=q.source_captured_at,
+        source=q.source,
+        payload_hash=q.payload_hash,
+        sample=q.sample,
+        promotional=q.promotional,
+        transparent=q.transparent,
+        dedupe_key=key,
+    )
+    session.add(quote)
+    return StoreResult(Outcome.STORED, quote=quote)

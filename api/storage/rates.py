@@ -1,0 +1,257 @@
+"""Reference rates: the latest rate of a pair from every source, cross rates derived
+through USD or EUR (marked derived), and the one rate margins are measured against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, func
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from api.domain.validation import check_reference_rate
+from api.storage.models import ReferenceRate
+from api.storage.outcome import Outcome
+
+# Which rate a margin is measured against, best first.
+RATE_TYPE_PREFERENCE = {"interbank": 0, "official": 1, "market": 2}
+VARIANT_PREFERENCE = {"": 0, "transfer": 0, "cash": 1}
+PIVOTS = ("USD", "EUR")
+
+
+@dataclass(frozen=True, slots=True)
+class RateView:
+    base: str
+    quote: str
+    rate: Decimal
+    rate_type: str
+    source: str
+    as_of: date
+    derived: bool
+    sample: bool
+    variant: str = ""
+    buy: Decimal | None = None
+    sell: Decimal | None = None
+    via: str | None = None
+
+
+def _latest_rows(session: Session, currencies: set[str], on: date | None) -> list[ReferenceRate]:
+    """Latest row per (base, quote, source, rate_type, variant) among the given currencies."""
+    conds: list[ColumnElement[bool]] = [
+        col(ReferenceRate.base).in_(currencies),
+        col(ReferenceRate.quote).in_(currencies),
+    ]
+    if on is not None:
+        conds.append(col(ReferenceRate.as_of) <= on)
+    key = (
+        col(ReferenceRate.base),
+        col(ReferenceRate.quote),
+        col(ReferenceRate.source),
+        col(ReferenceRate.rate_type),
+        col(ReferenceRate.variant),
+    )
+    latest = (
+        sa_select(*key, func.max(ReferenceRate.as_of).label("as_of"))
+        .where(*conds)
+        .group_by(*key)
+        .subquery()
+    )
+    stmt = select(ReferenceRate).join(
+        latest,
+        and_(
+            col(ReferenceRate.base) == latest.c.base,
+            col(ReferenceRate.quote) == latest.c.quote,
+            col(ReferenceRate.source) == latest.c.source,
+            col(ReferenceRate.rate_type) == latest.c.rate_type,
+            col(ReferenceRate.variant) == latest.c.variant,
+            col(ReferenceRate.as_of) == latest.c.as_of,
+        ),
+    )
+    return list(session.exec(stmt).all())
+
+
+def _view(r: ReferenceRate, *, invert: bool = False) -> RateView:
+    if invert:
+        return RateView(
+            r.quote,
+            r.base,
+            Decimal(1) / r.rate,
+            r.rate_type,
+            r.source,
+            r.as_of,
+            True,
+            r.sample,
+            r.variant,
+            via="inverse",
+        )
+    return RateView(
+        r.base,
+        r.quote,
+        r.rate,
+        r.rate_type,
+        r.source,
+        r.as_of,
+        r.derived,
+        r.sample,
+        r.variant,
+        r.buy,
+        r.sell,
+    )
+
+
+def rates_for_pair(
+    session: Session, base: str, quote: str, on: date | None = None
+) -> list[RateView]:
+    """Every source's latest rate for base->quote: direct, inverted, or crossed through a pivot."""
+    if base == quote:
+        return []
+    rows = _latest_rows(session, {base, quote, *PIVOTS}, on)
+    out: list[RateView] = []
+    seen: set[tuple[str, str, str]] = set()
+    for r in rows:
+        if r.base == base and r.quote == quote:
+            out.append(_view(r))
+            seen.add((r.source, r.rate_type, r.variant))
+    for r in rows:
+        if r.base == quote and r.quote == base and (r.source, r.rate_type, r.variant) not in seen:
+            out.append(_view(r, invert=True))
+            seen.add((r.source, r.rate_type, r.variant))
+    for pivot in PIVOTS:
+        if pivot in (base, quote):
+            continue
+        to_base = [_as_from(r, pivot, base) for r in rows]
+        to_quote = [_as_from(r, pivot, quote) for r in rows]
+        legs_b = [v for v in to_base if v is not None]
+        legs_q = [v for v in to_quote if v is not None]
+        for q in legs_q:
+            if (q.source, q.rate_type, q.variant) in seen:
+                continue
+            b = _best_leg(legs_b, q.source)
+            if b is None:
+                continue
+            source = q.source if b.source == q.source else f"{q.source}+{b.source}"
+            out.append(
+                RateView(
+                    base,
+                    quote,
+                    q.rate / b.rate,
+                    q.rate_type,
+                    source,
+                    min(q.as_of, b.as_of),
+                    True,
+                    q.sample or b.sample,
+                    q.variant,
+                    via=pivot,
+                )
+            )
+            seen.add((q.source, q.rate_type, q.variant))
+    return sorted(out, key=preference)
+
+
+def _as_from(r: ReferenceRate, pivot: str, target: str) -> RateView | None:
+    if r.base == pivot and r.quote == target:
+        return _view(r)
+    if r.base == target and r.quote == pivot:
+        return _view(r, invert=True)
+    return None
+
+
+def _best_leg(legs: list[RateView], source: str) -> RateView | None:
+    same = [v for v in legs if v.source == source]
+    pool = same or legs
+    return min(pool, key=preference) if pool else None
+
+
+def preference(v: RateView) -> tuple[bool, bool, int, int, int]:
+    return (
+        v.sample,
+        v.derived,
+        RATE_TYPE_PREFERENCE.get(v.rate_type, 9),
+        VARIANT_PREFERENCE.get(v.variant, 2),
+        -v.as_of.toordinal(),
+    )
+
+
+def reference_rate(
+    session: Session, base: str, quote: str, on: date | None = None
+) -> RateView | None:
+    """The rate margins are measured against: real before sample, direct before derived,
+    interbank before official before market, newest first."""
+    found = rates_for_pair(session, base, quote, on)
+    return found[0] if found else None
+
+
+def known_pairs(session: Session) -> list[tuple[str, str]]:
+    stmt = select(ReferenceRate.base, ReferenceRate.quote).distinct()
+    return [(b, q) for b, q in session.exec(stmt).all()]
+
+
+def latest_stored(session: Session, base: str, quote: str, source: str) -> ReferenceRate | None:
+    stmt = (
+        select(ReferenceRate)
+        .where(
+            ReferenceRate.base == base, ReferenceRate.quote == quote, ReferenceRate.source == source
+        )
+        .order_by(col(ReferenceRate.as_of).desc())
+        .limit(1)
+    )
+    return session.exec(stmt).first()
+
+
+__all__ = ["RateView", "known_pairs", "latest_stored", "rates_for_pair", "reference_rate"]
+
+
+@dataclass(frozen=True, slots=True)
+class RateIn:
+    base: str
+    quote: str
+    rate: Decimal
+    rate_type: str
+    source: str
+    as_of: date
+    buy: Decimal | None = None
+    sell: Decimal | None = None
+    variant: str = ""
+    derived: bool = False
+    sample: bool = False
+    payload_hash: str | None = None
+
+
+def store_rate(session: Session, r: RateIn, collected_at: datetime) -> Outcome:
+    """Insert one reference rate unless the same (pair, source, type, variant, day) exists.
+    Implausible jumps against the previous stored rate are rejected."""
+    existing = session.exec(
+        select(ReferenceRate.id).where(
+            ReferenceRate.base == r.base,
+            ReferenceRate.quote == r.quote,
+            ReferenceRate.source == r.source,
+            ReferenceRate.rate_type == r.rate_type,
+            ReferenceRate.variant == r.variant,
+            ReferenceRate.as_of == r.as_of,
+        )
+    ).first()
+    if existing is not None:
+        return Outcome.DUPLICATE
+    previous = latest_stored(session, r.base, r.quote, r.source)
+    if check_reference_rate(r.rate, previous.rate if previous else None):
+        return Outcome.REJECTED
+    session.add(
+        ReferenceRate(
+            base=r.base,
+            quote=r.quote,
+            rate=r.rate,
+            buy=r.buy,
+            sell=r.sell,
+            rate_type=r.rate_type,
+            source=r.source,
+            variant=r.variant,
+            as_of=r.as_of,
+            derived=r.derived,
+            sample=r.sample,
+            collected_at=collected_at,
+            payload_hash=r.payload_hash,
+        )
+    )
+    return Outcome.STORED

@@ -1,0 +1,266 @@
+"""`remit demo`: reference data, real recorded central-bank rates, and generated SAMPLE quotes.
+
+The rates come from the real recorded responses in data/sample/recorded/ through the same
+parsers the collectors use. The provider quotes are generated from plausible fee and margin
+structures and are stored with sample=True and source="sample": they are not live prices.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from sqlmodel import Session, col, delete, select
+
+from api.settings import DATA_DIR
+from api.storage.models import Corridor, Provider, ProviderCorridor, Quote
+from api.storage.outcome import Outcome
+from api.storage.payloads import archive
+from api.storage.quotes import QuoteIn, store_quote
+from api.storage.rates import RateIn, reference_rate, store_rate
+from api.storage.reference import ReferenceCounts, load_reference
+from scrapers.parsers import cbi, cbr, dab, ecb, imf, sbp, tcmb
+from scrapers.parsers.types import RateObservation
+
+RECORDED = DATA_DIR / "sample" / "recorded"
+SAMPLE_SOURCE = "sample"
+
+# (file, source, parser) for every recorded central-bank response we bundle.
+RECORDED_FILES: list[tuple[str, str, Callable[[bytes], list[RateObservation]]]] = [
+    ("sbp-BFER_Daily.xlsx", "sbp", sbp.parse),
+    ("dab-exchange-rates-2026-05-18.html", "dab", lambda b: dab.parse(b, date(2026, 5, 18))),
+    ("cbi-rates-file.xlsx", "cbi", cbi.parse),
+    ("ecb-exr-daily.csv", "ecb", ecb.parse),
+    ("imf-rms_mth-2026-03-REP.tsv", "imf", imf.parse),
+    ("tcmb-evds.json", "tcmb", tcmb.parse),
+    ("cbr-XML_daily.xml", "cbr", cbr.parse),
+]
+
+# Services a provider of each type typically offers: (payin, payout, speed).
+SERVICES_BY_TYPE: dict[str, list[tuple[str, str, str]]] = {
+    "mto": [("card", "cash", "minutes"), ("bank", "bank", "next_day")],
+    "fintech": [("bank", "bank", "same_day"), ("card", "wallet", "minutes")],
+    "exchange_house": [("cash", "cash", "minutes"), ("cash", "bank", "same_day")],
+    "bank": [("bank", "bank", "2_5_days")],
+    "post": [("cash", "cash", "next_day")],
+    "mobile": [("wallet", "wallet", "minutes")],
+}
+# (fee in USD, low..high), (fx margin %, low..high) per provider type.
+STRUCTURE: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
+    "mto": ((2.0, 8.0), (1.0, 3.5)),
+    "fintech": ((0.5, 3.0), (0.3, 1.5)),
+    "exchange_house": ((2.0, 5.0), (0.5, 2.0)),
+    "bank": ((8.0, 25.0), (2.0, 5.0)),
+    "post": ((3.0, 8.0), (1.5, 4.0)),
+    "mobile": ((0.5, 2.0), (1.0, 2.5)),
+}
+HIGH_COST_DESTINATIONS = {"AF": Decimal("2.0"), "IQ": Decimal("1.0")}
+
+
+@dataclass(frozen=True)
+class DemoCounts:
+    reference: ReferenceCounts
+    rates_stored: int
+    sample_rates: int
+    quotes_stored: int
+    quotes_rejected: int
+    corridors_priced: int
+
+
+def load_recorded_rates(session: Session, now: datetime) -> int:
+    stored = 0
+    for filename, source, parser in RECORDED_FILES:
+        content = (RECORDED / filename).read_bytes()
+        digest = archive(
+            session,
+            source=source,
+            url=f"file:data/sample/recorded/{filename}",
+            content=content,
+            fetched_at=now,
+        )
+        for obs in parser(content):
+            outcome = store_rate(session, rate_in(obs, digest), now)
+            stored += outcome is Outcome.STORED
+    session.flush()
+    return stored
+
+
+def rate_in(obs: RateObservation, payload_hash: str | None, *, sample: bool = False) -> RateIn:
+    return RateIn(
+        base=obs.base,
+        quote=obs.quote,
+        rate=obs.rate,
+        rate_type=obs.rate_type,
+        source=obs.source,
+        as_of=obs.as_of,
+        buy=obs.buy,
+        sell=obs.sell,
+        variant=obs.variant,
+        sample=sample,
+        payload_hash=payload_hash,
+    )
+
+
+def load_sample_rates(session: Session, now: datetime, path: Path | None = None) -> int:
+    path = path or DATA_DIR / "sample" / "sample_rates.csv"
+    stored = 0
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            r = RateIn(
+                base=row["base"],
+                quote=row["quote"],
+                rate=Decimal(row["rate"]),
+                rate_type=row["rate_type"],
+                source=SAMPLE_SOURCE,
+                as_of=date.fromisoformat(row["as_of"]),
+                sample=True,
+            )
+            stored += store_rate(session, r, now) is Outcome.STORED
+    session.flush()
+    return stored
+
+
+def _rng(*parts: str) -> random.Random:
+    seed = hashlib.sha256("|".join(parts).encode()).hexdigest()
+    return random.Random(int(seed[:16], 16))
+
+
+def _q(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def sample_quotes(
+    corridor: Corridor, provider: Provider, mid: Decimal, now: datetime
+) -> Iterable[QuoteIn]:
+    """Plausible quotes for one provider on one corridor at every ladder point (SAMPLE)."""
+    if corridor.basket_200 is None:
+        return
+    units_per_usd = corridor.basket_200 / 200
+    fee_range, margin_range = STRUCTURE.get(provider.type, STRUCTURE["mto"])
+    extra_margin = HIGH_COST_DESTINATIONS.get(corridor.to_country, Decimal(0))
+    fee_places = 0 if units_per_usd > 50 else 2
+    receive = corridor.receive_currency_list()
+    rng = _rng(corridor.code, provider.slug)
+    # About one provider in six has a quote older than the freshness window, so the demo
+    # shows how stale quotes are marked and ranked.
+    age = timedelta(hours=60) if rng.random() < 0.17 else timedelta(minutes=rng.randint(5, 240))
+    zero_fee = corridor.to_country == "PK" and rng.random() < 0.4  # PRI-reimbursed fees
+    for payin, payout, speed in SERVICES_BY_TYPE.get(provider.type, SERVICES_BY_TYPE["mto"]):
+        currencies = receive if payout == "cash" else receive[:1]
+        for ccy in currencies:
+            svc_rng = _rng(corridor.code, provider.slug, payout, ccy)
+            fee_usd = Decimal(str(round(svc_rng.uniform(*fee_range), 2)))
+            margin = Decimal(str(round(svc_rng.uniform(*margin_range), 2))) + extra_margin
+            if zero_fee:
+                fee_usd, margin = Decimal(0), margin + Decimal("0.8")
+            for amount in corridor.ladder_amounts():
+                # Bigger transfers: the fee grows slowly, the margin shrinks a little.
+                step = Decimal(str(round(svc_rng.uniform(0.0, 0.15), 2)))
+                size = amount / corridor.basket_200
+                fee = _q(
+                    fee_usd * units_per_usd * (1 + step * (size - 1 if size > 1 else 0)), fee_places
+                )
+                m = max(Decimal("0.2"), margin - (Decimal("0.1") if size > 2 else Decimal(0)))
+                rate_mid = mid if ccy == receive[0] else Decimal(0)
+                if rate_mid == 0:
+                    continue
+                yield QuoteIn(
+                    provider=provider.slug,
+                    corridor=corridor.code,
+                    send_amount=amount,
+                    send_currency=corridor.send_currency,
+                    fee=fee,
+                    rate=_q(rate_mid * (1 - m / 100), 6),
+                    receive_currency=ccy,
+                    payout_method=payout,
+                    payin_method=payin,
+                    speed=speed,
+                    collected_at=now - age,
+                    source=SAMPLE_SOURCE,
+                    sample=True,
+                )
+
+
+def _usd_payout_quotes(
+    session: Session, corridor: Corridor, provider: Provider, now: datetime
+) -> Iterable[QuoteIn]:
+    """USD cash payout (common in Afghanistan and Iraq), priced against SEND->USD."""
+    if "USD" not in corridor.receive_currency_list() or corridor.send_currency == "USD":
+        return
+    ref = reference_rate(session, corridor.send_currency, "USD")
+    if ref is None:
+        return
+    for q in sample_quotes(corridor, provider, ref.rate, now):
+        if q.payout_method == "cash" and q.receive_currency == corridor.receive_currency_list()[0]:
+            yield QuoteIn(**{**q.__dict__, "receive_currency": "USD", "speed": "same_day"})
+
+
+def generate_sample_quotes(session: Session, now: datetime) -> tuple[int, int, int]:
+    """Replace all sample quotes with a fresh set; returns (stored, rejected, corridors)."""
+    session.execute(delete(Quote).where(col(Quote.sample).is_(True)))
+    stored = rejected = priced = 0
+    links = session.exec(select(ProviderCorridor)).all()
+    by_corridor: dict[str, list[int]] = {}
+    for link in links:
+        by_corridor.setdefault(link.corridor_code, []).append(link.provider_id)
+    for code, provider_ids in sorted(by_corridor.items()):
+        corridor = session.get(Corridor, code)
+        assert corridor is not None
+        ref = reference_rate(session, corridor.send_currency, corridor.receive_currency_list()[0])
+        if ref is None:
+            continue
+        priced += 1
+        for pid in provider_ids:
+            provider = session.get(Provider, pid)
+            assert provider is not None
+            quotes = [*sample_quotes(corridor, provider, ref.rate, now)]
+            quotes += _usd_payout_quotes(session, corridor, provider, now)
+            for q in quotes:
+                result = store_quote(session, q)
+                stored += result.outcome is Outcome.STORED
+                rejected += result.outcome is Outcome.REJECTED
+    session.flush()
+    return stored, rejected, priced
+
+
+def load_demo(session: Session, now: datetime) -> DemoCounts:
+    ref = load_reference(session)
+    rates = load_recorded_rates(session, now)
+    sample_rates = load_sample_rates(session, now)
+    stored, rejected, priced = generate_sample_quotes(session, now)
+    return DemoCounts(ref, rates, sample_rates, stored, rejected, priced)
+
+
+def ensure_demo(session: Session, now: datetime, fresh: timedelta) -> str:
+    """`make run`'s step: load the demo into an empty database; in a database holding only
+    sample quotes, regenerate them once they are older than the freshness window."""
+    has_real = session.exec(select(Quote.id).where(col(Quote.sample).is_(False)).limit(1)).first()
+    newest_sample = session.exec(
+        select(Quote.collected_at)
+        .where(col(Quote.sample).is_(True))
+        .order_by(col(Quote.collected_at).desc())
+        .limit(1)
+    ).first()
+    if has_real is not None:
+        return "database has collected quotes; demo data not loaded"
+    if newest_sample is None:
+        return describe(load_demo(session, now))
+    if now - newest_sample > fresh:
+        stored, _, _ = generate_sample_quotes(session, now)
+        return f"sample quotes refreshed: {stored} (sample data — not live prices)"
+    return "sample data already loaded (sample data — not live prices)"
+
+
+def describe(c: DemoCounts) -> str:
+    return (
+        f"loaded {c.reference.corridors} corridors, {c.reference.providers} providers, "
+        f"{c.rates_stored} recorded central-bank rates, {c.sample_rates} sample rates, "
+        f"{c.quotes_stored} sample quotes on {c.corridors_priced} corridors "
+        "(sample data — not live prices)"
+    )
