@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -34,7 +34,7 @@ def list_corridors(session: Session, now: datetime) -> list[CorridorSummary]:
             sa_select(
                 func.count(func.distinct(Quote.provider_id)),
                 func.max(Quote.collected_at),
-                func.max(Quote.sample),
+                func.max(case((col(Quote.sample), 1), else_=0)),
             ).where(col(Quote.corridor_code) == corridor.code, col(Quote.collected_at) >= since)
         ).one()
         stats[corridor.code] = (int(row[0] or 0), row[1], bool(row[2]))

@@ -188,11 +188,17 @@ def known_pairs(session: Session) -> list[tuple[str, str]]:
     return [(b, q) for b, q in session.exec(stmt).all()]
 
 
-def latest_stored(session: Session, base: str, quote: str, source: str) -> ReferenceRate | None:
+def latest_stored(
+    session: Session, base: str, quote: str, source: str, rate_type: str, variant: str = ""
+) -> ReferenceRate | None:
     stmt = (
         select(ReferenceRate)
         .where(
-            ReferenceRate.base == base, ReferenceRate.quote == quote, ReferenceRate.source == source
+            ReferenceRate.base == base,
+            ReferenceRate.quote == quote,
+            ReferenceRate.source == source,
+            ReferenceRate.rate_type == rate_type,
+            ReferenceRate.variant == variant,
         )
         .order_by(col(ReferenceRate.as_of).desc())
         .limit(1)
@@ -234,7 +240,7 @@ def store_rate(session: Session, r: RateIn, collected_at: datetime) -> Outcome:
     ).first()
     if existing is not None:
         return Outcome.DUPLICATE
-    previous = latest_stored(session, r.base, r.quote, r.source)
+    previous = latest_stored(session, r.base, r.quote, r.source, r.rate_type, r.variant)
     if check_reference_rate(r.rate, previous.rate if previous else None):
         return Outcome.REJECTED
     session.add(
