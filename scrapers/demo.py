@@ -11,7 +11,7 @@ import csv
 import hashlib
 import random
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -22,8 +22,8 @@ from api.settings import DATA_DIR
 from api.storage.models import Corridor, Provider, ProviderCorridor, Quote
 from api.storage.outcome import Outcome
 from api.storage.payloads import archive
-from api.storage.quotes import QuoteIn, store_quote
-from api.storage.rates import RateIn, reference_rate, store_rate
+from api.storage.quotes import QuoteIn, store_quotes
+from api.storage.rates import RateIn, RateView, reference_rate, store_rate, store_rates
 from api.storage.reference import ReferenceCounts, load_reference
 from scrapers.parsers import cbi, cbr, dab, ecb, imf, sbp, tcmb
 from scrapers.parsers.types import RateObservation
@@ -84,9 +84,8 @@ def load_recorded_rates(session: Session, now: datetime) -> int:
             content=content,
             fetched_at=now,
         )
-        for obs in parser(content):
-            outcome = store_rate(session, rate_in(obs, digest), now)
-            stored += outcome is Outcome.STORED
+        outcomes = store_rates(session, [rate_in(obs, digest) for obs in parser(content)], now)
+        stored += outcomes.count(Outcome.STORED)
     session.flush()
     return stored
 
@@ -136,7 +135,7 @@ def _q(value: Decimal, places: int) -> Decimal:
 
 
 def sample_quotes(
-    corridor: Corridor, provider: Provider, mid: Decimal, now: datetime
+    corridor: Corridor, provider: Provider, ref: RateView, now: datetime
 ) -> Iterable[QuoteIn]:
     """Plausible quotes for one provider on one corridor at every ladder point (SAMPLE)."""
     if corridor.basket_200 is None:
@@ -145,46 +144,43 @@ def sample_quotes(
     fee_range, margin_range = STRUCTURE.get(provider.type, STRUCTURE["mto"])
     extra_margin = HIGH_COST_DESTINATIONS.get(corridor.to_country, Decimal(0))
     fee_places = 0 if units_per_usd > 50 else 2
-    receive = corridor.receive_currency_list()
     rng = _rng(corridor.code, provider.slug)
     # About one provider in six has a quote older than the freshness window, so the demo
     # shows how stale quotes are marked and ranked.
     age = timedelta(hours=60) if rng.random() < 0.17 else timedelta(minutes=rng.randint(5, 240))
     zero_fee = corridor.to_country == "PK" and rng.random() < 0.4  # PRI-reimbursed fees
+    ccy = corridor.receive_currency_list()[0]
     for payin, payout, speed in SERVICES_BY_TYPE.get(provider.type, SERVICES_BY_TYPE["mto"]):
-        currencies = receive if payout == "cash" else receive[:1]
-        for ccy in currencies:
-            svc_rng = _rng(corridor.code, provider.slug, payout, ccy)
-            fee_usd = Decimal(str(round(svc_rng.uniform(*fee_range), 2)))
-            margin = Decimal(str(round(svc_rng.uniform(*margin_range), 2))) + extra_margin
-            if zero_fee:
-                fee_usd, margin = Decimal(0), margin + Decimal("0.8")
-            for amount in corridor.ladder_amounts():
-                # Bigger transfers: the fee grows slowly, the margin shrinks a little.
-                step = Decimal(str(round(svc_rng.uniform(0.0, 0.15), 2)))
-                size = amount / corridor.basket_200
-                fee = _q(
-                    fee_usd * units_per_usd * (1 + step * (size - 1 if size > 1 else 0)), fee_places
-                )
-                m = max(Decimal("0.2"), margin - (Decimal("0.1") if size > 2 else Decimal(0)))
-                rate_mid = mid if ccy == receive[0] else Decimal(0)
-                if rate_mid == 0:
-                    continue
-                yield QuoteIn(
-                    provider=provider.slug,
-                    corridor=corridor.code,
-                    send_amount=amount,
-                    send_currency=corridor.send_currency,
-                    fee=fee,
-                    rate=_q(rate_mid * (1 - m / 100), 6),
-                    receive_currency=ccy,
-                    payout_method=payout,
-                    payin_method=payin,
-                    speed=speed,
-                    collected_at=now - age,
-                    source=SAMPLE_SOURCE,
-                    sample=True,
-                )
+        svc_rng = _rng(corridor.code, provider.slug, payout, ccy)
+        fee_usd = Decimal(str(round(svc_rng.uniform(*fee_range), 2)))
+        margin = Decimal(str(round(svc_rng.uniform(*margin_range), 2))) + extra_margin
+        if zero_fee:
+            fee_usd, margin = Decimal(0), margin + Decimal("0.8")
+        for amount in corridor.ladder_amounts():
+            # Bigger transfers: the fee grows slowly, the margin shrinks a little.
+            step = Decimal(str(round(svc_rng.uniform(0.0, 0.15), 2)))
+            size = amount / corridor.basket_200
+            growth = 1 + step * (size - 1 if size > 1 else 0)
+            fee = _q(fee_usd * units_per_usd * growth, fee_places)
+            m = max(Decimal("0.2"), margin - (Decimal("0.1") if size > 2 else Decimal(0)))
+            yield QuoteIn(
+                provider=provider.slug,
+                corridor=corridor.code,
+                send_amount=amount,
+                send_currency=corridor.send_currency,
+                fee=fee,
+                rate=_q(ref.rate * (1 - m / 100), 6),
+                receive_currency=ccy,
+                payout_method=payout,
+                payin_method=payin,
+                speed=speed,
+                collected_at=now - age,
+                source=SAMPLE_SOURCE,
+                sample=True,
+                mid_rate=ref.rate,
+                mid_rate_type=ref.rate_type,
+                mid_rate_source=ref.source,
+            )
 
 
 def _usd_payout_quotes(
@@ -196,9 +192,9 @@ def _usd_payout_quotes(
     ref = reference_rate(session, corridor.send_currency, "USD")
     if ref is None:
         return
-    for q in sample_quotes(corridor, provider, ref.rate, now):
-        if q.payout_method == "cash" and q.receive_currency == corridor.receive_currency_list()[0]:
-            yield QuoteIn(**{**q.__dict__, "receive_currency": "USD", "speed": "same_day"})
+    for q in sample_quotes(corridor, provider, ref, now):
+        if q.payout_method == "cash":
+            yield replace(q, receive_currency="USD", speed="same_day")
 
 
 def generate_sample_quotes(session: Session, now: datetime) -> tuple[int, int, int]:
@@ -219,10 +215,9 @@ def generate_sample_quotes(session: Session, now: datetime) -> tuple[int, int, i
         for pid in provider_ids:
             provider = session.get(Provider, pid)
             assert provider is not None
-            quotes = [*sample_quotes(corridor, provider, ref.rate, now)]
+            quotes = [*sample_quotes(corridor, provider, ref, now)]
             quotes += _usd_payout_quotes(session, corridor, provider, now)
-            for q in quotes:
-                result = store_quote(session, q)
+            for result in store_quotes(session, quotes):
                 stored += result.outcome is Outcome.STORED
                 rejected += result.outcome is Outcome.REJECTED
     session.flush()

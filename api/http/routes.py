@@ -14,7 +14,7 @@ from api.http.deps import NowDep, SessionDep
 from api.http.present import corridor_public, quote_public, rate_public, receipt_public
 from api.http.schemas import CompareResponse, CorridorList, ReceiptIn, ReceiptResponse
 from api.services.compare import SAMPLE_NOTICE, CompareRequest, compare
-from api.services.corridors import CorridorSummary, list_corridors
+from api.services.corridors import list_corridors, summarize
 from api.services.receipt import ReceiptRequest, check_receipt
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
@@ -52,10 +52,9 @@ def compare_route(
         ),
         now,
     )
-    summary = CorridorSummary(
+    summary = summarize(
+        session,
         result.corridor,
-        result.corridor.from_country,
-        result.corridor.to_country,
         len({q.provider.slug for q in result.quotes}),
         result.data_as_of,
         result.sample,

@@ -7,6 +7,7 @@ Every path that stores a quote (collectors, feeds, mystery shopping, sample data
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -139,6 +140,23 @@ def _service(session: Session, provider_id: int, q: QuoteIn) -> Service:
 
 def store_quote(session: Session, q: QuoteIn) -> StoreResult:
     """Validate, price and insert one quote inside the caller's transaction."""
+    return store_quotes(session, [q])[0]
+
+
+def store_quotes(session: Session, quotes: Iterable[QuoteIn]) -> list[StoreResult]:
+    """Validate, price and insert quotes inside the caller's transaction. Duplicates of
+    stored quotes, and of quotes earlier in the same batch, are ignored."""
+    batch_keys: set[str] = set()
+    results: list[StoreResult] = []
+    with session.no_autoflush:
+        for q in quotes:
+            result = _store_one(session, q, batch_keys)
+            results.append(result)
+    session.flush()
+    return results
+
+
+def _store_one(session: Session, q: QuoteIn, batch_keys: set[str]) -> StoreResult:
     problems, corridor, provider = validate(session, q)
     if problems or corridor is None or provider is None or provider.id is None:
         return StoreResult(Outcome.REJECTED, problems)
@@ -155,8 +173,12 @@ def store_quote(session: Session, q: QuoteIn) -> StoreResult:
     if problems:
         return StoreResult(Outcome.REJECTED, problems)
     key = dedupe_key(q)
-    if session.exec(select(Quote.id).where(Quote.dedupe_key == key)).first() is not None:
+    if (
+        key in batch_keys
+        or session.exec(select(Quote.id).where(Quote.dedupe_key == key)).first() is not None
+    ):
         return StoreResult(Outcome.DUPLICATE)
+    batch_keys.add(key)
     cost = compute_cost(q.send_amount, q.fee, q.rate, mid, q.receive_fee)
     service = _service(session, provider.id, q)
     assert service.id is not None
@@ -191,3 +213,6 @@ def store_quote(session: Session, q: QuoteIn) -> StoreResult:
     )
     session.add(quote)
     return StoreResult(Outcome.STORED, quote=quote)
+
+
+__all__ = ["Outcome", "QuoteIn", "StoreResult", "dedupe_key", "store_quote", "store_quotes"]

@@ -3,6 +3,7 @@ through USD or EUR (marked derived), and the one rate margins are measured again
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -226,38 +227,58 @@ class RateIn:
 
 
 def store_rate(session: Session, r: RateIn, collected_at: datetime) -> Outcome:
-    """Insert one reference rate unless the same (pair, source, type, variant, day) exists.
-    Implausible jumps against the previous stored rate are rejected."""
-    existing = session.exec(
-        select(ReferenceRate.id).where(
-            ReferenceRate.base == r.base,
-            ReferenceRate.quote == r.quote,
-            ReferenceRate.source == r.source,
-            ReferenceRate.rate_type == r.rate_type,
-            ReferenceRate.variant == r.variant,
-            ReferenceRate.as_of == r.as_of,
+    """Insert one reference rate (see `store_rates`)."""
+    return store_rates(session, [r], collected_at)[0]
+
+
+Series = tuple[str, str, str, str, str]  # base, quote, source, rate_type, variant
+
+
+def _series(r: RateIn | ReferenceRate) -> Series:
+    return (r.base, r.quote, r.source, r.rate_type, r.variant)
+
+
+def store_rates(session: Session, rates: Sequence[RateIn], collected_at: datetime) -> list[Outcome]:
+    """Insert reference rates unless the same (pair, source, type, variant, day) exists.
+
+    A rate more than 3x away from the series' previous rate is rejected as a parsing slip
+    (an inverted quote, a 10x typo). One query loads what is stored for the sources
+    involved, so a whole file is checked without a query per row.
+    """
+    sources = {r.source for r in rates}
+    known: dict[Series, dict[date, Decimal]] = {}
+    if sources:
+        stmt = select(ReferenceRate).where(col(ReferenceRate.source).in_(sources))
+        for row in session.exec(stmt):
+            known.setdefault(_series(row), {})[row.as_of] = row.rate
+    outcomes: list[Outcome] = [Outcome.REJECTED] * len(rates)
+    for i in sorted(range(len(rates)), key=lambda k: rates[k].as_of):
+        r = rates[i]
+        series = known.setdefault(_series(r), {})
+        if r.as_of in series:
+            outcomes[i] = Outcome.DUPLICATE
+            continue
+        earlier = [d for d in series if d < r.as_of]
+        previous = series[max(earlier)] if earlier else None
+        if check_reference_rate(r.rate, previous):
+            continue
+        series[r.as_of] = r.rate
+        session.add(
+            ReferenceRate(
+                base=r.base,
+                quote=r.quote,
+                rate=r.rate,
+                buy=r.buy,
+                sell=r.sell,
+                rate_type=r.rate_type,
+                source=r.source,
+                variant=r.variant,
+                as_of=r.as_of,
+                derived=r.derived,
+                sample=r.sample,
+                collected_at=collected_at,
+                payload_hash=r.payload_hash,
+            )
         )
-    ).first()
-    if existing is not None:
-        return Outcome.DUPLICATE
-    previous = latest_stored(session, r.base, r.quote, r.source, r.rate_type, r.variant)
-    if check_reference_rate(r.rate, previous.rate if previous else None):
-        return Outcome.REJECTED
-    session.add(
-        ReferenceRate(
-            base=r.base,
-            quote=r.quote,
-            rate=r.rate,
-            buy=r.buy,
-            sell=r.sell,
-            rate_type=r.rate_type,
-            source=r.source,
-            variant=r.variant,
-            as_of=r.as_of,
-            derived=r.derived,
-            sample=r.sample,
-            collected_at=collected_at,
-            payload_hash=r.payload_hash,
-        )
-    )
-    return Outcome.STORED
+        outcomes[i] = Outcome.STORED
+    return outcomes
