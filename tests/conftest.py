@@ -40,13 +40,16 @@ def _worker() -> str:
 
 def _postgres_engine() -> Engine:
     db = f"remit_test_{_worker()}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    admin = create_engine(
+        PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
+    )
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{db}"'))
     except OperationalError as exc:
-        reason = f"PostgreSQL not reachable at {PG_ADMIN_URL.split('@')[-1]} ({exc.orig.__class__.__name__})"
+        where = PG_ADMIN_URL.split("@")[-1]
+        reason = f"PostgreSQL not reachable at {where} ({exc.orig.__class__.__name__})"
         if REQUIRE_POSTGRES:
             pytest.fail(f"REMIT_REQUIRE_POSTGRES=1 but {reason}", pytrace=False)
         _skipped["postgres"] = reason
@@ -64,7 +67,9 @@ def demo_now() -> datetime:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, demo_now: datetime) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, demo_now: datetime
+) -> Iterator[Engine]:
     from api.storage.db import session_scope
     from scrapers.demo import load_demo
 

@@ -33,6 +33,7 @@ def test_smart_uses_three_cheapest_eligible() -> None:
 
 def test_flow_weighted_average() -> None:
     avg = flow_weighted_average(
-        {"GB-PK": Decimal("2"), "GB-AF": Decimal("10")}, {"GB-PK": Decimal("3"), "GB-AF": Decimal("1")}
+        {"GB-PK": Decimal("2"), "GB-AF": Decimal("10")},
+        {"GB-PK": Decimal("3"), "GB-AF": Decimal("1")},
     )
     assert avg == Decimal("4")

@@ -33,9 +33,14 @@ def test_compare_ranks_by_received_and_satisfies_rpw_formulas(client: TestClient
     fresh = [q for q in quotes if not q["stale"]]
     received = [Decimal(q["received_amount"]) for q in fresh]
     assert received == sorted(received, reverse=True)
-    assert all(q["stale"] for q in quotes[len(fresh):]), "stale quotes come after fresh ones"
+    assert all(q["stale"] for q in quotes[len(fresh) :]), "stale quotes come after fresh ones"
     for q in quotes:
-        a, fee, rate, mid = Decimal(200), Decimal(q["fee"]), Decimal(q["rate"]), Decimal(q["mid_rate"])
+        a, fee, rate, mid = (
+            Decimal(200),
+            Decimal(q["fee"]),
+            Decimal(q["rate"]),
+            Decimal(q["mid_rate"]),
+        )
         margin = (mid - rate) / mid * 100
         assert abs(Decimal(q["fx_margin_pct"]) - margin) <= Decimal("0.0001")
         assert abs(Decimal(q["total_cost_pct"]) - (fee / a * 100 + margin)) <= Decimal("0.0001")
@@ -75,7 +80,9 @@ def test_empty_corridor_explains_why(client: TestClient) -> None:
     body = r.json()
     assert body["quotes"] == [] and "sanctions" in body["no_provider_reason"]
     assert body["reference_rate"] is not None  # official rate shown
-    types = {body["reference_rate"]["rate_type"]} | {x["rate_type"] for x in body["other_reference_rates"]}
+    types = {body["reference_rate"]["rate_type"]} | {
+        x["rate_type"] for x in body["other_reference_rates"]
+    }
     assert {"official", "market"} <= types
 
 
@@ -103,8 +110,11 @@ def test_receipt_check_matches_hand_calculation(client: TestClient) -> None:
     ref = client.get("/api/v1/compare", params={"from": "GB", "to": "PK", "amount": "200"}).json()
     mid = Decimal(ref["reference_rate"]["rate"])
     payload = {
-        "send_amount": "200", "send_currency": "GBP", "fee": "2.99",
-        "received_amount": "72000", "receive_currency": "PKR",
+        "send_amount": "200",
+        "send_currency": "GBP",
+        "fee": "2.99",
+        "received_amount": "72000",
+        "receive_currency": "PKR",
     }
     r = client.post("/api/v1/receipt-check", json=payload)
     assert r.status_code == 200, r.text
@@ -114,7 +124,9 @@ def test_receipt_check_matches_hand_calculation(client: TestClient) -> None:
     assert Decimal(body["applied_rate"]) == applied
     assert body["mid_rate_source"] == "sbp"
     assert abs(Decimal(body["fx_margin_pct"]) - margin) <= Decimal("0.0001")
-    assert abs(Decimal(body["total_cost_pct"]) - (Decimal("2.99") / 2 + margin)) <= Decimal("0.0001")
+    assert abs(Decimal(body["total_cost_pct"]) - (Decimal("2.99") / 2 + margin)) <= Decimal(
+        "0.0001"
+    )
     assert abs(Decimal(body["total_cost"]) - (Decimal("2.99") + 2 * margin)) <= CENT
     best = body["best_alternative"]
     assert best is not None and best["provider"]["slug"] == ref["quotes"][0]["provider"]["slug"]
@@ -124,8 +136,11 @@ def test_receipt_check_matches_hand_calculation(client: TestClient) -> None:
 
 def test_receipt_check_rejects_bad_fields(client: TestClient) -> None:
     good = {
-        "send_amount": "200", "send_currency": "GBP", "fee": "2",
-        "received_amount": "72000", "receive_currency": "PKR",
+        "send_amount": "200",
+        "send_currency": "GBP",
+        "fee": "2",
+        "received_amount": "72000",
+        "receive_currency": "PKR",
     }
     for field, value in [("send_amount", "0"), ("fee", "-1"), ("send_currency", "POUND")]:
         r = client.post("/api/v1/receipt-check", json={**good, field: value})

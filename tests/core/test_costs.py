@@ -80,8 +80,12 @@ def test_equal_fees_rank_the_same_by_received_and_by_cost(
 
 
 def test_ladder_estimate_is_conservative_and_flagged() -> None:
-    lo = PricePoint("s", Decimal("100"), Decimal("2"), Decimal("370"), Decimal("375"), Speed.MINUTES, NOW)
-    hi = PricePoint("s", Decimal("300"), Decimal("4"), Decimal("372"), Decimal("375"), Speed.MINUTES, NOW)
+    lo = PricePoint(
+        "s", Decimal("100"), Decimal("2"), Decimal("370"), Decimal("375"), Speed.MINUTES, NOW
+    )
+    hi = PricePoint(
+        "s", Decimal("300"), Decimal("4"), Decimal("372"), Decimal("375"), Speed.MINUTES, NOW
+    )
     found = price_at([lo, hi], Decimal("200"))
     assert found is not None
     _, fee, rate, estimated = found
@@ -93,14 +97,30 @@ def test_ladder_estimate_is_conservative_and_flagged() -> None:
 
 def test_stale_quotes_are_never_ranked_first_and_expired_are_dropped() -> None:
     mid = Decimal("375")
-    fresh = PricePoint("fresh", Decimal("200"), Decimal("5"), Decimal("360"), mid, Speed.MINUTES, NOW)
+    fresh = PricePoint(
+        "fresh", Decimal("200"), Decimal("5"), Decimal("360"), mid, Speed.MINUTES, NOW
+    )
     stale = PricePoint(
-        "stale", Decimal("200"), Decimal("0"), Decimal("374"), mid, Speed.MINUTES, NOW - timedelta(hours=60)
+        "stale",
+        Decimal("200"),
+        Decimal("0"),
+        Decimal("374"),
+        mid,
+        Speed.MINUTES,
+        NOW - timedelta(hours=60),
     )
     expired = PricePoint(
-        "old", Decimal("200"), Decimal("0"), Decimal("375"), mid, Speed.MINUTES, NOW - timedelta(days=20)
+        "old",
+        Decimal("200"),
+        Decimal("0"),
+        Decimal("375"),
+        mid,
+        Speed.MINUTES,
+        NOW - timedelta(days=20),
     )
-    priced = price_services([fresh, stale, expired], Decimal("200"), NOW, timedelta(hours=48), timedelta(days=14))
+    priced = price_services(
+        [fresh, stale, expired], Decimal("200"), NOW, timedelta(hours=48), timedelta(days=14)
+    )
     ranked = rank(priced)
     assert [q.point.service_key for q in ranked] == ["fresh", "stale"]
     assert ranked[1].stale and not ranked[0].stale
@@ -110,7 +130,9 @@ def test_ties_on_received_are_broken_by_speed() -> None:
     mid = Decimal("10")
     slow = PricePoint("slow", Decimal("100"), Decimal("1"), Decimal("9"), mid, Speed.DAYS_2_5, NOW)
     fast = PricePoint("fast", Decimal("100"), Decimal("1"), Decimal("9"), mid, Speed.MINUTES, NOW)
-    priced = price_services([slow, fast], Decimal("100"), NOW, timedelta(hours=48), timedelta(days=14))
+    priced = price_services(
+        [slow, fast], Decimal("100"), NOW, timedelta(hours=48), timedelta(days=14)
+    )
     assert [q.point.service_key for q in rank(priced)] == ["fast", "slow"]
 
 

@@ -18,8 +18,13 @@ EXACT = [Decimal("12345678901234.0123456789"), Decimal("0.000001"), Decimal("-0.
 @pytest.mark.parametrize("value", EXACT)
 def test_decimals_round_trip_exactly(session: Session, value: Decimal) -> None:
     row = ReferenceRate(
-        base="USD", quote="XXX", rate=value, rate_type="official", source="test",
-        as_of=date(2026, 1, 1), collected_at=datetime(2026, 1, 1, tzinfo=UTC),
+        base="USD",
+        quote="XXX",
+        rate=value,
+        rate_type="official",
+        source="test",
+        as_of=date(2026, 1, 1),
+        collected_at=datetime(2026, 1, 1, tzinfo=UTC),
     )
     session.add(row)
     session.flush()
@@ -34,12 +39,19 @@ def test_money_is_not_stored_as_a_float_on_sqlite(engine: Engine, session: Sessi
         pytest.skip("storage-class check is specific to SQLite")
     session.add(
         ReferenceRate(
-            base="USD", quote="XXY", rate=Decimal("0.1"), rate_type="official", source="test",
-            as_of=date(2026, 1, 1), collected_at=datetime(2026, 1, 1, tzinfo=UTC),
+            base="USD",
+            quote="XXY",
+            rate=Decimal("0.1"),
+            rate_type="official",
+            source="test",
+            as_of=date(2026, 1, 1),
+            collected_at=datetime(2026, 1, 1, tzinfo=UTC),
         )
     )
     session.flush()
-    kind = session.execute(text("SELECT typeof(rate) FROM referencerate WHERE quote='XXY'")).scalar()
+    kind = session.execute(
+        text("SELECT typeof(rate) FROM referencerate WHERE quote='XXY'")
+    ).scalar()
     assert kind == "text"
 
 
@@ -47,8 +59,13 @@ def test_datetimes_come_back_utc_aware(session: Session) -> None:
     stamp = datetime(2026, 3, 1, 12, 30, tzinfo=timezone(timedelta(hours=5)))
     session.add(
         ReferenceRate(
-            base="USD", quote="XXZ", rate=Decimal("1"), rate_type="official", source="test",
-            as_of=date(2026, 3, 1), collected_at=stamp,
+            base="USD",
+            quote="XXZ",
+            rate=Decimal("1"),
+            rate_type="official",
+            source="test",
+            as_of=date(2026, 3, 1),
+            collected_at=stamp,
         )
     )
     session.flush()
@@ -61,8 +78,13 @@ def test_datetimes_come_back_utc_aware(session: Session) -> None:
 def test_naive_datetimes_are_refused(session: Session) -> None:
     session.add(
         ReferenceRate(
-            base="USD", quote="XXW", rate=Decimal("1"), rate_type="official", source="test",
-            as_of=date(2026, 3, 1), collected_at=datetime(2026, 3, 1),
+            base="USD",
+            quote="XXW",
+            rate=Decimal("1"),
+            rate_type="official",
+            source="test",
+            as_of=date(2026, 3, 1),
+            collected_at=datetime(2026, 3, 1),
         )
     )
     with pytest.raises(Exception, match="naive datetime"):
@@ -72,8 +94,11 @@ def test_naive_datetimes_are_refused(session: Session) -> None:
 def test_reference_data_has_every_required_corridor(session: Session) -> None:
     codes = {c.code for c in session.exec(select(Corridor))}
     required = {
-        "PK": "SA AE GB US QA KW OM IT DE ES CA", "BD": "SA AE GB US IT MY OM KW QA",
-        "AF": "DE GB US TR SE PK IR", "IQ": "TR DE US SE GB JO", "IR": "DE GB US SE AE TR CA",
+        "PK": "SA AE GB US QA KW OM IT DE ES CA",
+        "BD": "SA AE GB US IT MY OM KW QA",
+        "AF": "DE GB US TR SE PK IR",
+        "IQ": "TR DE US SE GB JO",
+        "IR": "DE GB US SE AE TR CA",
     }
     for dst, srcs in required.items():
         for src in srcs.split():
@@ -85,9 +110,17 @@ def test_reference_data_has_every_required_corridor(session: Session) -> None:
 
 def quote_in(**kw: object) -> QuoteIn:
     base: dict[str, object] = dict(
-        provider="western-union", corridor="GB-PK", send_amount=Decimal("200"), send_currency="GBP",
-        fee=Decimal("3.00"), rate=Decimal("370"), receive_currency="PKR", payout_method="bank",
-        speed="minutes", collected_at=datetime(2026, 11, 1, tzinfo=UTC), source="mystery",
+        provider="western-union",
+        corridor="GB-PK",
+        send_amount=Decimal("200"),
+        send_currency="GBP",
+        fee=Decimal("3.00"),
+        rate=Decimal("370"),
+        receive_currency="PKR",
+        payout_method="bank",
+        speed="minutes",
+        collected_at=datetime(2026, 11, 1, tzinfo=UTC),
+        source="mystery",
     )
     base.update(kw)
     return QuoteIn(**base)  # type: ignore[arg-type]
