@@ -15,6 +15,9 @@ import os
 from collections.abc import Iterator
 from datetime import datetime
 
+# The API rate limit would turn fuzzing and page sweeps into 429s; its own test sets it.
+os.environ.setdefault("REMIT_RATE_LIMIT_PER_MINUTE", "0")
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
