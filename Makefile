@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck demo install clean bench
+.PHONY: run test lint typecheck demo install clean bench axe
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,16 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
-test: lint typecheck
+# axe-core (npm) for the browser accessibility tests; without npm those tests skip.
+AXE_VERSION ?= 4.14.1
+axe:
+	@if [ -f tests/web/.axe/node_modules/axe-core/axe.min.js ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+	  npm install --no-save --no-audit --no-fund --prefix tests/web/.axe axe-core@$(AXE_VERSION) >/dev/null \
+	    || echo "axe-core install failed: the axe checks will skip (or fail with REMIT_REQUIRE_BROWSER=1)"; \
+	else echo "npm not found: the axe checks will skip (or fail with REMIT_REQUIRE_BROWSER=1)"; fi
+
+test: lint typecheck axe
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 	$(BIN)/remit lessons check --ci
 

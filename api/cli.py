@@ -9,6 +9,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from api.cli_data import register as register_data_commands
+from api.cli_export import export_app
+from api.cli_lessons import lessons_app
 from api.settings import get_settings
 from api.storage.db import get_engine, session_scope
 from api.storage.migrate import upgrade
@@ -21,6 +24,9 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+register_data_commands(app)
+app.add_typer(lessons_app, name="lessons")
+app.add_typer(export_app, name="export")
 console = Console(stderr=True)
 out = Console()
 

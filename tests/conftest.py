@@ -41,11 +41,14 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def _postgres_engine() -> Engine:
-    db = f"remit_test_{_worker()}"
-    admin = create_engine(
+def _admin_engine() -> Engine:
+    return create_engine(
         PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3}
     )
+
+
+def _postgres_engine(db: str) -> Engine:
+    admin = _admin_engine()
     try:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
@@ -80,12 +83,19 @@ def engine(
         path = tmp_path_factory.mktemp("db") / f"remit_{_worker()}.sqlite3"
         eng = make_engine(f"sqlite:///{path}")
     else:
-        eng = _postgres_engine()
+        # One database per worker and run, so parallel runs on one machine never collide.
+        db = f"remit_test_{_worker()}_{os.getpid()}"
+        eng = _postgres_engine(db)
     upgrade(eng)
     with session_scope(eng) as s:
         load_demo(s, demo_now)
     yield eng
     eng.dispose()
+    if request.param == "postgres":
+        admin = _admin_engine()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture()

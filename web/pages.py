@@ -1,9 +1,70 @@
-"""Server-rendered pages (filled in by the web front end)."""
+"""Server-rendered pages. `install(app)` is the single entry point, called by create_app().
+
+To add pages, write a small `web/routes_<topic>.py` with an `APIRouter` and add it to
+ROUTERS below (one line). Page routes take `page: PageDep` (language, translator,
+formatter, links) and return `render(page, "template.html", {...})`; raise `PageError` for
+bad input. Templates extend `base.html`; every UI string goes through `_()` and into the
+catalogs (`python -m web.i18n_tool update`).
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from web import (
+    routes_check,
+    routes_compare,
+    routes_home,
+    routes_lessons,
+    routes_methodology,
+    routes_providers,
+    routes_widget,
+    static,
+)
+from web.i18n import N_
+from web.render import PageError, render_error
+
+ROUTERS: list[APIRouter] = [
+    static.router,
+    routes_home.router,
+    routes_compare.router,
+    routes_providers.router,
+    routes_check.router,
+    routes_methodology.router,
+    routes_widget.router,
+    routes_lessons.router,
+]
+
+# Paths that keep FastAPI's JSON errors.
+API_PREFIXES = ("/api/", "/healthz", "/readyz")
+
+NOT_FOUND_TITLE = N_("Page not found")
+NOT_FOUND_TEXT = N_("There is no page at this address.")
+OTHER_ERROR_TITLE = N_("This request cannot be answered")
+OTHER_ERROR_TEXT = N_("Please go back and try again.")
 
 
 def install(app: FastAPI) -> None:
-    """Mount page routes and static files on the app."""
+    """Mount page routes, static files and the HTML error pages on the app."""
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.exception_handler(PageError)
+    async def _page_error(request: Request, exc: PageError) -> Response:
+        return render_error(request, exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        path = request.url.path
+        if path.startswith(API_PREFIXES) or path == "/api":
+            return await http_exception_handler(request, exc)
+        if exc.status_code == 404:
+            error = PageError(404, NOT_FOUND_TITLE, NOT_FOUND_TEXT)
+        else:
+            error = PageError(exc.status_code, OTHER_ERROR_TITLE, OTHER_ERROR_TEXT)
+        response = render_error(request, error)
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response

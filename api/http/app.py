@@ -8,7 +8,13 @@ from fastapi import FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
 
 from api.http import errors
+from api.http.admin import admin_router
+from api.http.lessons_routes import lessons_router
+from api.http.ratelimit import RateLimiter
+from api.http.rates_routes import rates_router
 from api.http.routes import health_router, router
+from api.http.trends import router as trends_router
+from api.settings import Settings, get_settings
 from web.pages import install as install_web
 
 SECURITY_HEADERS = {
@@ -23,7 +29,8 @@ DEFAULT_CSP = (
 )
 
 
-def create_app() -> FastAPI:
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
     app = FastAPI(
         title="silkroutes-remit",
         version="0.1.0",
@@ -34,9 +41,14 @@ def create_app() -> FastAPI:
     )
     errors.install(app)
     app.include_router(router)
+    app.include_router(rates_router)
+    app.include_router(admin_router)
+    app.include_router(lessons_router)
     app.include_router(health_router)
+    app.include_router(trends_router)
     install_web(app)
     app.add_middleware(GZipMiddleware, minimum_size=500)
+    app.middleware("http")(RateLimiter(settings.rate_limit_per_minute).middleware)
 
     @app.middleware("http")
     async def security_headers(

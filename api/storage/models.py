@@ -129,6 +129,9 @@ class Quote(SQLModel, table=True):
     promotional: bool = False
     transparent: bool = True
     dedupe_key: str = Field(unique=True, max_length=64)
+    # Delivery estimate in seconds as the source states it (Wise: min/max; None = open end).
+    delivery_min_s: Decimal | None = money_opt()
+    delivery_max_s: Decimal | None = money_opt()
 
 
 class ReferenceRate(SQLModel, table=True):
@@ -153,6 +156,7 @@ class ReferenceRate(SQLModel, table=True):
 
 
 class CollectorRun(SQLModel, table=True):
+    __table_args__ = (Index("ix_collectorrun_source_started", "source", "started_at"),)
     id: int | None = Field(default=None, primary_key=True)
     source: str = Field(max_length=32, index=True)
     started_at: datetime = utc()
@@ -161,6 +165,8 @@ class CollectorRun(SQLModel, table=True):
     rows_stored: int = 0
     rows_rejected: int = 0
     error: str | None = None
+    rows_duplicate: int = 0
+    worker: str | None = Field(default=None, max_length=96)  # host:pid running it
 
 
 class RawPayload(SQLModel, table=True):

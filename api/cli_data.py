@@ -1,0 +1,321 @@
+"""`remit` commands that bring data in: collect, scheduler, import-rpw, import-feed, and
+`admin create-key`. Registered on the main app by :func:`register` (api/cli.py)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+console = Console(stderr=True)
+out = Console()
+
+admin_app = typer.Typer(help="Administration: API keys.", no_args_is_help=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _readable_file(path: Path) -> Path:
+    if not path.exists():
+        raise fail(f"{path}: no such file")
+    if not path.is_file():
+        raise fail(f"{path}: not a file")
+    return path
+
+
+def _ready_engine() -> Engine:
+    """The one engine, with the schema upgraded."""
+    from api.storage.db import get_engine
+    from api.storage.migrate import upgrade
+
+    engine = get_engine()
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        where = engine.url.render_as_string(hide_password=True)
+        raise fail(f"cannot use the database {where}: {exc.orig}") from None
+    return engine
+
+
+# -- collect ----------------------------------------------------------------------------------
+
+
+def collect(
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            "-s",
+            help="Source to run (repeatable): wise, sbp, dab, cbi, ecb, imf, tcmb, cbr. "
+            "Default: all (with --corridor: the quote sources).",
+        ),
+    ] = None,
+    corridor: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--corridor",
+            "-c",
+            help="Only this corridor for quote sources, e.g. GB-PK (repeatable).",
+        ),
+    ] = None,
+    backfill: Annotated[
+        bool,
+        typer.Option(help="Also fetch history where a source offers it (SBP archive, ECB, TCMB)."),
+    ] = False,
+) -> None:
+    """Run sources now: fetch, validate and store; prints a result per source.
+
+    Exit code 1 if a source failed."""
+    from sqlmodel import Session, select
+
+    from api.storage.models import Corridor
+    from api.storage.reference import load_reference
+    from scrapers.runner import run_sources
+    from scrapers.sources import SOURCES, UnknownSource, get_source
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if source:
+            sources = [get_source(name) for name in source]
+        elif corridor:
+            sources = [s for s in SOURCES.values() if s.kind == "quotes"]
+        else:
+            sources = list(SOURCES.values())
+    except UnknownSource as exc:
+        raise fail(str(exc)) from None
+    sources = list(dict.fromkeys(sources))
+    engine = _ready_engine()
+    with Session(engine) as session:
+        codes = set(session.exec(select(Corridor.code)))
+        if not codes:
+            load_reference(session)
+            session.commit()
+            console.print("loaded the reference data (corridors, providers) into an empty database")
+            codes = set(session.exec(select(Corridor.code)))
+    wanted = [c.strip().upper() for c in corridor] if corridor else None
+    unknown = sorted(set(wanted or []) - codes)
+    if unknown:
+        raise fail(f"unknown corridor(s) {', '.join(unknown)}; known: {', '.join(sorted(codes))}")
+
+    started = time.monotonic()
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]{task.fields[source]:<5}[/]"),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+    ) as progress:
+        tasks = {s.name: progress.add_task("waiting", source=s.name, total=None) for s in sources}
+
+        def report(name: str, message: str) -> None:
+            progress.update(tasks[name], description=message)
+
+        runs = run_sources(engine, sources, corridors=wanted, backfill=backfill, progress=report)
+    elapsed = time.monotonic() - started
+
+    table = Table(title=f"collection ({elapsed:.1f} s)")
+    for column in ("source", "status", "stored", "duplicates", "rejected", "seconds"):
+        table.add_column(column, justify="left" if column in ("source", "status") else "right")
+    colours = {"ok": "green", "partial": "yellow", "failed": "red"}
+    for run in runs:
+        seconds = (
+            (run.finished_at - run.started_at).total_seconds() if run.finished_at else float("nan")
+        )
+        table.add_row(
+            run.source,
+            f"[{colours.get(run.status, 'white')}]{run.status}[/]",
+            str(run.rows_stored),
+            str(run.rows_duplicate),
+            str(run.rows_rejected),
+            f"{seconds:.1f}",
+        )
+    out.print(table)
+    for run in runs:
+        if run.error:
+            out.print(f"[bold]{run.source}[/] ({run.status}): {run.error}", highlight=False)
+    if any(run.status == "failed" for run in runs):
+        raise typer.Exit(1)
+
+
+# -- scheduler ----------------------------------------------------------------------------------
+
+
+def scheduler(
+    heartbeat: Annotated[
+        float,
+        typer.Option(
+            min=0.1, envvar="REMIT_SCHEDULER_HEARTBEAT_S", help="Seconds between lock heartbeats."
+        ),
+    ] = 10.0,
+    stale_after: Annotated[
+        float,
+        typer.Option(
+            min=0.5,
+            envvar="REMIT_SCHEDULER_STALE_AFTER_S",
+            help="SQLite: take the lock over when its heartbeat is this old (seconds).",
+        ),
+    ] = 60.0,
+    first_run_delay: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            envvar="REMIT_SCHEDULER_FIRST_RUN_DELAY_S",
+            help="Seconds before the first due run after taking over.",
+        ),
+    ] = 10.0,
+) -> None:
+    """Run the collection scheduler (one active at a time).
+
+    A database lock elects the active scheduler; a second one waits as a standby and
+    takes over when the first dies."""
+    from scrapers.scheduler import SchedulerService
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    service = SchedulerService(
+        _ready_engine(),
+        heartbeat_s=heartbeat,
+        stale_after_s=stale_after,
+        first_run_delay_s=first_run_delay,
+    )
+    service.run_forever()
+
+
+# -- imports --------------------------------------------------------------------------------
+
+
+def import_rpw(
+    file: Annotated[Path, typer.Argument(help="The World Bank RPW workbook (.xlsx).")],
+) -> None:
+    """Import the World Bank RPW workbook.
+
+    Reads the sheet `Dataset (from Q2 2016)`; re-importing the same file changes nothing."""
+    from api.services.ingest import import_rpw as run_import
+    from api.services.ingest import rpw_rows_declared
+    from api.storage.db import session_scope
+    from scrapers.parsers import ParseError
+
+    path = _readable_file(file)
+    engine = _ready_engine()
+    total = rpw_rows_declared(path)
+    try:
+        with (
+            Progress(
+                TextColumn("reading rows"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=console,
+            ) as progress,
+            session_scope(engine) as session,
+        ):
+            task = progress.add_task("rows", total=(total - 1) if total else None)
+            report = run_import(
+                session, path, progress=lambda n: progress.update(task, completed=n)
+            )
+    except ParseError as exc:
+        raise fail(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise fail(f"{path}: {exc.strerror or exc}") from None
+    out.print(
+        f"{report.read} rows read: {report.stored} stored ({report.served} on our corridors), "
+        f"{report.duplicates} already imported, {len(report.rejected)} rejected",
+        highlight=False,
+    )
+    if report.rejected:
+        table = Table(title="rejected rows")
+        for column in ("sheet row", "column", "reason"):
+            table.add_column(column)
+        for r in report.rejected[:50]:
+            table.add_row(str(r.sheet_row), r.column, r.reason)
+        out.print(table)
+        if len(report.rejected) > 50:
+            out.print(f"… and {len(report.rejected) - 50} more")
+
+
+def import_feed(
+    file: Annotated[
+        Path, typer.Argument(help="A provider feed, CSV or JSON (docs/feed-format.md).")
+    ],
+) -> None:
+    """Import a provider price feed (CSV or JSON).
+
+    Accepted rows are stored in one transaction; every rejected row is listed with its
+    line, field and reason. Exit code 1 if any row was rejected, 2 if the file cannot be
+    read as a feed."""
+    from api.services.ingest import FeedError
+    from api.services.ingest import import_feed as run_import
+    from api.storage.db import session_scope
+    from api.storage.types import utcnow
+
+    path = _readable_file(file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise fail(f"{path}: {exc.strerror or exc}") from None
+    engine = _ready_engine()
+    try:
+        with session_scope(engine) as session:
+            report = run_import(session, content, filename=path.name, now=utcnow())
+    except FeedError as exc:
+        raise fail(f"{path}: {exc}") from None
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if report.rejected:
+        table = Table(title=f"rejected rows ({report.rejected_rows})")
+        for column in ("line", "field", "reason"):
+            table.add_column(column)
+        for r in report.rejected:
+            table.add_row(str(r.line), r.field, r.reason)
+        out.print(table)
+    out.print(
+        f"{report.filename} ({report.format}): {report.rows} rows, {report.stored} stored, "
+        f"{report.duplicates} already stored, {report.rejected_rows} rejected",
+        highlight=False,
+    )
+    if report.rejected:
+        raise typer.Exit(1)
+
+
+# -- admin ----------------------------------------------------------------------------------
+
+
+@admin_app.command("create-key")
+def create_key(
+    name: Annotated[str, typer.Argument(help="Who or what the key is for, e.g. 'acme-feed'.")],
+) -> None:
+    """Create an admin API key (header X-API-Key).
+
+    The key is printed once; only its SHA-256 hash is stored."""
+    from sqlmodel import Session
+
+    from api.services.auth import new_api_key
+    from api.storage.types import utcnow
+
+    engine = _ready_engine()
+    with Session(engine) as session:
+        try:
+            key = new_api_key(session, name, utcnow())
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+    console.print(f"API key for {name!r} (shown once; only its hash is stored):", highlight=False)
+    out.print(key, highlight=False, soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("collect")(collect)
+    app.command("scheduler")(scheduler)
+    app.command("import-rpw")(import_rpw)
+    app.command("import-feed")(import_feed)
+    app.add_typer(admin_app, name="admin")

@@ -1,0 +1,122 @@
+"""`remit lessons …`: check the lesson files (see docs/lessons.md)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from api.services.lessons import (
+    CellStatus,
+    CheckReport,
+    Issue,
+    IssueKind,
+    check_lessons,
+)
+from api.settings import LESSONS_DIR
+
+lessons_app = typer.Typer(help="Financial-literacy lesson files.", no_args_is_help=True)
+
+CELL: dict[CellStatus, str] = {
+    "ok": "[green]✓[/]",
+    "review": "[cyan]✓ r[/]",
+    "warning": "[yellow]! w[/]",
+    "error": "[bold red]✗ E[/]",
+    "missing": "[dim]·[/]",
+}
+LEGEND = (
+    "✓ valid · ✓ r valid, translation marked for review · ! w warnings · ✗ E errors · "
+    "· not translated (English is shown)"
+)
+
+
+def _matrix(report: CheckReport) -> Table:
+    table = Table(
+        title=f"Lessons × languages: {report.files} files, checked on {report.today}",
+        caption=LEGEND,
+    )
+    table.add_column("lesson", no_wrap=True)
+    for lang in report.languages:
+        table.add_column(lang, justify="center", no_wrap=True)
+    for number, slug in report.rows:
+        cells = [CELL[report.cells[(slug, lang)]] for lang in report.languages]
+        table.add_row(escape(f"{number:02d} {slug}"), *cells)
+    return table
+
+
+def _issues(out: Console, title: str, issues: list[Issue], style: str) -> None:
+    out.print(f"\n[{style}]{escape(title)}[/]")
+    for i in issues:
+        out.print(f"  [bold]{escape(i.file)}[/] [magenta]{escape(i.field)}[/]: {escape(i.message)}")
+
+
+@lessons_app.command("check")
+def check(
+    ci: Annotated[
+        bool,
+        typer.Option(
+            "--ci", help="Only errors fail; facts past their review-by date are warnings."
+        ),
+    ] = False,
+    today: Annotated[
+        str | None,
+        typer.Option(help="Check review-by dates as of this day (YYYY-MM-DD); default today."),
+    ] = None,
+    lessons_dir: Annotated[
+        Path, typer.Option("--dir", help="Lessons directory.", file_okay=False)
+    ] = LESSONS_DIR,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every translation marked for review.")
+    ] = False,
+) -> None:
+    """Validate every lesson file: header schema, quizzes, translations, review-by dates.
+
+    Exit 1 on any error, and (without --ci) when a fact is past its review-by date.
+    """
+    out = Console()
+    try:
+        day = date.fromisoformat(today) if today else date.today()
+    except ValueError:
+        Console(stderr=True).print(f"[bold red]error:[/] --today: {today!r} is not YYYY-MM-DD")
+        raise typer.Exit(2) from None
+    report = check_lessons(lessons_dir, day)
+    out.print(_matrix(report))
+    errors = report.errors
+    review_by = [i for i in report.warnings if i.kind is IssueKind.REVIEW_BY]
+    drift = [i for i in report.warnings if i.kind is IssueKind.FACT_DRIFT]
+    marked = [i for i in report.warnings if i.kind is IssueKind.TRANSLATION_REVIEW]
+    if errors:
+        _issues(out, f"{len(errors)} error(s):", errors, "bold red")
+    if review_by:
+        title = f"{len(review_by)} warning(s): fact past its review-by date"
+        _issues(out, title, review_by, "bold yellow")
+    if drift:
+        title = f"{len(drift)} warning(s): translated fact differs from English"
+        _issues(out, title, drift, "yellow")
+    if marked:
+        if verbose:
+            title = f"{len(marked)} warning(s): translation marked for review"
+            _issues(out, title, marked, "cyan")
+        else:
+            by_lang: dict[str, int] = {}
+            for i in marked:
+                by_lang[i.file.split("/", 1)[0]] = by_lang.get(i.file.split("/", 1)[0], 0) + 1
+            counts = ", ".join(f"{lang} {n}" for lang, n in by_lang.items())
+            out.print(
+                f"\n[cyan]{len(marked)} warning(s): translation marked for review by a native "
+                f"speaker (review_note):[/] {counts}. --verbose lists them."
+            )
+    failed = report.failed(ci)
+    mode = "ci: only errors fail" if ci else "strict: errors and past review-by dates fail"
+    verdict = "[bold red]FAILED[/]" if failed else "[bold green]passed[/]"
+    out.print(
+        f"\n{verdict} ({mode}): {len(errors)} error(s), {len(report.warnings)} warning(s) "
+        f"in {report.files} file(s)."
+    )
+    if failed:
+        raise typer.Exit(1)

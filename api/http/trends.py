@@ -1,0 +1,349 @@
+"""Trends and exports under /api/v1: corridor cost trends beside the World Bank RPW and
+SDG 10.c, and downloads of quotes and trends (CSV, XLSX, Parquet, JSON). Thin: parse, call
+the trends / exports services, present."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path as FsPath
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
+from starlette.responses import Response
+
+from api.domain.aggregates import SDG_CORRIDOR_MAX_PCT, SDG_TARGET_AVG_PCT
+from api.domain.periods import PeriodKind
+from api.http.deps import SessionDep
+from api.http.schemas import DecimalStr, pct
+from api.services.exports import (
+    ExportFormat,
+    ExportTable,
+    chunks,
+    quotes_export,
+    quotes_stem,
+    trends_export,
+    trends_stem,
+    write_file,
+)
+from api.services.trends import (
+    METHODOLOGY,
+    OURS,
+    PUBLISHED,
+    RPW_IMPORT,
+    SERIES_LABELS,
+    CorridorTrends,
+    FlowWeightedPoint,
+    PeriodStats,
+    SdgCheck,
+    corridor_trends,
+    sdg_check,
+)
+from api.storage.published import RPW_URL, PublishedFigure
+
+router = APIRouter(prefix="/api/v1", tags=["trends and exports"])
+
+CORRIDOR_PATTERN = r"^[A-Za-z]{2}-[A-Za-z]{2}$"
+CorridorQ = Annotated[str, Query(pattern=CORRIDOR_PATTERN, description="Corridor code, e.g. GB-PK")]
+OptCorridorQ = Annotated[
+    str | None, Query(pattern=CORRIDOR_PATTERN, description="Corridor code, e.g. GB-PK")
+]
+BasketQ = Annotated[
+    Literal["200", "500"], Query(description="RPW basket: USD 200 or USD 500 equivalent")
+]
+PeriodQ = Annotated[PeriodKind, Query(description="Group by calendar quarter or month (UTC)")]
+FormatP = Annotated[ExportFormat, Path(alias="format", description="csv, xlsx, parquet or json")]
+DateQ = Annotated[date | None, Query(description="UTC calendar day, YYYY-MM-DD (inclusive)")]
+
+
+def _pct(value: Decimal | None) -> Decimal | None:
+    return None if value is None else pct(value)
+
+
+class SdgOut(BaseModel):
+    average_at_or_below_3: bool | None = Field(
+        description="SDG 10.c.1: average total cost at or below 3 %"
+    )
+    at_or_below_5: bool | None = Field(description="SDG 10.c.1: no corridor above 5 %")
+    text: str
+
+
+def sdg_out(check: SdgCheck) -> SdgOut:
+    return SdgOut(
+        average_at_or_below_3=check.average_at_or_below_3,
+        at_or_below_5=check.at_or_below_5,
+        text=check.text,
+    )
+
+
+class TrendPoint(BaseModel):
+    period: str
+    average_pct: DecimalStr | None
+    median_pct: DecimalStr | None
+    min_pct: DecimalStr | None
+    smart_pct: DecimalStr | None
+    share_at_or_below_5_pct: DecimalStr | None
+    by_provider_type: dict[str, DecimalStr]
+    services: int = Field(description="Transparent services averaged")
+    providers: int
+    observations: int = Field(description="Services observed, transparent or not")
+    sample: bool
+    sample_services: int
+    sources: list[str]
+    newest: datetime | None
+    sdg: SdgOut
+    inputs_sha256: str
+
+
+class PublishedOut(BaseModel):
+    scope: str
+    corridor: str
+    label: str
+    period: str
+    basket_usd: int
+    basket_amount: DecimalStr | None
+    basket_currency: str | None
+    average_pct: DecimalStr | None
+    median_pct: DecimalStr | None
+    smart_pct: DecimalStr | None
+    share_at_or_below_5_pct: DecimalStr | None
+    services: int | None
+    firms: int | None
+    source: str
+    source_url: str | None
+    files: list[str]
+    sdg: SdgOut
+
+
+class FlowWeightedOut(BaseModel):
+    period: str
+    average_pct: DecimalStr | None
+    corridors: list[str]
+    corridors_without_flow: list[str]
+    flow_usd: DecimalStr
+    flow_sources: list[str]
+    sample: bool
+    sdg: SdgOut
+
+
+class SourceRef(BaseModel):
+    series: str
+    name: str
+    detail: str | None = None
+    url: str | None = None
+
+
+class TrendsResponse(BaseModel):
+    corridor: str
+    from_name: str
+    to_name: str
+    basket_usd: int
+    basket_amount: DecimalStr | None
+    basket_currency: str
+    period: str
+    series: list[TrendPoint] = Field(description="Our own quotes (label: silkroutes)")
+    rpw: list[TrendPoint] = Field(description="Imported World Bank RPW survey rows")
+    published: list[PublishedOut] = Field(description="Published World Bank RPW figures")
+    flow_weighted: list[FlowWeightedOut]
+    sdg_target_average_pct: DecimalStr
+    sdg_corridor_max_pct: DecimalStr
+    sample: bool
+    notice: str | None
+    note: str | None
+    methodology: str
+    sources: list[SourceRef]
+    downloads: dict[str, str]
+
+
+def point_out(p: PeriodStats) -> TrendPoint:
+    s = p.stats
+    return TrendPoint(
+        period=p.period,
+        average_pct=_pct(s.average_pct),
+        median_pct=_pct(s.median_pct),
+        min_pct=_pct(s.min_pct),
+        smart_pct=_pct(s.smart_pct),
+        share_at_or_below_5_pct=_pct(s.share_at_or_below_5_pct),
+        by_provider_type={k or "unknown": pct(v) for k, v in sorted(s.by_provider_type.items())},
+        services=s.services,
+        providers=p.providers,
+        observations=p.observations,
+        sample=p.sample,
+        sample_services=p.sample_services,
+        sources=list(p.sources),
+        newest=p.newest,
+        sdg=sdg_out(p.sdg),
+        inputs_sha256=p.inputs_sha256,
+    )
+
+
+def published_out(f: PublishedFigure) -> PublishedOut:
+    return PublishedOut(
+        scope=f.scope,
+        corridor=f.corridor,
+        label=f.label,
+        period=f.period,
+        basket_usd=f.basket_usd,
+        basket_amount=f.basket_amount,
+        basket_currency=f.basket_currency,
+        average_pct=f.average_pct,
+        median_pct=f.median_pct,
+        smart_pct=f.smart_pct,
+        share_at_or_below_5_pct=f.share_at_or_below_5_pct,
+        services=f.services,
+        firms=f.firms,
+        source=f.source,
+        source_url=f.source_url,
+        files=list(f.files),
+        sdg=sdg_out(sdg_check(f.average_pct)),
+    )
+
+
+def flow_out(p: FlowWeightedPoint) -> FlowWeightedOut:
+    return FlowWeightedOut(
+        period=p.period,
+        average_pct=_pct(p.average_pct),
+        corridors=list(p.corridors),
+        corridors_without_flow=list(p.corridors_without_flow),
+        flow_usd=p.flow_usd,
+        flow_sources=list(p.flow_sources),
+        sample=p.sample,
+        sdg=sdg_out(p.sdg),
+    )
+
+
+def download_links(corridor: str, period: PeriodKind) -> dict[str, str]:
+    """Every export format for the trends of one corridor and for its quotes."""
+    trends_q = urlencode({"corridor": corridor, "period": period.value})
+    quotes_q = urlencode({"corridor": corridor})
+    links = {}
+    for f in ExportFormat:
+        links[f"trends.{f.value}"] = f"/api/v1/exports/trends.{f.value}?{trends_q}"
+        links[f"quotes.{f.value}"] = f"/api/v1/exports/quotes.{f.value}?{quotes_q}"
+    return links
+
+
+def sources_of(t: CorridorTrends) -> list[SourceRef]:
+    out = [
+        SourceRef(
+            series=OURS,
+            name=SERIES_LABELS[OURS],
+            detail="quote sources: " + (", ".join(t.quote_sources) or "none in these periods"),
+        )
+    ]
+    if t.rpw:
+        out.append(SourceRef(series=RPW_IMPORT, name=SERIES_LABELS[RPW_IMPORT], url=RPW_URL))
+    files = sorted({name for f in t.published for name in f.files})
+    if t.published:
+        out.append(
+            SourceRef(
+                series=PUBLISHED,
+                name=SERIES_LABELS[PUBLISHED],
+                detail="The World Bank: Remittance Prices Worldwide (CC BY 4.0)"
+                + (f"; files: {', '.join(files)}" if files else ""),
+                url=RPW_URL,
+            )
+        )
+    flow_sources = sorted({s for p in t.flow_weighted for s in p.flow_sources})
+    if flow_sources:
+        out.append(
+            SourceRef(
+                series="flows",
+                name="bilateral remittance flows (weights)",
+                detail="; ".join(flow_sources),
+            )
+        )
+    return out
+
+
+def trends_public(t: CorridorTrends) -> TrendsResponse:
+    return TrendsResponse(
+        corridor=t.corridor.code,
+        from_name=t.from_name,
+        to_name=t.to_name,
+        basket_usd=t.basket_usd,
+        basket_amount=t.basket_amount,
+        basket_currency=t.corridor.send_currency,
+        period=t.period_kind.value,
+        series=[point_out(p) for p in t.ours],
+        rpw=[point_out(p) for p in t.rpw],
+        published=[published_out(f) for f in t.published],
+        flow_weighted=[flow_out(p) for p in t.flow_weighted],
+        sdg_target_average_pct=SDG_TARGET_AVG_PCT,
+        sdg_corridor_max_pct=SDG_CORRIDOR_MAX_PCT,
+        sample=t.sample,
+        notice=t.notice,
+        note=t.note,
+        methodology=METHODOLOGY,
+        sources=sources_of(t),
+        downloads=download_links(t.corridor.code, t.period_kind),
+    )
+
+
+@router.get("/trends", response_model=TrendsResponse)
+def trends(
+    session: SessionDep,
+    corridor: CorridorQ,
+    basket: BasketQ = "200",
+    period: PeriodQ = PeriodKind.QUARTER,
+) -> TrendsResponse:
+    """Corridor cost trends per period at an RPW basket, beside the World Bank's figures."""
+    return trends_public(corridor_trends(session, corridor, int(basket), period))
+
+
+def export_response(table: ExportTable, fmt: ExportFormat, stem: str) -> Response:
+    headers = {
+        "Content-Disposition": f'attachment; filename="{table.filename(fmt, stem)}"',
+        "X-Remit-Sample": "true" if table.sample else "false",
+        "Cache-Control": "no-store",
+    }
+    if table.sample:
+        headers["X-Remit-Notice"] = "sample data - not live prices"
+    if fmt.streams:
+        return StreamingResponse(chunks(table, fmt), media_type=fmt.media_type, headers=headers)
+    fd, name = tempfile.mkstemp(prefix=f"remit-{table.name}-", suffix=f".{fmt.value}")
+    os.close(fd)
+    path = FsPath(name)
+    try:
+        write_file(table, fmt, path)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return FileResponse(
+        path,
+        media_type=fmt.media_type,
+        headers=headers,
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
+
+
+@router.get("/exports/quotes.{format}")
+def export_quotes(
+    session: SessionDep,
+    fmt: FormatP,
+    corridor: OptCorridorQ = None,
+    from_date: DateQ = None,
+    to_date: DateQ = None,
+) -> Response:
+    """Every stored quote (with provenance) as CSV/JSON (streamed), XLSX or Parquet."""
+    table = quotes_export(session, corridor, from_date, to_date, typed=not fmt.streams)
+    return export_response(table, fmt, quotes_stem(corridor, from_date, to_date))
+
+
+@router.get("/exports/trends.{format}")
+def export_trends(
+    session: SessionDep,
+    fmt: FormatP,
+    corridor: OptCorridorQ = None,
+    period: PeriodQ = PeriodKind.QUARTER,
+) -> Response:
+    """Corridor trends (ours, imported RPW rows, World Bank published figures) for both
+    baskets, for one corridor or all."""
+    table = trends_export(session, corridor, period)
+    return export_response(table, fmt, trends_stem(corridor, period))

@@ -1,0 +1,619 @@
+"""Exports of quotes and corridor trends as CSV, XLSX, Parquet and JSON.
+
+One table description (`ExportTable`: typed columns, a lazy iterator of row batches and
+metadata) and four writers:
+
+- CSV and JSON are generators of byte chunks: the HTTP layer streams them as rows are read.
+- XLSX is written with XlsxWriter in constant_memory mode (rows flushed as written).
+- Parquet is written with pyarrow one row group per batch.
+
+Memory stays flat as rows grow in every format. Text cells that start with = + - @ (or a
+tab / carriage return) are neutralised with a leading ' in CSV and XLSX, so a spreadsheet
+never runs them as formulas; numbers are written as numbers. Every export carries the
+provenance columns (source, collected_at, sample, payload_hash) and says "sample data — not
+live prices" in its metadata (and on every sample row) when sample rows are included.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import xlsxwriter
+from sqlmodel import Session
+
+from api.domain.money import plain
+from api.domain.periods import PeriodKind
+from api.services.compare import SAMPLE_NOTICE, BadRequest
+from api.services.trends import (
+    OURS,
+    PUBLISHED,
+    SERIES_LABELS,
+    FlowWeightedPoint,
+    PeriodStats,
+    TrendsTable,
+    basket_amount,
+    find_corridor,
+    sdg_check,
+    trends_table,
+)
+from api.storage.exports import (
+    FORMULA_PREFIXES,
+    QUOTE_COLUMNS,
+    Kind,
+    QuoteFilter,
+    dump_quotes_csv,
+    has_sample_quotes,
+    iter_quote_rows,
+    quote_count,
+)
+from api.storage.published import PublishedFigure
+from api.storage.types import utcnow
+
+Row = Sequence[Any]
+Progress = Callable[[int], None]
+
+_FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
+XLSX_MAX_ROWS = 1_048_576
+PARQUET_SCALE = 18  # decimals in Parquet: decimal128(38, 18)
+PRODUCER = "silkroutes-remit"
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    XLSX = "xlsx"
+    PARQUET = "parquet"
+    JSON = "json"
+
+    @property
+    def media_type(self) -> str:
+        return {
+            "csv": "text/csv; charset=utf-8",
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "parquet": "application/vnd.apache.parquet",
+            "json": "application/json",
+        }[self.value]
+
+    @property
+    def streams(self) -> bool:
+        """CSV and JSON are produced while rows are read; XLSX and Parquet need a file."""
+        return self in (ExportFormat.CSV, ExportFormat.JSON)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    kind: Kind
+
+
+@dataclass
+class ExportTable:
+    name: str  # "quotes" or "trends"
+    columns: tuple[Column, ...]
+    batches: Iterable[Sequence[Row]]
+    sample: bool
+    rows_expected: int | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    # decimal, datetime and bool values arrive as final text (made by the database)
+    text_values: bool = False
+    # the whole CSV document, rendered by the database: (chunk, rows) pairs
+    csv_dump: Callable[[], Iterator[tuple[bytes, int]]] | None = None
+
+    @property
+    def notice(self) -> str | None:
+        return SAMPLE_NOTICE if self.sample else None
+
+    def metadata(self) -> dict[str, str]:
+        out = {"dataset": self.name, "producer": PRODUCER, "times": "UTC"}
+        out.update(self.meta)
+        out["sample"] = "true" if self.sample else "false"
+        if self.notice:
+            out["notice"] = self.notice
+        return out
+
+    def filename(self, fmt: ExportFormat, stem: str) -> str:
+        return f"{stem}{'-SAMPLE' if self.sample else ''}.{fmt.value}"
+
+
+# -- cells -------------------------------------------------------------------------
+
+
+def neutralise(text: str) -> str:
+    """Spreadsheet formula injection guard: a text cell starting with = + - @ (or tab/CR)
+    gets a leading apostrophe, so it is shown as text, never evaluated."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def iso_utc(value: datetime | str) -> str:
+    """ISO 8601 in UTC with its offset, from an aware datetime or SQLite's stored naive-UTC
+    text ("2025-02-10 12:00:00.000000" -> "2025-02-10T12:00:00+00:00")."""
+    if isinstance(value, str):
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            return parsed.isoformat() + "+00:00"
+        value = parsed
+    return value.astimezone(UTC).isoformat()
+
+
+def _decimal_text(value: Decimal | str) -> str:
+    return value if isinstance(value, str) else plain(value)
+
+
+def _json_cell(kind: Kind, value: Any) -> Any:
+    """JSON value of a cell, typed or already text (decimals stay exact strings)."""
+    if value is None or kind in ("str", "int"):
+        return value
+    if kind == "decimal":
+        return _decimal_text(value)
+    if kind == "bool":
+        return value == "true" if isinstance(value, str) else bool(value)
+    return value if isinstance(value, str) else iso_utc(value)
+
+
+def _csv_rows(table: ExportTable) -> Callable[[Sequence[Row]], list[list[Any]]]:
+    """Rows as CSV cells: text neutralised, decimals in plain notation, times in ISO 8601
+    UTC, booleans as true/false; None stays None, which csv writes as an empty field.
+    Works column by column (index lists): this is the export's hot loop."""
+    cols = table.columns
+    text = [i for i, c in enumerate(cols) if c.kind == "str"]
+    typed = not table.text_values
+    decimals = [i for i, c in enumerate(cols) if c.kind == "decimal" and typed]
+    stamps = [i for i, c in enumerate(cols) if c.kind == "datetime" and typed]
+    flags = [i for i, c in enumerate(cols) if c.kind == "bool" and typed]
+    first = _FORMULA_FIRST
+
+    def convert(batch: Sequence[Row]) -> list[list[Any]]:
+        out = []
+        for row in batch:
+            cells = list(row)
+            for i in text:
+                v = cells[i]
+                if v and v[0] in first:
+                    cells[i] = "'" + v
+            for i in decimals:
+                v = cells[i]
+                if v is not None and not isinstance(v, str):
+                    cells[i] = plain(v)
+            for i in stamps:
+                v = cells[i]
+                if v is not None:
+                    cells[i] = iso_utc(v)
+            for i in flags:
+                v = cells[i]
+                if v is not None:
+                    cells[i] = "true" if v else "false"
+            out.append(cells)
+        return out
+
+    return convert
+
+
+# -- writers -----------------------------------------------------------------------
+
+
+def _counted(table: ExportTable, progress: Progress | None) -> Iterator[Sequence[Row]]:
+    for batch in table.batches:
+        yield batch
+        if progress is not None:
+            progress(len(batch))
+
+
+def csv_chunks(table: ExportTable, progress: Progress | None = None) -> Iterator[bytes]:
+    """The CSV document as byte chunks (one per batch of rows)."""
+    if table.csv_dump is not None:
+        for chunk, rows in table.csv_dump():
+            if progress is not None and rows:
+                progress(rows)
+            yield chunk
+        return
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([c.name for c in table.columns])
+    convert = _csv_rows(table)
+    for batch in _counted(table, progress):
+        writer.writerows(convert(batch))
+        if buf.tell():
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+    if buf.tell():
+        yield buf.getvalue().encode("utf-8")
+
+
+def json_chunks(table: ExportTable, progress: Progress | None = None) -> Iterator[bytes]:
+    """`{"meta": {...}, "columns": [...], "rows": [{...}, ...]}` as byte chunks."""
+    head = {
+        "meta": {**table.metadata(), "sample": table.sample},
+        "columns": [{"name": c.name, "type": c.kind} for c in table.columns],
+    }
+    yield (json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [').encode("utf-8")
+    names = [c.name for c in table.columns]
+    kinds = [c.kind for c in table.columns]
+    first = True
+    for batch in _counted(table, progress):
+        parts = [
+            json.dumps(
+                {n: _json_cell(k, v) for n, k, v in zip(names, kinds, row, strict=True)},
+                ensure_ascii=False,
+            )
+            for row in batch
+        ]
+        if not parts:
+            continue
+        yield (("" if first else ",\n") + ",\n".join(parts)).encode("utf-8")
+        first = False
+    yield b"]}\n"
+
+
+def write_xlsx(table: ExportTable, path: Path, progress: Progress | None = None) -> None:
+    """XLSX in constant_memory mode: each row is flushed to disk once written."""
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "default_date_format": "yyyy-mm-dd hh:mm:ss",
+        },
+    )
+    meta = table.metadata()
+    workbook.set_properties(
+        {
+            "title": f"{PRODUCER} {table.name} export",
+            "author": PRODUCER,
+            "comments": table.notice or meta.get("source", ""),
+        }
+    )
+    bold = workbook.add_format({"bold": True})
+    when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    kinds = [c.kind for c in table.columns]
+
+    def new_sheet(index: int) -> Any:
+        sheet = workbook.add_worksheet(table.name if index == 1 else f"{table.name}_{index}")
+        for j, c in enumerate(table.columns):
+            sheet.write_string(0, j, c.name, bold)
+        sheet.freeze_panes(1, 0)
+        return sheet
+
+    sheets = 1
+    sheet = new_sheet(sheets)
+    r = 1
+    for batch in _counted(table, progress):
+        for row in batch:
+            if r == XLSX_MAX_ROWS:
+                sheets += 1
+                sheet, r = new_sheet(sheets), 1
+            for j, (kind, value) in enumerate(zip(kinds, row, strict=True)):
+                if value is None:
+                    continue
+                if kind == "str":
+                    sheet.write_string(r, j, neutralise(value))
+                elif kind == "decimal" or kind == "int":
+                    sheet.write_number(r, j, float(value))
+                elif kind == "bool":
+                    sheet.write_boolean(r, j, bool(value))
+                else:
+                    sheet.write_datetime(r, j, value.astimezone(UTC).replace(tzinfo=None), when)
+            r += 1
+    about = workbook.add_worksheet("about")
+    about.write_string(0, 0, "field", bold)
+    about.write_string(0, 1, "value", bold)
+    lines = list(meta.items())
+    lines.append(
+        (
+            "numbers",
+            "decimals are written as spreadsheet numbers (binary floating "
+            "point); the CSV, JSON and Parquet exports keep them exact",
+        )
+    )
+    for i, (key, value) in enumerate(lines, start=1):
+        about.write_string(i, 0, key)
+        about.write_string(i, 1, neutralise(value))
+    if table.sample:
+        about.activate()
+    workbook.close()
+
+
+def _parquet_type(kind: Kind) -> pa.DataType:
+    return {
+        "str": pa.string(),
+        "int": pa.int64(),
+        "decimal": pa.decimal128(38, PARQUET_SCALE),
+        "bool": pa.bool_(),
+        "datetime": pa.timestamp("us", tz="UTC"),
+    }[kind]
+
+
+_PARQUET_QUANTUM = Decimal(1).scaleb(-PARQUET_SCALE)
+
+
+def _parquet_decimal(value: Decimal | None) -> Decimal | None:
+    if value is None:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 38
+        return value.quantize(_PARQUET_QUANTUM, rounding=ROUND_HALF_EVEN)
+
+
+def write_parquet(table: ExportTable, path: Path, progress: Progress | None = None) -> None:
+    """Parquet written one row group per batch of rows (decimal128(38, 18) for decimals:
+    values with more than 18 decimal places, only ever computed percentages, are rounded
+    half-even at the 18th)."""
+    meta = {k.encode(): v.encode() for k, v in table.metadata().items()}
+    schema = pa.schema(
+        [pa.field(c.name, _parquet_type(c.kind)) for c in table.columns], metadata=meta
+    )
+    with pq.ParquetWriter(str(path), schema) as writer:
+        wrote = False
+        for batch in _counted(table, progress):
+            if not batch:
+                continue
+            arrays = []
+            for j, c in enumerate(table.columns):
+                values = [row[j] for row in batch]
+                if c.kind == "decimal":
+                    values = [_parquet_decimal(v) for v in values]
+                arrays.append(pa.array(values, type=schema.field(j).type))
+            writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
+            wrote = True
+        if not wrote:
+            writer.write_table(schema.empty_table())
+
+
+def write_file(
+    table: ExportTable, fmt: ExportFormat, path: Path, progress: Progress | None = None
+) -> None:
+    """Write any format to a file (the CLI's path; XLSX and Parquet for HTTP too)."""
+    if fmt is ExportFormat.XLSX:
+        write_xlsx(table, path, progress)
+    elif fmt is ExportFormat.PARQUET:
+        write_parquet(table, path, progress)
+    else:
+        chunks = csv_chunks if fmt is ExportFormat.CSV else json_chunks
+        with path.open("wb") as fh:
+            for chunk in chunks(table, progress):
+                fh.write(chunk)
+
+
+def chunks(table: ExportTable, fmt: ExportFormat) -> Iterator[bytes]:
+    if fmt is ExportFormat.CSV:
+        return csv_chunks(table)
+    if fmt is ExportFormat.JSON:
+        return json_chunks(table)
+    raise ValueError(f"{fmt.value} is written to a file, not streamed")
+
+
+# -- quotes ------------------------------------------------------------------------
+
+QUOTE_EXPORT_COLUMNS: tuple[Column, ...] = (
+    *(Column(name, kind) for name, kind, _ in QUOTE_COLUMNS),
+    Column("notice", "str"),
+)
+
+
+def day_range(
+    from_date: date | None, to_date: date | None
+) -> tuple[datetime | None, datetime | None]:
+    """Inclusive UTC calendar days -> [start, end)."""
+    if from_date and to_date and from_date > to_date:
+        raise BadRequest("from_date", f"from_date {from_date} is after to_date {to_date}")
+    start = datetime.combine(from_date, time(0), tzinfo=UTC) if from_date else None
+    end = datetime.combine(to_date + timedelta(days=1), time(0), tzinfo=UTC) if to_date else None
+    return start, end
+
+
+def quotes_export(
+    session: Session,
+    corridor: str | None = None,
+    from_date: date | None = None,
+    to_date: date | None = None,
+    *,
+    count: bool = False,
+    typed: bool = True,
+) -> ExportTable:
+    """Every stored quote matching the filters, streamed oldest id first. `typed=False`
+    reads driver-level values, for the text formats (CSV, JSON) only."""
+    code = find_corridor(session, corridor).code if corridor else None
+    start, end = day_range(from_date, to_date)
+    flt = QuoteFilter(code, start, end)
+    meta = {
+        "source": f"{PRODUCER} stored quotes (RPW cost model); provider, source and payload "
+        "hash per row",
+        "corridor": code or "all",
+        "from_date": from_date.isoformat() if from_date else "",
+        "to_date": to_date.isoformat() if to_date else "",
+        "generated_at": utcnow().isoformat(),
+    }
+    return ExportTable(
+        name="quotes",
+        columns=QUOTE_EXPORT_COLUMNS,
+        batches=iter_quote_rows(session, flt, typed=typed, sample_notice=SAMPLE_NOTICE),
+        text_values=not typed,
+        csv_dump=lambda: dump_quotes_csv(session, flt, sample_notice=SAMPLE_NOTICE),
+        sample=has_sample_quotes(session, flt),
+        rows_expected=quote_count(session, flt) if count else None,
+        meta=meta,
+    )
+
+
+def quotes_stem(corridor: str | None, from_date: date | None, to_date: date | None) -> str:
+    parts = ["quotes", corridor.upper() if corridor else "all"]
+    if from_date:
+        parts.append(f"from-{from_date.isoformat()}")
+    if to_date:
+        parts.append(f"to-{to_date.isoformat()}")
+    return "-".join(parts)
+
+
+# -- trends ------------------------------------------------------------------------
+
+TREND_EXPORT_COLUMNS: tuple[Column, ...] = (
+    Column("series", "str"),
+    Column("scope", "str"),
+    Column("corridor", "str"),
+    Column("basket_usd", "int"),
+    Column("basket_amount", "decimal"),
+    Column("basket_currency", "str"),
+    Column("period", "str"),
+    Column("average_pct", "decimal"),
+    Column("median_pct", "decimal"),
+    Column("min_pct", "decimal"),
+    Column("smart_pct", "decimal"),
+    Column("share_at_or_below_5_pct", "decimal"),
+    Column("by_provider_type", "str"),
+    Column("services", "int"),
+    Column("providers", "int"),
+    Column("observations", "int"),
+    Column("sdg_average_at_or_below_3", "bool"),
+    Column("sdg_at_or_below_5", "bool"),
+    Column("source", "str"),
+    Column("source_url", "str"),
+    Column("collected_at", "datetime"),
+    Column("sample", "bool"),
+    Column("payload_hash", "str"),
+    Column("notice", "str"),
+)
+_PCT4 = Decimal("0.0001")
+
+
+def _by_type(values: dict[str, Decimal]) -> str:
+    parts = (f"{k or 'unknown'}={plain(v.quantize(_PCT4))}" for k, v in sorted(values.items()))
+    return "; ".join(parts)
+
+
+def _stats_row(p: PeriodStats, table: TrendsTable) -> Row:
+    corridor = next(c for c in table.corridors if c.code == p.corridor)
+    s = p.stats
+    return (
+        p.series,
+        "corridor",
+        p.corridor,
+        p.basket_usd,
+        basket_amount(corridor, p.basket_usd) if p.series == OURS else None,
+        corridor.send_currency if p.series == OURS else None,
+        p.period,
+        s.average_pct,
+        s.median_pct,
+        s.min_pct,
+        s.smart_pct,
+        s.share_at_or_below_5_pct,
+        _by_type(s.by_provider_type),
+        s.services,
+        p.providers,
+        p.observations,
+        p.sdg.average_at_or_below_3,
+        p.sdg.at_or_below_5,
+        ",".join(p.sources) if p.series == OURS else SERIES_LABELS[p.series],
+        None,
+        p.newest,
+        p.sample,
+        p.inputs_sha256,
+        SAMPLE_NOTICE if p.sample else None,
+    )
+
+
+def _published_row(f: PublishedFigure) -> Row:
+    sdg = sdg_check(f.average_pct)
+    return (
+        PUBLISHED,
+        f.scope,
+        f.corridor,
+        f.basket_usd,
+        f.basket_amount,
+        f.basket_currency,
+        f.period,
+        f.average_pct,
+        f.median_pct,
+        None,
+        f.smart_pct,
+        f.share_at_or_below_5_pct,
+        None,
+        f.services,
+        f.firms,
+        None,
+        sdg.average_at_or_below_3,
+        sdg.at_or_below_5 if f.scope == "corridor" else None,
+        f.source + (f" ({', '.join(f.files)})" if f.files else ""),
+        f.source_url,
+        None,
+        False,
+        ";".join(f.file_sha256) or None,
+        None,
+    )
+
+
+def _flow_row(p: FlowWeightedPoint) -> Row:
+    return (
+        f"{OURS}_flow_weighted",
+        "all_corridors",
+        "ALL",
+        p.basket_usd,
+        None,
+        None,
+        p.period,
+        p.average_pct,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        len(p.corridors),
+        p.sdg.average_at_or_below_3,
+        None,
+        f"flow-weighted over {', '.join(p.corridors)}; weights: {'; '.join(p.flow_sources)}",
+        None,
+        None,
+        p.sample,
+        None,
+        SAMPLE_NOTICE if p.sample else None,
+    )
+
+
+def trends_rows(table: TrendsTable) -> list[Row]:
+    rows: list[Row] = [_stats_row(p, table) for p in table.ours]
+    rows += [_stats_row(p, table) for p in table.rpw]
+    rows += [_published_row(f) for f in table.published]
+    rows += [_flow_row(p) for p in table.flow_weighted]
+    return rows
+
+
+def trends_export(
+    session: Session, corridor: str | None = None, kind: PeriodKind = PeriodKind.QUARTER
+) -> ExportTable:
+    """Corridor trends (ours, imported RPW rows, World Bank published) for both baskets."""
+    table = trends_table(session, corridor, kind)
+    rows = trends_rows(table)
+    return ExportTable(
+        name="trends",
+        columns=TREND_EXPORT_COLUMNS,
+        batches=[rows],
+        sample=table.sample,
+        rows_expected=len(rows),
+        meta={
+            "source": f"series {OURS}: our stored quotes; series rpw: imported World Bank RPW "
+            f"rows; series {PUBLISHED}: published World Bank RPW figures (CC BY 4.0)",
+            "corridor": corridor.upper() if corridor else "all",
+            "period": kind.value,
+            "payload_hash": "for computed rows, SHA-256 over the sorted payload hashes (or "
+            "dedupe keys / RPW row keys) of the observations used; for published rows, "
+            "SHA-256 of the reference file",
+            "generated_at": utcnow().isoformat(),
+        },
+    )
+
+
+def trends_stem(corridor: str | None, kind: PeriodKind) -> str:
+    return f"trends-{corridor.upper() if corridor else 'all'}-{kind.value}"

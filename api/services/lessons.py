@@ -1,0 +1,762 @@
+"""Financial-literacy lessons: load, validate and look up the files in `lessons/<lang>/`.
+
+One file per lesson and language, `NN-slug.md`: a YAML front-matter header between two
+`---` lines, then a Markdown body. English (`en`) is the source; every other language
+folder holds translations that must keep the same slugs, numbers, quiz structure (question
+ids, choice ids, the correct choice) and fact ids as English.
+
+Loading is validation: a file that breaks the schema is never served. `check_lessons`
+walks the whole tree and reports errors (schema, consistency across languages) and
+warnings (facts past their review-by date, translations marked for review). Parsed lessons
+are cached per file and reloaded when the file's mtime or size changes.
+
+Pure file work: no database, no HTTP. The web pages and the JSON API both read lessons
+through `LessonStore`, the live worked example lives in `api.services.live_example`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Literal
+
+import yaml
+from markdown_it import MarkdownIt
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from api.settings import LESSONS_DIR
+
+# The web pages' language codes; English is the source every translation is checked against.
+LESSON_LANGS: tuple[str, ...] = ("en", "ur", "fa-AF", "ps", "bn", "ar")
+SOURCE_LANG = "en"
+LIVE_MARKER = "{{ live_example }}"
+AUDIO_SUFFIXES = frozenset({".mp3", ".ogg", ".oga", ".opus", ".m4a", ".webm"})
+# A quote with no fee but at least this exchange-rate margin (in %) gets the lesson link.
+HIGH_MARGIN_PCT = Decimal(2)
+
+FILENAME_RE = re.compile(r"^(?P<number>\d{2})-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+FRONT_MATTER_RE = re.compile(
+    r"\A---[ \t]*\r?\n(?P<header>.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(?P<body>.*)\Z", re.S
+)
+MARKER_RE = re.compile(r"\{\{.*?\}\}")
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+
+
+# ---------------------------------------------------------------------------------------
+# Header schema
+
+
+Line120 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Line200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Line250 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=250)]
+Line300 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Line400 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+Line600 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=64)]
+Ident = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$", max_length=64)]
+HttpUrlText = Annotated[
+    str, StringConstraints(pattern=r"^https?://[^\s/?#]+\.[^\s]*$", max_length=500)
+]
+CorridorCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z]{2}$")]
+
+
+class _Header(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Fact(_Header):
+    id: Ident
+    text: Line600
+    source: Line300
+    url: HttpUrlText
+    as_of: date
+    review_by: date
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Fact:
+        if self.review_by < self.as_of:
+            raise ValueError(f"review_by {self.review_by} is before as_of {self.as_of}")
+        return self
+
+
+class Choice(_Header):
+    id: Ident
+    text: Line200
+    correct: StrictBool
+    feedback: Line400
+
+
+class Question(_Header):
+    id: Ident
+    question: Line300
+    choices: list[Choice] = Field(min_length=2, max_length=6)
+
+    @model_validator(mode="after")
+    def _one_correct_unique_ids(self) -> Question:
+        ids = [c.id for c in self.choices]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"choice ids must be unique, repeated: {', '.join(dupes)}")
+        correct = [c.id for c in self.choices if c.correct]
+        if len(correct) != 1:
+            found = ", ".join(correct) if correct else "none"
+            raise ValueError(f"exactly one choice must be correct, found {len(correct)} ({found})")
+        return self
+
+    @property
+    def correct_choice(self) -> Choice:
+        return next(c for c in self.choices if c.correct)
+
+    def choice(self, choice_id: str) -> Choice | None:
+        return next((c for c in self.choices if c.id == choice_id), None)
+
+
+class LessonHeader(_Header):
+    slug: Slug
+    lang: str
+    title: Line120
+    summary: Line300
+    minutes: Annotated[int, Field(strict=True, ge=2, le=5)]
+    audience: Literal["sender", "receiver", "both"]
+    corridors: list[CorridorCode] = Field(default_factory=list)
+    rule_of_thumb: Line250
+    live_example: StrictBool = False
+    review_note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
+    facts: list[Fact] = Field(min_length=1, max_length=10)
+    quiz: list[Question] = Field(min_length=1, max_length=6)
+    audio: str | None = None
+
+    @field_validator("audio")
+    @classmethod
+    def _audio_path(cls, value: str | None) -> str | None:
+        if value is None or value.strip() == "":
+            return None
+        path = PurePosixPath(value.strip())
+        if path.is_absolute() or ".." in path.parts or "\\" in value:
+            raise ValueError("must be a relative path inside lessons/ without '..'")
+        if path.suffix.lower() not in AUDIO_SUFFIXES:
+            raise ValueError(f"must end in one of {', '.join(sorted(AUDIO_SUFFIXES))}")
+        return path.as_posix()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> LessonHeader:
+        for what, ids in (
+            ("fact", [f.id for f in self.facts]),
+            ("question", [q.id for q in self.quiz]),
+        ):
+            dupes = sorted({i for i in ids if ids.count(i) > 1})
+            if dupes:
+                raise ValueError(f"{what} ids must be unique, repeated: {', '.join(dupes)}")
+        return self
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.quiz if q.id == question_id), None)
+
+
+# ---------------------------------------------------------------------------------------
+# Loaded lessons and problems
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class IssueKind(StrEnum):
+    SCHEMA = "schema"  # the file itself is wrong
+    CONSISTENCY = "consistency"  # a translation does not match English
+    REVIEW_BY = "review_by"  # a fact is past its review-by date
+    TRANSLATION_REVIEW = "translation_review"  # a translation is marked for review
+    FACT_DRIFT = "fact_drift"  # a translated fact's source/dates differ from English
+
+
+@dataclass(frozen=True)
+class Issue:
+    severity: Severity
+    kind: IssueKind
+    file: str
+    field: str
+    message: str
+
+
+def _error(file: str, field: str, message: str, kind: IssueKind = IssueKind.SCHEMA) -> Issue:
+    return Issue(Severity.ERROR, kind, file, field, message)
+
+
+def _warning(file: str, field: str, message: str, kind: IssueKind) -> Issue:
+    return Issue(Severity.WARNING, kind, file, field, message)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    header: LessonHeader
+    number: int
+    path: Path
+    rel: str  # path relative to the lessons directory, e.g. "ur/01-fee-and-margin.md"
+    body: str  # Markdown source
+    # HTML of the body; with a live example the marker splits it into [before, after].
+    html_parts: tuple[str, ...]
+
+    @property
+    def slug(self) -> str:
+        return self.header.slug
+
+    @property
+    def lang(self) -> str:
+        return self.header.lang
+
+    @property
+    def is_translation(self) -> bool:
+        return self.lang != SOURCE_LANG
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.header.review_note)
+
+    @property
+    def body_html(self) -> str:
+        """The whole body as HTML, the live-example marker as an empty placeholder element."""
+        return '<div class="live-example" data-live-example=""></div>\n'.join(self.html_parts)
+
+
+class LessonFileError(ValueError):
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__("; ".join(f"{i.file}: {i.field}: {i.message}" for i in issues))
+        self.issues = issues
+
+
+def render_markdown(source: str) -> str:
+    """Markdown to HTML. Raw HTML in the source is escaped, unsafe link schemes are dropped."""
+    html: str = _md.render(source)
+    return html
+
+
+def _loc(loc: Iterable[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "header"
+
+
+def _pydantic_issues(rel: str, exc: ValidationError) -> list[Issue]:
+    issues = []
+    for err in exc.errors(include_url=False):
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] in {"missing", "extra_forbidden"}:
+            msg = "required field is missing" if err["type"] == "missing" else "unknown field"
+        elif "input" in err and err["type"] not in {"value_error"}:
+            shown = repr(err["input"])
+            msg = f"{msg} (got {shown[:60]})"
+        issues.append(_error(rel, _loc(err["loc"]), msg))
+    return issues
+
+
+def parse_lesson(path: Path, root: Path) -> Lesson:
+    """Read and validate one lesson file; raise LessonFileError with every problem found."""
+    rel = path.relative_to(root).as_posix()
+    folder = path.parent.name
+    issues: list[Issue] = []
+    m = FILENAME_RE.match(path.name)
+    if m is None:
+        raise LessonFileError(
+            [_error(rel, "file", "file name must be NN-slug.md, e.g. 01-fee-and-margin.md")]
+        )
+    try:
+        text = path.read_text(encoding="utf-8").removeprefix("\ufeff")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LessonFileError([_error(rel, "file", f"cannot read as UTF-8: {exc}")]) from None
+    fm = FRONT_MATTER_RE.match(text)
+    if fm is None:
+        raise LessonFileError(
+            [
+                _error(
+                    rel, "header", "must start with a '---' line and a YAML header closed by '---'"
+                )
+            ]
+        )
+    try:
+        raw = yaml.safe_load(fm["header"])
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 2})" if mark is not None else ""
+        raise LessonFileError(
+            [_error(rel, "header", f"YAML does not parse{where}: {getattr(exc, 'problem', exc)}")]
+        ) from None
+    if not isinstance(raw, dict):
+        raise LessonFileError([_error(rel, "header", "YAML header must be a mapping of fields")])
+    try:
+        header = LessonHeader.model_validate(raw)
+    except ValidationError as exc:
+        raise LessonFileError(_pydantic_issues(rel, exc)) from None
+
+    if header.lang != folder:
+        issues.append(
+            _error(rel, "lang", f"is {header.lang!r} but the file is in folder {folder!r}")
+        )
+    if header.slug != m["slug"]:
+        issues.append(
+            _error(rel, "slug", f"is {header.slug!r} but the file name says {m['slug']!r}")
+        )
+    if header.audio is not None and not (root / header.audio).is_file():
+        issues.append(_error(rel, "audio", f"file {header.audio} not found under lessons/"))
+    body = fm["body"].strip("\n")
+    if not body.strip():
+        issues.append(_error(rel, "body", "is empty"))
+    marker_lines = [ln for ln in body.splitlines() if ln.strip() == LIVE_MARKER]
+    for other in MARKER_RE.findall(body):
+        if other != LIVE_MARKER:
+            issues.append(_error(rel, "body", f"unknown marker {other}; only {LIVE_MARKER} exists"))
+    if body.count(LIVE_MARKER) != len(marker_lines):
+        issues.append(_error(rel, "body", f"{LIVE_MARKER} must stand alone on its own line"))
+    if header.live_example and len(marker_lines) != 1:
+        issues.append(
+            _error(
+                rel,
+                "live_example",
+                f"is true: the body needs {LIVE_MARKER} once (found {len(marker_lines)})",
+            )
+        )
+    if not header.live_example and marker_lines:
+        issues.append(_error(rel, "live_example", f"is false but the body contains {LIVE_MARKER}"))
+    if issues:
+        raise LessonFileError(issues)
+    if header.live_example:
+        before, after = re.split(
+            r"^[ \t]*" + re.escape(LIVE_MARKER) + r"[ \t]*$", body, maxsplit=1, flags=re.M
+        )
+        parts: tuple[str, ...] = (render_markdown(before), render_markdown(after))
+    else:
+        parts = (render_markdown(body),)
+    return Lesson(header, int(m["number"]), path, rel, body, parts)
+
+
+# ---------------------------------------------------------------------------------------
+# The store: every lesson, cached per file
+
+
+@dataclass
+class Catalogue:
+    """Everything under the lessons directory at one moment."""
+
+    lessons: dict[str, dict[str, Lesson]] = field(default_factory=dict)  # lang -> slug -> lesson
+    file_issues: list[Issue] = field(default_factory=list)
+    files: dict[str, list[str]] = field(default_factory=dict)  # lang -> relative paths
+
+    def get(self, lang: str, slug: str) -> Lesson | None:
+        return self.lessons.get(lang, {}).get(slug)
+
+    def source(self) -> list[Lesson]:
+        """English lessons in lesson order."""
+        return sorted(self.lessons.get(SOURCE_LANG, {}).values(), key=lambda x: (x.number, x.slug))
+
+
+@dataclass(frozen=True)
+class LessonEntry:
+    """One row of a lesson list in a language: the lesson itself or its English fallback."""
+
+    lesson: Lesson
+    requested_lang: str
+
+    @property
+    def translated(self) -> bool:
+        """True when the lesson is available in the requested language."""
+        return self.lesson.lang == self.requested_lang
+
+
+class LessonStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._lock = threading.Lock()
+        self._cache: dict[Path, tuple[tuple[int, int], Lesson | LessonFileError]] = {}
+
+    def _load(self, path: Path) -> Lesson | LessonFileError:
+        st = path.stat()
+        key = (st.st_mtime_ns, st.st_size)
+        with self._lock:
+            hit = self._cache.get(path)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        result: Lesson | LessonFileError
+        try:
+            result = parse_lesson(path, self.root)
+        except LessonFileError as exc:
+            result = exc
+        with self._lock:
+            self._cache[path] = (key, result)
+        return result
+
+    def _lesson_files(self) -> Iterator[tuple[str, Path]]:
+        if not self.root.is_dir():
+            return
+        for folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            if folder.name.startswith((".", "_")):
+                continue
+            for path in sorted(folder.glob("*.md")):
+                yield folder.name, path
+
+    def catalogue(self) -> Catalogue:
+        cat = Catalogue()
+        for folder, path in self._lesson_files():
+            rel = path.relative_to(self.root).as_posix()
+            cat.files.setdefault(folder, []).append(rel)
+            if folder not in LESSON_LANGS:
+                cat.file_issues.append(
+                    _error(
+                        rel,
+                        "lang",
+                        f"folder {folder!r} is not a known language ({', '.join(LESSON_LANGS)})",
+                    )
+                )
+                continue
+            loaded = self._load(path)
+            if isinstance(loaded, LessonFileError):
+                cat.file_issues.extend(loaded.issues)
+                continue
+            by_slug = cat.lessons.setdefault(folder, {})
+            if loaded.slug in by_slug:
+                cat.file_issues.append(
+                    _error(
+                        rel, "slug", f"{loaded.slug!r} is used by {by_slug[loaded.slug].rel} too"
+                    )
+                )
+                continue
+            by_slug[loaded.slug] = loaded
+        return cat
+
+    def list(self, lang: str) -> list[LessonEntry]:
+        """Lessons in `lang`, English where not translated, in lesson order.
+
+        A translation is served only when its English source exists and it passes the
+        cross-language check (see `translation_problems`), so a half-done translation
+        cannot show a quiz that differs from English.
+        """
+        cat = self.catalogue()
+        out: list[LessonEntry] = []
+        for en in cat.source():
+            out.append(LessonEntry(self._pick(cat, en, lang), lang))
+        return out
+
+    def get(self, slug: str, lang: str) -> LessonEntry | None:
+        cat = self.catalogue()
+        en = cat.get(SOURCE_LANG, slug)
+        if en is None:
+            return None
+        return LessonEntry(self._pick(cat, en, lang), lang)
+
+    @staticmethod
+    def _pick(cat: Catalogue, en: Lesson, lang: str) -> Lesson:
+        tr = cat.get(lang, en.slug)
+        if tr is None or translation_problems(en, tr):
+            return en
+        return tr
+
+
+_stores: dict[Path, LessonStore] = {}
+_stores_lock = threading.Lock()
+
+
+def get_store(root: Path | None = None) -> LessonStore:
+    """The shared store for a lessons directory (default: the repository's `lessons/`)."""
+    key = (root or LESSONS_DIR).resolve()
+    with _stores_lock:
+        store = _stores.get(key)
+        if store is None:
+            store = _stores[key] = LessonStore(key)
+        return store
+
+
+def normalize_lang(value: str) -> str | None:
+    """Map a language code to one of LESSON_LANGS, case-insensitively (`fa-af` -> `fa-AF`)."""
+    wanted = value.strip().replace("_", "-").lower()
+    return next((lang for lang in LESSON_LANGS if lang.lower() == wanted), None)
+
+
+# ---------------------------------------------------------------------------------------
+# Quiz checking (shared by the page and the API)
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    question: Question
+    answer: Choice | None  # None: not answered
+    correct: bool
+
+    @property
+    def feedback(self) -> str | None:
+        return self.answer.feedback if self.answer is not None else None
+
+
+@dataclass(frozen=True)
+class QuizResult:
+    results: list[AnswerResult]
+
+    @property
+    def score(self) -> int:
+        return sum(1 for r in self.results if r.correct)
+
+    @property
+    def total(self) -> int:
+        return len(self.results)
+
+    @property
+    def complete(self) -> bool:
+        return all(r.answer is not None for r in self.results)
+
+
+class QuizAnswerError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def check_quiz(lesson: Lesson, answers: dict[str, str]) -> QuizResult:
+    """Check answers ({question id: choice id}); unanswered questions count as wrong.
+
+    Raises QuizAnswerError naming the field for an unknown question or choice id.
+    """
+    for qid, cid in answers.items():
+        question = lesson.header.question(qid)
+        if question is None:
+            raise QuizAnswerError(qid, f"unknown question {qid!r}")
+        if question.choice(cid) is None:
+            raise QuizAnswerError(qid, f"unknown choice {cid!r} for question {qid!r}")
+    results = []
+    for question in lesson.header.quiz:
+        answer = answers.get(question.id)
+        choice = question.choice(answer) if answer is not None else None
+        results.append(AnswerResult(question, choice, bool(choice and choice.correct)))
+    return QuizResult(results)
+
+
+# ---------------------------------------------------------------------------------------
+# The comparison page hook
+
+
+@dataclass(frozen=True)
+class LessonLink:
+    slug: str
+    reason: str  # why it is offered: "zero_fee_high_margin"
+
+
+MARGIN_LESSON = "fee-and-margin"
+
+
+def zero_fee_high_margin(fee: Decimal, fx_margin_pct: Decimal) -> bool:
+    """True for a quote that advertises no fee but hides a high margin in the rate."""
+    return fee == 0 and fx_margin_pct >= HIGH_MARGIN_PCT
+
+
+def lesson_for_quote(fee: Decimal, fx_margin_pct: Decimal) -> LessonLink | None:
+    """The lesson to offer next to one quote at the point of decision, if any."""
+    if zero_fee_high_margin(fee, fx_margin_pct):
+        return LessonLink(MARGIN_LESSON, "zero_fee_high_margin")
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# The whole-tree check behind `remit lessons check`
+
+
+def translation_problems(en: Lesson, tr: Lesson) -> list[Issue]:
+    """How a translation differs from English in structure (errors)."""
+    rel, out = tr.rel, []
+    if tr.number != en.number:
+        out.append(
+            _error(
+                rel,
+                "file",
+                f"number {tr.number:02d} differs from English {en.rel}",
+                IssueKind.CONSISTENCY,
+            )
+        )
+    if tr.header.live_example != en.header.live_example:
+        out.append(
+            _error(
+                rel,
+                "live_example",
+                f"is {tr.header.live_example} but English says {en.header.live_example}",
+                IssueKind.CONSISTENCY,
+            )
+        )
+    en_facts = [f.id for f in en.header.facts]
+    tr_facts = [f.id for f in tr.header.facts]
+    if tr_facts != en_facts:
+        out.append(
+            _error(
+                rel,
+                "facts",
+                f"fact ids {tr_facts} differ from English {en_facts}",
+                IssueKind.CONSISTENCY,
+            )
+        )
+    en_q = [q.id for q in en.header.quiz]
+    tr_q = [q.id for q in tr.header.quiz]
+    if tr_q != en_q:
+        out.append(
+            _error(
+                rel,
+                "quiz",
+                f"question ids {tr_q} differ from English {en_q}",
+                IssueKind.CONSISTENCY,
+            )
+        )
+        return out
+    for i, (eq, tq) in enumerate(zip(en.header.quiz, tr.header.quiz, strict=True)):
+        e_ids, t_ids = [c.id for c in eq.choices], [c.id for c in tq.choices]
+        if t_ids != e_ids:
+            out.append(
+                _error(
+                    rel,
+                    f"quiz[{i}].choices",
+                    f"choice ids {t_ids} differ from English {e_ids}",
+                    IssueKind.CONSISTENCY,
+                )
+            )
+        elif tq.correct_choice.id != eq.correct_choice.id:
+            out.append(
+                _error(
+                    rel,
+                    f"quiz[{i}].choices",
+                    f"correct choice is {tq.correct_choice.id!r}, English {eq.correct_choice.id!r}",
+                    IssueKind.CONSISTENCY,
+                )
+            )
+    return out
+
+
+def _fact_drift(en: Lesson, tr: Lesson) -> list[Issue]:
+    en_facts = {f.id: f for f in en.header.facts}
+    out = []
+    for i, fact in enumerate(tr.header.facts):
+        src = en_facts.get(fact.id)
+        if src is None:
+            continue
+        for name in ("url", "as_of", "review_by"):
+            if getattr(fact, name) != getattr(src, name):
+                out.append(
+                    _warning(
+                        tr.rel,
+                        f"facts[{i}].{name}",
+                        f"{getattr(fact, name)} differs from English {getattr(src, name)}",
+                        IssueKind.FACT_DRIFT,
+                    )
+                )
+    return out
+
+
+CellStatus = Literal["ok", "review", "warning", "error", "missing"]
+
+
+@dataclass
+class CheckReport:
+    today: date
+    languages: list[str]
+    rows: list[tuple[int, str]]  # (number, slug): English lessons, then orphans
+    cells: dict[tuple[str, str], CellStatus]  # (slug, lang) -> status
+    issues: list[Issue]
+    files: int
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity is Severity.WARNING]
+
+    def failed(self, ci: bool) -> bool:
+        """CI: only errors fail. Otherwise facts past their review-by date fail too."""
+        if self.errors:
+            return True
+        return not ci and any(i.kind is IssueKind.REVIEW_BY for i in self.issues)
+
+
+def _file_checks(lesson: Lesson, en: dict[str, Lesson], today: date) -> list[Issue]:
+    rel, out = lesson.rel, []
+    for i, fact in enumerate(lesson.header.facts):
+        if fact.as_of > today:
+            out.append(_error(rel, f"facts[{i}].as_of", f"{fact.as_of} is in the future"))
+        if fact.review_by < today:
+            msg = f"{fact.review_by} has passed: check fact {fact.id} ({fact.source}, {fact.url})"
+            out.append(_warning(rel, f"facts[{i}].review_by", msg, IssueKind.REVIEW_BY))
+    if lesson.lang == SOURCE_LANG:
+        return out
+    source = en.get(lesson.slug)
+    if source is None:
+        msg = f"{lesson.slug!r} has no English lesson in {SOURCE_LANG}/"
+        return [*out, _error(rel, "slug", msg, IssueKind.CONSISTENCY)]
+    out += translation_problems(source, lesson)
+    out += _fact_drift(source, lesson)
+    if lesson.needs_review:
+        note = lesson.header.review_note
+        out.append(_warning(rel, "review_note", note, IssueKind.TRANSLATION_REVIEW))
+    return out
+
+
+def _cell(found: list[Issue]) -> CellStatus:
+    if any(i.severity is Severity.ERROR for i in found):
+        return "error"
+    if any(i.kind is not IssueKind.TRANSLATION_REVIEW for i in found):
+        return "warning"
+    return "review" if found else "ok"
+
+
+def check_lessons(root: Path, today: date) -> CheckReport:
+    """Validate every lesson file under `root` (a fresh read; nothing cached)."""
+    cat = LessonStore(root).catalogue()
+    issues = list(cat.file_issues)
+    if not root.is_dir():
+        issues.append(_error(str(root), "lessons", "directory not found"))
+    en = cat.lessons.get(SOURCE_LANG, {})
+    if not en:
+        issues.append(_error(f"{SOURCE_LANG}/", "lessons", "no valid English lessons"))
+    for lang in LESSON_LANGS:
+        numbers: dict[int, str] = {}
+        for lesson in sorted(cat.lessons.get(lang, {}).values(), key=lambda x: x.rel):
+            if lesson.number in numbers:
+                msg = f"number {lesson.number:02d} is used by {numbers[lesson.number]} too"
+                issues.append(_error(lesson.rel, "file", msg))
+            numbers.setdefault(lesson.number, lesson.rel)
+            issues += _file_checks(lesson, en, today)
+
+    # The lessons x languages matrix, one cell per file (broken files included).
+    by_file: dict[str, list[Issue]] = {}
+    for issue in issues:
+        by_file.setdefault(issue.file, []).append(issue)
+    rows: dict[str, int] = {lesson.slug: lesson.number for lesson in en.values()}
+    cells: dict[tuple[str, str], CellStatus] = {}
+    for folder, rels in cat.files.items():
+        for rel in rels:
+            m = FILENAME_RE.match(rel.rsplit("/", 1)[-1])
+            slug, number = (m["slug"], int(m["number"])) if m else (rel, 99)
+            rows.setdefault(slug, number)
+            cells[(slug, folder)] = _cell(by_file.get(rel, []))
+    languages = list(LESSON_LANGS) + sorted(set(cat.files) - set(LESSON_LANGS))
+    for slug in rows:
+        for lang in languages:
+            cells.setdefault((slug, lang), "missing")
+    return CheckReport(
+        today=today,
+        languages=languages,
+        rows=sorted(((n, s) for s, n in rows.items())),
+        cells=cells,
+        issues=sorted(issues, key=lambda i: (i.severity != Severity.ERROR, i.file, i.field)),
+        files=sum(len(v) for v in cat.files.values()),
+    )

@@ -1,0 +1,400 @@
+"""Corridor cost trends at the RPW basket amounts, beside the World Bank's own figures.
+
+Three series, never mixed:
+
+- `ours`: from the quotes we store. Per corridor and period, one observation per service =
+  its newest quote in the period made at exactly the corridor's basket amount (USD 200 or
+  500 equivalent in the send currency); estimated quotes are left out. The statistics are
+  the domain's `aggregate()` (simple mean over transparent services, median, min, SmaRT,
+  share <= 5 %, by provider type). A period that includes SAMPLE quotes says so.
+- `rpw`: the same statistics over imported World Bank RPW rows (cc1 = USD 200 basket,
+  cc2 = USD 500), for the quarters we have imported.
+- `published`: the World Bank's published aggregates from data/reference/, as published.
+
+Plus a cross-corridor average of our corridor averages weighted by each corridor's
+bilateral flow (`corridor.flow_usd`, source in `corridor.flow_source`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Literal
+
+from sqlmodel import Session, col, select
+
+from api.domain.aggregates import (
+    SDG_CORRIDOR_MAX_PCT,
+    SDG_TARGET_AVG_PCT,
+    CorridorAggregate,
+    Observation,
+    aggregate,
+    flow_weighted_average,
+)
+from api.domain.periods import PeriodKind, period_of, period_sort_key
+from api.domain.speed import Speed
+from api.services.compare import SAMPLE_NOTICE, NotFound
+from api.storage.models import Corridor, Country
+from api.storage.published import PublishedFigure, load_published, published_for
+from api.storage.trends import BasketQuote, RpwRowView, iter_basket_quotes, iter_rpw_rows
+
+Basket = Literal[200, 500]
+BASKETS: tuple[Basket, ...] = (200, 500)
+
+OURS = "silkroutes"
+RPW_IMPORT = "rpw"
+PUBLISHED = "world_bank_published"
+
+SERIES_LABELS = {
+    OURS: "silkroutes-remit quotes (our own collection)",
+    RPW_IMPORT: "World Bank RPW survey rows imported into this service",
+    PUBLISHED: "World Bank RPW published figures",
+}
+
+METHODOLOGY = (
+    "Corridor average = simple mean of total cost % (fee / amount + FX margin against the "
+    "reference rate) over transparent services at the RPW basket amount (USD 200 or 500 "
+    "equivalent in the send currency), one observation per service: its newest quote in the "
+    "period at exactly that amount. Median, minimum and share at or below 5 % over the same "
+    "observations. SmaRT = mean of the three cheapest transparent services arriving within "
+    "5 days (every service we list is open to the public, so all count as accessible). "
+    "SDG 10.c.1: average cost at or below 3 % by 2030 and no corridor above 5 %."
+)
+
+# RPW 'speed actual' bands that take longer than 5 days (not SmaRT-eligible).
+_SLOW_RPW_SPEEDS = ("6 days", "more than 5", "over 5", "> 5", ">5")
+
+
+@dataclass(frozen=True)
+class SdgCheck:
+    """The SDG 10.c comparison of one average (None when there is no average)."""
+
+    average_at_or_below_3: bool | None
+    at_or_below_5: bool | None
+
+    @property
+    def text(self) -> str:
+        if self.at_or_below_5 is None:
+            return "no average: not enough observations to compare with SDG 10.c"
+        three = "meets" if self.average_at_or_below_3 else "does not meet"
+        five = "is within" if self.at_or_below_5 else "is above"
+        return (
+            f"{three} the SDG 10.c target of an average at or below "
+            f"{SDG_TARGET_AVG_PCT} %; {five} the {SDG_CORRIDOR_MAX_PCT} % corridor ceiling"
+        )
+
+
+def sdg_check(average: Decimal | None) -> SdgCheck:
+    if average is None:
+        return SdgCheck(None, None)
+    return SdgCheck(average <= SDG_TARGET_AVG_PCT, average <= SDG_CORRIDOR_MAX_PCT)
+
+
+@dataclass(frozen=True)
+class PeriodStats:
+    """Aggregates of one series for one corridor, basket and period."""
+
+    series: str  # OURS or RPW_IMPORT
+    corridor: str
+    basket_usd: int
+    period: str
+    stats: CorridorAggregate
+    providers: int
+    observations: int  # before excluding non-transparent services
+    sample_services: int
+    sources: tuple[str, ...]
+    newest: datetime | None  # newest collection time (ours) / survey date (rpw)
+    inputs_sha256: str  # SHA-256 over the sorted payload hashes / row keys used
+
+    @property
+    def sample(self) -> bool:
+        return self.sample_services > 0
+
+    @property
+    def sdg(self) -> SdgCheck:
+        return sdg_check(self.stats.average_pct)
+
+
+@dataclass(frozen=True)
+class FlowWeightedPoint:
+    basket_usd: int
+    period: str
+    average_pct: Decimal | None
+    corridors: tuple[str, ...]  # corridors whose average and flow went into it
+    corridors_without_flow: tuple[str, ...]
+    flow_usd: Decimal
+    flow_sources: tuple[str, ...]
+    sample: bool
+
+    @property
+    def sdg(self) -> SdgCheck:
+        return sdg_check(self.average_pct)
+
+
+@dataclass
+class CorridorTrends:
+    corridor: Corridor
+    from_name: str
+    to_name: str
+    basket_usd: int
+    basket_amount: Decimal | None
+    period_kind: PeriodKind
+    ours: list[PeriodStats]
+    rpw: list[PeriodStats]
+    published: list[PublishedFigure]
+    flow_weighted: list[FlowWeightedPoint]
+    note: str | None = None
+    quote_sources: tuple[str, ...] = field(default=())
+
+    @property
+    def sample(self) -> bool:
+        return any(p.sample for p in self.ours) or any(p.sample for p in self.flow_weighted)
+
+    @property
+    def notice(self) -> str | None:
+        return SAMPLE_NOTICE if self.sample else None
+
+
+def basket_amount(corridor: Corridor, basket: int) -> Decimal | None:
+    return corridor.basket_200 if basket == 200 else corridor.basket_500
+
+
+def _digest(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
+
+
+def _observation(q: BasketQuote) -> Observation:
+    try:
+        within = Speed(q.speed).within_5_days
+    except ValueError:
+        within = False
+    return Observation(q.total_cost_pct, q.transparent, within, True, q.provider_type)
+
+
+def _stats(
+    series: str,
+    corridor: str,
+    basket: int,
+    period: str,
+    obs: list[Observation],
+    used: list[tuple[str, bool, str, datetime | None, str]],
+) -> PeriodStats:
+    """`used`: (provider, sample, source, when, provenance key) per observation, in step
+    with `obs`; only transparent observations count towards providers, sample and sources."""
+    kept = [u for o, u in zip(obs, used, strict=True) if o.transparent]
+    return PeriodStats(
+        series=series,
+        corridor=corridor,
+        basket_usd=basket,
+        period=period,
+        stats=aggregate(obs),
+        providers=len({u[0] for u in kept}),
+        observations=len(obs),
+        sample_services=sum(1 for u in kept if u[1]),
+        sources=tuple(sorted({u[2] for u in kept})),
+        newest=max((u[3] for u in kept if u[3] is not None), default=None),
+        inputs_sha256=_digest(u[4] for u in kept),
+    )
+
+
+def our_series(
+    session: Session, corridors: list[Corridor], basket: int, kind: PeriodKind
+) -> dict[str, list[PeriodStats]]:
+    """Our statistics per corridor code, oldest period first."""
+    baskets = {c.code: a for c in corridors if (a := basket_amount(c, basket)) is not None}
+    newest: dict[tuple[str, str, int], BasketQuote] = {}
+    for q in iter_basket_quotes(session, baskets):
+        key = (q.corridor_code, period_of(q.collected_at, kind), q.service_id)
+        cur = newest.get(key)
+        if cur is None or (q.collected_at, q.id) > (cur.collected_at, cur.id):
+            newest[key] = q
+    groups: dict[tuple[str, str], list[BasketQuote]] = {}
+    for (code, period, _), q in newest.items():
+        groups.setdefault((code, period), []).append(q)
+    out: dict[str, list[PeriodStats]] = {c.code: [] for c in corridors}
+    for (code, period), quotes in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], period_sort_key(kv[0][1]))
+    ):
+        quotes.sort(key=lambda q: q.service_id)
+        out[code].append(
+            _stats(
+                OURS,
+                code,
+                basket,
+                period,
+                [_observation(q) for q in quotes],
+                [
+                    (
+                        str(q.provider_id),
+                        q.sample,
+                        q.source,
+                        q.collected_at,
+                        q.payload_hash or q.dedupe_key,
+                    )
+                    for q in quotes
+                ],
+            )
+        )
+    return out
+
+
+def _rpw_within_5_days(speed: str | None) -> bool:
+    text = (speed or "").lower()
+    return not any(s in text for s in _SLOW_RPW_SPEEDS)
+
+
+def rpw_series(
+    session: Session, corridor_codes: list[str] | None, basket: int
+) -> dict[str, list[PeriodStats]]:
+    """Statistics over imported RPW rows per corridor (always by quarter, as surveyed)."""
+    groups: dict[tuple[str, str], list[RpwRowView]] = {}
+    for row in iter_rpw_rows(session, corridor_codes):
+        cost = row.cc1_total_cost_pct if basket == 200 else row.cc2_total_cost_pct
+        if cost is not None:
+            groups.setdefault((row.corridor_code, row.period), []).append(row)
+    out: dict[str, list[PeriodStats]] = {}
+    for (code, period), rows in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], period_sort_key(kv[0][1]))
+    ):
+        obs = []
+        used: list[tuple[str, bool, str, datetime | None, str]] = []
+        for r in rows:
+            cost = r.cc1_total_cost_pct if basket == 200 else r.cc2_total_cost_pct
+            assert cost is not None
+            obs.append(
+                Observation(
+                    cost, r.transparent, _rpw_within_5_days(r.speed_actual), True, r.firm_type or ""
+                )
+            )
+            when = _day_start(r.surveyed_on)
+            used.append((r.firm, False, r.source, when, r.row_key))
+        out.setdefault(code, []).append(_stats(RPW_IMPORT, code, basket, period, obs, used))
+    return out
+
+
+def _day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time(0), tzinfo=UTC) if day else None
+
+
+def flow_weighted(
+    corridors: list[Corridor], series: dict[str, list[PeriodStats]], basket: int
+) -> list[FlowWeightedPoint]:
+    """Per period: our corridor averages weighted by each corridor's bilateral flow."""
+    by_code = {c.code: c for c in corridors}
+    periods: dict[str, dict[str, PeriodStats]] = {}
+    for code, points in series.items():
+        for p in points:
+            if p.stats.average_pct is not None:
+                periods.setdefault(p.period, {})[code] = p
+    out: list[FlowWeightedPoint] = []
+    for period in sorted(periods, key=period_sort_key):
+        at = periods[period]
+        averages = {c: a for c, p in at.items() if (a := p.stats.average_pct) is not None}
+        flows = {c: f for c in at if (f := by_code[c].flow_usd) is not None and f > 0}
+        used = sorted(c for c in at if c in flows)
+        value = flow_weighted_average(averages, flows)
+        out.append(
+            FlowWeightedPoint(
+                basket_usd=basket,
+                period=period,
+                average_pct=value,
+                corridors=tuple(used),
+                corridors_without_flow=tuple(sorted(c for c in at if c not in flows)),
+                flow_usd=sum((flows[c] for c in used), Decimal(0)),
+                flow_sources=tuple(sorted({by_code[c].flow_source or "unknown" for c in used})),
+                sample=any(at[c].sample for c in used),
+            )
+        )
+    return out
+
+
+def all_corridors(session: Session) -> list[Corridor]:
+    return list(session.exec(select(Corridor).order_by(col(Corridor.code))))
+
+
+def find_corridor(session: Session, code: str) -> Corridor:
+    corridor = session.get(Corridor, code.upper())
+    if corridor is None:
+        raise NotFound("corridor", f"unknown corridor {code.upper()}: see /api/v1/corridors")
+    return corridor
+
+
+def corridor_trends(
+    session: Session,
+    code: str,
+    basket: int = 200,
+    kind: PeriodKind = PeriodKind.QUARTER,
+    *,
+    with_flow_weighted: bool = True,
+) -> CorridorTrends:
+    corridor = find_corridor(session, code)
+    names = {c.code: c.name for c in session.exec(select(Country))}
+    corridors = all_corridors(session) if with_flow_weighted else [corridor]
+    ours_all = our_series(session, corridors, basket, kind)
+    ours = ours_all.get(corridor.code, [])
+    amount = basket_amount(corridor, basket)
+    note = None
+    if amount is None:
+        note = (
+            f"{corridor.code} has no USD {basket} basket amount in {corridor.send_currency} "
+            "(no published reference rate), so no RPW-comparable average can be computed"
+        )
+    return CorridorTrends(
+        corridor=corridor,
+        from_name=names.get(corridor.from_country, corridor.from_country),
+        to_name=names.get(corridor.to_country, corridor.to_country),
+        basket_usd=basket,
+        basket_amount=amount,
+        period_kind=kind,
+        ours=ours,
+        rpw=rpw_series(session, [corridor.code], basket).get(corridor.code, []),
+        published=published_for(corridor.code, basket),
+        flow_weighted=flow_weighted(corridors, ours_all, basket) if with_flow_weighted else [],
+        note=note,
+        quote_sources=tuple(sorted({s for p in ours for s in p.sources})),
+    )
+
+
+@dataclass(frozen=True)
+class TrendsTable:
+    """Everything the trends export holds, for one corridor or all of them."""
+
+    corridors: list[Corridor]
+    period_kind: PeriodKind
+    ours: list[PeriodStats]
+    rpw: list[PeriodStats]
+    published: list[PublishedFigure]
+    flow_weighted: list[FlowWeightedPoint]
+
+    @property
+    def sample(self) -> bool:
+        return any(p.sample for p in self.ours) or any(p.sample for p in self.flow_weighted)
+
+
+def trends_table(
+    session: Session, corridor: str | None, kind: PeriodKind = PeriodKind.QUARTER
+) -> TrendsTable:
+    """Both baskets; with `corridor`, that corridor only (and no cross-corridor average)."""
+    if corridor is not None:
+        chosen = [find_corridor(session, corridor)]
+        codes: list[str] | None = [chosen[0].code]
+    else:
+        chosen, codes = all_corridors(session), None
+    ours: list[PeriodStats] = []
+    rpw: list[PeriodStats] = []
+    flows: list[FlowWeightedPoint] = []
+    for basket in BASKETS:
+        series = our_series(session, chosen, basket, kind)
+        ours += [p for code in sorted(series) for p in series[code]]
+        imported = rpw_series(session, codes, basket)
+        rpw += [p for code in sorted(imported) for p in imported[code]]
+        if corridor is None:
+            flows += flow_weighted(chosen, series, basket)
+    if corridor is None:
+        published = list(load_published())
+    else:
+        published = [f for b in BASKETS for f in published_for(chosen[0].code, b)]
+    return TrendsTable(chosen, kind, ours, rpw, published, flows)

@@ -1,0 +1,128 @@
+"""Reads for trends: quotes at the RPW basket amounts and imported RPW rows.
+
+Both are streamed in batches (`yield_per`), so computing trends holds one row per
+(corridor, service, period) in memory, never the whole quote history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, Numeric, and_, cast, or_, select
+from sqlmodel import Session, col
+
+from api.storage.models import Provider, Quote, RpwObservation
+
+BATCH = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class BasketQuote:
+    """The fields of one stored quote that trends need."""
+
+    id: int
+    corridor_code: str
+    service_id: int
+    provider_id: int
+    provider_type: str
+    send_amount: Decimal
+    total_cost_pct: Decimal
+    transparent: bool
+    speed: str
+    sample: bool
+    source: str
+    collected_at: datetime
+    payload_hash: str | None
+    dedupe_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class RpwRowView:
+    id: int
+    row_key: str
+    period: str
+    corridor_code: str
+    firm: str
+    firm_type: str | None
+    speed_actual: str | None
+    cc1_total_cost_pct: Decimal | None
+    cc2_total_cost_pct: Decimal | None
+    transparent: bool
+    surveyed_on: date | None
+    source: str
+
+
+def _amount_is(session: Session, amount: Decimal) -> ColumnElement[bool]:
+    """A SQL pre-filter for `send_amount == amount`. PostgreSQL compares NUMERIC exactly;
+    SQLite keeps decimals as text ("120" vs "120.00"), so it compares numerically there and
+    the caller re-checks every row with exact Decimal equality."""
+    if session.get_bind().dialect.name == "postgresql":
+        return col(Quote.send_amount) == amount
+    return cast(col(Quote.send_amount), Numeric) == cast(format(amount, "f"), Numeric)
+
+
+def iter_basket_quotes(session: Session, baskets: Mapping[str, Decimal]) -> Iterator[BasketQuote]:
+    """Every stored, non-estimated quote made at exactly its corridor's basket amount
+    (`baskets`: corridor code -> amount in the send currency)."""
+    if not baskets:
+        return
+    conds = [
+        and_(col(Quote.corridor_code) == code, _amount_is(session, amount))
+        for code, amount in baskets.items()
+    ]
+    stmt = (
+        select(
+            col(Quote.id),
+            col(Quote.corridor_code),
+            col(Quote.service_id),
+            col(Quote.provider_id),
+            col(Provider.type),
+            col(Quote.send_amount),
+            col(Quote.total_cost_pct),
+            col(Quote.transparent),
+            col(Quote.speed),
+            col(Quote.sample),
+            col(Quote.source),
+            col(Quote.collected_at),
+            col(Quote.payload_hash),
+            col(Quote.dedupe_key),
+        )
+        .join(Provider, col(Provider.id) == col(Quote.provider_id))
+        .where(or_(*conds), col(Quote.estimated).is_(False))
+        .order_by(col(Quote.id))
+        .execution_options(yield_per=BATCH)
+    )
+    for row in session.execute(stmt):
+        quote = BasketQuote(*row)
+        if quote.send_amount == baskets[quote.corridor_code]:
+            yield quote
+
+
+def iter_rpw_rows(session: Session, corridor_codes: list[str] | None) -> Iterator[RpwRowView]:
+    """Imported World Bank RPW rows mapped to our corridors (all, or the given ones)."""
+    stmt = (
+        select(
+            col(RpwObservation.id),
+            col(RpwObservation.row_key),
+            col(RpwObservation.period),
+            col(RpwObservation.corridor_code),
+            col(RpwObservation.firm),
+            col(RpwObservation.firm_type),
+            col(RpwObservation.speed_actual),
+            col(RpwObservation.cc1_total_cost_pct),
+            col(RpwObservation.cc2_total_cost_pct),
+            col(RpwObservation.transparent),
+            col(RpwObservation.surveyed_on),
+            col(RpwObservation.source),
+        )
+        .where(col(RpwObservation.corridor_code).is_not(None))
+        .order_by(col(RpwObservation.id))
+        .execution_options(yield_per=BATCH)
+    )
+    if corridor_codes is not None:
+        stmt = stmt.where(col(RpwObservation.corridor_code).in_(corridor_codes))
+    for row in session.execute(stmt):
+        yield RpwRowView(*row)

@@ -1,0 +1,425 @@
+"""Export budgets (DESIGN.md section 7): "Exports stream: memory flat as rows grow; CSV
+throughput within 2x of the database's own CSV dump of the same rows."
+
+    .venv/bin/python benchmarks/bench_exports.py [--sizes 10000,50000,200000] [--repeat 3]
+
+(a) Memory: the quotes CSV export (the code path GET /api/v1/exports/quotes.csv streams) is
+    run in a fresh process per size over a temporary SQLite database holding that many
+    quotes; it reports the tracemalloc peak and the growth of the resident set while
+    exporting. For contrast, the same rows fetched with `.all()` before writing.
+(b) Throughput, side by side in one run, on the largest size (best of --repeat, runs
+    interleaved): our CSV export (service generator, and through the ASGI app in-process)
+    against the sqlite3 CLI's `.mode csv` dump and Python's sqlite3 + csv.writer of the same
+    SELECT; with REMIT_BENCH_POSTGRES_URL set (a role that may create databases), also our
+    export on PostgreSQL against `COPY (SELECT ...) TO STDOUT WITH CSV HEADER`.
+
+The quotes are synthetic (generated here, stored with sample=True); only their number and
+shape matter. Nothing is asserted: the script prints figures and the ratio to the target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import hashlib
+import json
+import os
+import random
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import Engine, create_engine, insert, text  # noqa: E402
+from sqlalchemy.dialects import postgresql, sqlite  # noqa: E402
+from sqlmodel import Session, select  # noqa: E402
+
+from api.domain.costs import compute_cost  # noqa: E402
+from api.storage.db import make_engine  # noqa: E402
+from api.storage.exports import QuoteFilter, quote_select  # noqa: E402
+from api.storage.migrate import upgrade  # noqa: E402
+from api.storage.models import Corridor, Provider, ProviderCorridor, Quote, Service  # noqa: E402
+from api.storage.reference import load_reference  # noqa: E402
+
+TARGET_RATIO = 2.0
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * PAGE
+
+
+# -- synthetic data ------------------------------------------------------------------------
+
+
+def seed_reference(engine: Engine) -> list[dict[str, Any]]:
+    """Reference data and one service per provider-corridor link; returns row templates."""
+    upgrade(engine)
+    templates: list[dict[str, Any]] = []
+    with Session(engine) as s:
+        load_reference(s)
+        s.flush()
+        links = s.exec(select(ProviderCorridor)).all()
+        for link in links:
+            corridor = s.get(Corridor, link.corridor_code)
+            assert corridor is not None and corridor.basket_200 is not None
+            svc = Service(
+                provider_id=link.provider_id,
+                corridor_code=link.corridor_code,
+                payin_method="bank",
+                payout_method="bank",
+                payout_currency=corridor.receive_currency_list()[0],
+                speed="same_day",
+            )
+            s.add(svc)
+            s.flush()
+            templates.append(
+                {
+                    "service_id": svc.id,
+                    "provider_id": link.provider_id,
+                    "corridor_code": corridor.code,
+                    "send_currency": corridor.send_currency,
+                    "receive_currency": svc.payout_currency,
+                    "amounts": corridor.ladder_amounts(),
+                }
+            )
+        s.commit()
+    return templates
+
+
+def quote_rows(templates: list[dict[str, Any]], start: int, count: int) -> list[dict[str, Any]]:
+    rng = random.Random(start)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    rows = []
+    for i in range(start, start + count):
+        t = templates[i % len(templates)]
+        amount = t["amounts"][i % len(t["amounts"])]
+        mid = Decimal("375.629488")
+        rate = (mid * (1 - Decimal(rng.randint(10, 400)) / 10000)).quantize(Decimal("0.000001"))
+        fee = Decimal(rng.randint(0, 900)) / 100
+        if fee >= amount:
+            fee = Decimal(0)
+        cost = compute_cost(amount, fee, rate, mid)
+        rows.append(
+            {
+                "service_id": t["service_id"],
+                "provider_id": t["provider_id"],
+                "corridor_code": t["corridor_code"],
+                "send_amount": amount,
+                "send_currency": t["send_currency"],
+                "fee": fee,
+                "rate": rate,
+                "receive_currency": t["receive_currency"],
+                "receive_fee": Decimal(0),
+                "mid_rate": mid,
+                "mid_rate_type": "interbank",
+                "mid_rate_source": "bench",
+                "fx_margin_pct": cost.fx_margin_pct,
+                "total_cost_pct": cost.total_cost_pct,
+                "total_cost": cost.total_cost,
+                "received_amount": cost.received_amount,
+                "markup_pct": None,
+                "speed": "same_day",
+                "payout_method": "bank",
+                "collected_at": base + timedelta(seconds=37 * i),
+                "source_captured_at": None,
+                "source": "bench",
+                "payload_hash": hashlib.sha256(str(i // 50).encode()).hexdigest(),
+                "sample": True,
+                "estimated": False,
+                "promotional": False,
+                "transparent": True,
+                "dedupe_key": hashlib.sha256(f"bench-{i}".encode()).hexdigest(),
+            }
+        )
+    return rows
+
+
+def grow(engine: Engine, templates: list[dict[str, Any]], have: int, want: int) -> None:
+    step = 10_000
+    with engine.begin() as conn:
+        for start in range(have, want, step):
+            conn.execute(insert(Quote), quote_rows(templates, start, min(step, want - start)))
+
+
+# -- the exports measured -----------------------------------------------------------------
+
+
+def ours_csv(engine: Engine, sink: Any) -> int:
+    """Our CSV export, exactly as the HTTP endpoint produces it (minus the socket)."""
+    from api.services.exports import csv_chunks, quotes_export
+
+    written = 0
+    with Session(engine) as session:
+        for chunk in csv_chunks(quotes_export(session, typed=False)):
+            sink.write(chunk)
+            written += len(chunk)
+    return written
+
+
+def ours_http(engine: Engine) -> int:
+    """GET /api/v1/exports/quotes.csv through the ASGI app in-process (no compression)."""
+    from fastapi.testclient import TestClient
+
+    from api.http.app import create_app
+    from api.storage.db import get_session
+
+    app = create_app()
+
+    def session_dep() -> Any:
+        with Session(engine) as s:
+            yield s
+
+    app.dependency_overrides[get_session] = session_dep
+    written = 0
+    with (
+        TestClient(app) as client,
+        client.stream(
+            "GET", "/api/v1/exports/quotes.csv", headers={"accept-encoding": "identity"}
+        ) as r,
+    ):
+        assert r.status_code == 200, r.read()
+        for chunk in r.iter_raw():
+            written += len(chunk)
+    return written
+
+
+def materialised_csv(engine: Engine, sink: Any) -> int:
+    """Contrast only: fetch every row first, then write (what streaming avoids)."""
+    with Session(engine) as session:
+        rows = session.execute(quote_select(QuoteFilter())).all()
+        buf = csv.writer(sink_text := _TextSink(sink))
+        for row in rows:
+            buf.writerow(row)
+    return sink_text.written
+
+
+class _TextSink:
+    def __init__(self, raw: Any) -> None:
+        self.raw, self.written = raw, 0
+
+    def write(self, s: str) -> None:
+        b = s.encode()
+        self.raw.write(b)
+        self.written += len(b)
+
+
+def export_sql(dialect: str) -> str:
+    d = sqlite.dialect() if dialect == "sqlite" else postgresql.dialect()
+    return str(quote_select(QuoteFilter()).compile(dialect=d))
+
+
+def sqlite_cli(db: Path) -> int:
+    sql = export_sql("sqlite")
+    script = f".headers on\n.mode csv\n{sql};\n"
+    out = subprocess.run(
+        ["sqlite3", str(db)], input=script.encode(), capture_output=True, check=True
+    )
+    return len(out.stdout)
+
+
+def sqlite_python(db: Path, sink: Any) -> int:
+    conn = sqlite3.connect(db)
+    cur = conn.execute(export_sql("sqlite"))
+    text_sink = _TextSink(sink)
+    writer = csv.writer(text_sink)
+    writer.writerow([d[0] for d in cur.description])
+    while batch := cur.fetchmany(2000):
+        writer.writerows(batch)
+    conn.close()
+    return text_sink.written
+
+
+def pg_copy(url: str) -> int:
+    import psycopg
+
+    sql = export_sql("postgresql")
+    written = 0
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        with conn.cursor() as cur, cur.copy(f"COPY ({sql}) TO STDOUT WITH CSV HEADER") as cp:
+            for data in cp:
+                written += len(data)
+    return written
+
+
+# -- child process: memory of one export ----------------------------------------------------
+
+
+def child_memory(url: str, mode: str) -> None:
+    engine = make_engine(url)
+    from api.services import exports  # noqa: F401  (import cost before the baseline)
+
+    with Session(engine) as s:  # warm the connection and metadata
+        s.execute(text("SELECT 1"))
+    gc.collect()
+    before = rss_bytes()
+    tracemalloc.start()
+    with open(os.devnull, "wb") as sink:
+        written = ours_csv(engine, sink) if mode == "stream" else materialised_csv(engine, sink)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    after_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    print(
+        json.dumps(
+            {
+                "bytes": written,
+                "tracemalloc_peak": peak,
+                "rss_before": before,
+                "rss_peak": after_peak,
+            }
+        )
+    )
+
+
+def run_child(url: str, mode: str) -> dict[str, int]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child-memory", mode, url],
+        capture_output=True,
+        check=True,
+        cwd=ROOT,
+    )
+    result: dict[str, int] = json.loads(out.stdout.decode().strip().splitlines()[-1])
+    return result
+
+
+# -- reporting -------------------------------------------------------------------------------
+
+
+def mb(n: float) -> str:
+    return f"{n / 1_048_576:7.1f} MB"
+
+
+def best(fn: Callable[[], int], repeat: int) -> tuple[float, int]:
+    times, size = [], 0
+    for _ in range(repeat):
+        gc.collect()
+        t0 = time.perf_counter()
+        size = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), size
+
+
+def throughput(
+    label: str, runners: dict[str, Callable[[], int]], rows: int, repeat: int, baseline: str
+) -> dict[str, float]:
+    """Interleave the runners `repeat` times and keep each one's best time."""
+    results: dict[str, tuple[float, int]] = {k: (float("inf"), 0) for k in runners}
+    for _ in range(repeat):
+        for name, fn in runners.items():
+            t, size = best(fn, 1)
+            if t < results[name][0]:
+                results[name] = (t, size)
+    print(f"\n(b) CSV throughput on {label}, {rows:,} quotes, best of {repeat} (interleaved):")
+    base_t = results[baseline][0]
+    for name, (t, size) in results.items():
+        ratio = t / base_t
+        print(
+            f"  {name:<44} {t:7.3f} s  {rows / t:>10,.0f} rows/s  {mb(size / t)}/s"
+            f"  {ratio:5.2f}x of {baseline}"
+        )
+    return {k: v[0] for k, v in results.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,50000,200000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--child-memory", nargs=2, metavar=("MODE", "URL"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child_memory:
+        child_memory(args.child_memory[1], args.child_memory[0])
+        return
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    if shutil.which("sqlite3") is None:
+        print("sqlite3 CLI not found: its column is skipped")
+    tmp = Path(tempfile.mkdtemp(prefix="remit-bench-exports-"))
+    db = tmp / "bench.sqlite3"
+    url = f"sqlite:///{db}"
+    try:
+        engine = make_engine(url)
+        templates = seed_reference(engine)
+        print(f"temporary SQLite database {db} ({len(templates)} services)")
+        print("\n(a) Memory of the quotes CSV export as rows grow (fresh process per run):")
+        print(
+            f"  {'quotes':>8}  {'CSV size':>10}  {'tracemalloc peak':>16}  {'RSS growth':>10}"
+            f"   | contrast, rows fetched with .all(): tracemalloc peak"
+        )
+        have = 0
+        for size in sizes:
+            grow(engine, templates, have, size)
+            have = size
+            stream = run_child(url, "stream")
+            eager = run_child(url, "all")
+            print(
+                f"  {size:>8,}  {mb(stream['bytes'])}  {mb(stream['tracemalloc_peak']):>16}"
+                f"  {mb(stream['rss_peak'] - stream['rss_before']):>10}"
+                f"   | {mb(eager['tracemalloc_peak'])}"
+            )
+        rows = sizes[-1]
+        devnull = open(os.devnull, "wb")  # noqa: SIM115 - closed below
+        runners: dict[str, Callable[[], int]] = {}
+        if shutil.which("sqlite3"):
+            runners["sqlite3 CLI .mode csv (baseline)"] = lambda: sqlite_cli(db)
+        runners["Python sqlite3 + csv.writer"] = lambda: sqlite_python(db, devnull)
+        runners["ours: csv export generator"] = lambda: ours_csv(engine, devnull)
+        runners["ours: GET /api/v1/exports/quotes.csv (ASGI)"] = lambda: ours_http(engine)
+        baseline = next(iter(runners))
+        times = throughput("SQLite", runners, rows, args.repeat, baseline)
+        ratio = times["ours: csv export generator"] / times[baseline]
+        print(f"  => ours / {baseline}: {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x)")
+        engine.dispose()
+        pg_url = os.environ.get("REMIT_BENCH_POSTGRES_URL")
+        if pg_url:
+            bench_postgres(pg_url, templates, rows, args.repeat, devnull)
+        else:
+            print("\nREMIT_BENCH_POSTGRES_URL not set: PostgreSQL COPY comparison skipped")
+        devnull.close()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bench_postgres(
+    admin_url: str, templates: list[dict[str, Any]], rows: int, repeat: int, devnull: Any
+) -> None:
+    name = f"remit_bench_{os.getpid()}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        engine = make_engine(url)
+        pg_templates = seed_reference(engine)
+        grow(engine, pg_templates, 0, rows)
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+        runners: dict[str, Callable[[], int]] = {
+            "PostgreSQL COPY ... TO STDOUT WITH CSV (baseline)": lambda: pg_copy(url),
+            "ours: csv export generator": lambda: ours_csv(engine, devnull),
+        }
+        times = throughput("PostgreSQL", runners, rows, repeat, next(iter(runners)))
+        ratio = times["ours: csv export generator"] / times[next(iter(runners))]
+        print(f"  => ours / COPY: {ratio:.2f}x (target <= {TARGET_RATIO:.0f}x)")
+        engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()

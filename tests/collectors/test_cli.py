@@ -1,0 +1,311 @@
+"""`remit collect`, `import-feed`, `import-rpw` and `admin create-key` through the real CLI
+(typer's CliRunner) against a scratch database and the replay server."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.storage.apikeys import hash_key
+from api.storage.db import make_engine
+from api.storage.models import (
+    ApiKey,
+    CollectorRun,
+    Quote,
+    ReferenceRate,
+    RpwObservation,
+    Service,
+)
+from tests.collectors.test_faults import DAB_PATH, dab_page
+from tests.replay import ReplayServer
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def scratch(scratch_env: str) -> Iterator[Engine]:
+    engine = make_engine(scratch_env)
+    yield engine
+    engine.dispose()
+
+
+def invoke(*args: str) -> Any:
+    result = runner.invoke(app, list(args))
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def test_collect_dab_stores_the_recorded_rates(scratch: Engine, replay: ReplayServer) -> None:
+    replay.add(DAB_PATH, dab_page("2026-05-19"))
+
+    result = invoke("collect", "--source", "dab")
+
+    assert result.exit_code == 0, result.output
+    assert re.search(r"dab\s*│\s*ok\s*│\s*20\s*│\s*0\s*│\s*0", result.output), result.output
+    with Session(scratch) as session:
+        rows = session.exec(
+            select(ReferenceRate).where(
+                ReferenceRate.source == "dab", ReferenceRate.as_of == date(2026, 5, 19)
+            )
+        ).all()
+        assert len(rows) == 20
+        run = session.exec(select(CollectorRun).where(CollectorRun.source == "dab")).one()
+        assert (run.status, run.rows_stored) == ("ok", 20)
+
+    again = invoke("collect", "--source", "dab")
+    assert again.exit_code == 0
+    assert re.search(r"dab\s*│\s*ok\s*│\s*0\s*│\s*20\s*│\s*0", again.output), again.output
+
+
+def test_collect_exit_code_when_a_source_fails(scratch: Engine, replay: ReplayServer) -> None:
+    replay.add(DAB_PATH, b"", status=404)
+    result = invoke("collect", "-s", "dab", "-s", "cbr")
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert re.search(r"dab\s*│\s*failed", result.output), result.output
+    assert "dab (failed): fetching http://127.0.0.1" in text and "HTTP 404" in text
+    assert re.search(r"cbr\s*│\s*ok", result.output)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("collect", "--source", "nope"), "unknown source 'nope'; known sources: wise, sbp"),
+        (("collect", "--corridor", "XX-YY"), "unknown corridor(s) XX-YY"),
+        (("import-feed", "no-such-file.csv"), "no-such-file.csv: no such file"),
+        (("import-rpw", "no-such-file.xlsx"), "no-such-file.xlsx: no such file"),
+    ],
+)
+def test_clear_cli_errors(
+    scratch: Engine, replay: ReplayServer, args: tuple[str, ...], message: str
+) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+
+
+# -- import-feed ------------------------------------------------------------------------------
+
+HEADER = (
+    "provider,from,to,send_currency,receive_currency,send_amount,fee,rate,receive_fee,"
+    "payout_method,payin_method,speed,promotional,captured_at"
+)
+
+
+def test_import_feed_stores_good_rows_and_reports_bad_ones(scratch: Engine, tmp_path: Path) -> None:
+    feed = tmp_path / "acme.csv"
+    feed.write_text(
+        "\n".join(
+            [
+                HEADER,
+                "western-union,GB,PK,GBP,PKR,120,2.99,372.10,0,cash,card,minutes,false,"
+                "2026-05-20T10:00:00Z",
+                "western-union,GB,PK,GBP,PKR,300,2.99,3721.0,0,cash,card,minutes,false,"
+                "2026-05-20T10:00:00Z",
+                "western-union,GB,XX,GBP,PKR,300,2.99,372.10,0,cash,card,minutes,false,"
+                "2026-05-20T10:00:00Z",
+                "western-union,GB,PK,GBP,PKR,-5,2.99,372.10,0,cash,card,soon,false,"
+                "2026-05-20T10:00:00Z",
+            ]
+        )
+        + "\n"
+    )
+
+    result = invoke("import-feed", str(feed))
+
+    assert result.exit_code == 1  # some rows rejected
+    text = " ".join(result.output.split())
+    assert "acme.csv (csv): 4 rows, 1 stored, 0 already stored, 3 rejected" in text
+    assert re.search(r"3\s+│ rate\s+│ 3721.0 is implausible", result.output), result.output
+    assert re.search(r"4\s+│ to\s+│ unknown corridor 'GB-XX'", result.output), result.output
+    assert re.search(r"5\s+│ send_amount │ must be positive", result.output), result.output
+    assert re.search(r"5\s+│ speed\s+│ unknown speed 'soon'", result.output), result.output
+    with Session(scratch) as session:
+        [quote] = session.exec(select(Quote).where(Quote.source == "feed")).all()
+        assert (quote.send_amount, quote.fee, quote.rate) == (
+            120,
+            Decimal("2.99"),
+            Decimal("372.10"),
+        )
+        service = session.get(Service, quote.service_id)
+        assert service is not None
+        assert (service.payin_method, quote.payout_method, quote.speed) == (
+            "card",
+            "cash",
+            "minutes",
+        )
+        assert quote.source_captured_at == datetime.fromisoformat("2026-05-20T10:00:00+00:00")
+
+    again = invoke("import-feed", str(feed))
+    assert "1 already stored" in " ".join(again.output.split())
+
+
+def test_import_feed_unreadable_file(scratch: Engine, tmp_path: Path) -> None:
+    feed = tmp_path / "broken.csv"
+    feed.write_bytes(b"\xff\xfe\x00garbage")
+    result = invoke("import-feed", str(feed))
+    assert result.exit_code == 2
+    assert "broken.csv: feed is not UTF-8 text" in " ".join(result.output.split())
+
+
+# -- import-rpw ---------------------------------------------------------------------------------
+
+PUBLISHED = [
+    "id", "period", "source_code", "source_name", "source_region", "source_income",
+    "source_lending", "source_G8G20", "destination_code", "destination_name",
+    "destination_region", "destination_income", "destination_lending", "destination_G8G20",
+    "firm", "firm_type", "payment instrument", "access point", "speed actual",
+    "cc1 lcu amount", "cc1 denomination amount", "cc1 lcu code", "cc1 lcu fee",
+    "cc1 lcu fx rate", "cc1 fx margin", "cc1 total cost %", "cc2 lcu amount",
+    "cc2 denomination amount", "cc2 lcu code", "cc2 lcu fee", "cc2 lcu fx rate",
+    "cc2 fx margin", "cc2 total cost %", "inter lcu bank fx", "transparent",
+    "Standard Note", "note2", "receiving network coverage", "pickup location",
+    "pickup method", "date", "corridor",
+]  # fmt: skip
+
+
+def rpw_row(**changes: Any) -> list[Any]:
+    row: dict[str, Any] = {
+        "id": 1,
+        "period": "2025_3Q",
+        "source_code": "GBR",
+        "source_name": "United Kingdom",
+        "destination_code": "PAK",
+        "destination_name": "Pakistan",
+        "firm": "Acme Remit",
+        "firm_type": "Money Transfer Operator",
+        "payment instrument": "Cash",
+        "access point": "Agent",
+        "speed actual": "Less than one hour",
+        "cc1 lcu amount": "120",  # numbers stored as text, as in the real file since 2024
+        "cc1 denomination amount": 200,
+        "cc1 lcu code": "GBP",
+        "cc1 lcu fee": "4.99",
+        "cc1 lcu fx rate": "372.5",
+        "cc1 fx margin": "1.5",
+        "cc1 total cost %": "5.6583",
+        "cc2 lcu amount": 300,
+        "cc2 denomination amount": 500,
+        "cc2 lcu code": "GBP",
+        "cc2 lcu fee": 4.99,
+        "cc2 lcu fx rate": 372.5,
+        "cc2 fx margin": 1.5,
+        "cc2 total cost %": 3.1633,
+        "inter lcu bank fx": 378.2,
+        "transparent": "yes",
+        "date": 45870,  # an Excel serial date (2025-08-01)
+        "corridor": "GBRPAK",
+    }
+    row.update(changes)
+    return [row.get(name) for name in PUBLISHED]
+
+
+def write_rpw(path: Path, rows: list[list[Any]], sheet: str = "Dataset (from Q2 2016)") -> Path:
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    assert ws is not None
+    ws.title = sheet
+    ws.append(PUBLISHED)
+    for row in rows:
+        ws.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_import_rpw_with_the_published_columns(scratch: Engine, tmp_path: Path) -> None:
+    path = write_rpw(
+        tmp_path / "rpw.xlsx",
+        [
+            rpw_row(),
+            rpw_row(id=2, firm="Promo Bank", **{"cc1 total cost %": "-1.2"}),
+            rpw_row(id=3, transparent="no", **{"cc1 fx margin": 0}),
+            rpw_row(
+                id=4,
+                firm="Far Away Ltd",
+                source_code="USA",
+                destination_code="IND",
+                destination_name="India",
+                corridor="USAIND",
+            ),
+        ],
+    )
+
+    result = invoke("import-rpw", str(path))
+
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "4 rows read: 4 stored (3 on our corridors), 0 already imported, 0 rejected" in text
+    with Session(scratch) as session:
+        rows = {
+            r.firm + ("" if r.transparent else " (opaque)"): r
+            for r in session.exec(select(RpwObservation).order_by(col(RpwObservation.id)))
+        }
+    acme = rows["Acme Remit"]
+    assert (acme.corridor_code, acme.rpw_corridor, acme.period, acme.source) == (
+        "GB-PK",
+        "GBRPAK",
+        "2025Q3",
+        "rpw",
+    )
+    assert (str(acme.cc1_amount), str(acme.cc1_fee), str(acme.cc1_total_cost_pct)) == (
+        "120",
+        "4.99",
+        "5.6583",
+    )
+    assert acme.surveyed_on == date(2025, 8, 1)
+    assert str(rows["Promo Bank"].cc1_total_cost_pct) == "-1.2"
+    assert "Acme Remit (opaque)" in rows
+    assert rows["Acme Remit (opaque)"].transparent is False
+    assert (rows["Far Away Ltd"].rpw_corridor, rows["Far Away Ltd"].corridor_code) == (
+        "USAIND",
+        None,
+    )
+
+    again = invoke("import-rpw", str(path))
+    assert "4 rows read: 0 stored (0 on our corridors), 4 already imported" in " ".join(
+        again.output.split()
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("wrong sheet", "Dataset (from Q2 2016)"),
+        ("not a workbook", "not"),
+    ],
+)
+def test_import_rpw_bad_files(scratch: Engine, tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.xlsx"
+    if content == "wrong sheet":
+        write_rpw(path, [rpw_row()], sheet="Sheet1")
+    else:
+        path.write_bytes(b"PK\x03\x04 this is not really a zip")
+    result = invoke("import-rpw", str(path))
+    assert result.exit_code == 2
+    assert "error:" in result.output and message in result.output
+
+
+# -- admin -----------------------------------------------------------------------------------
+
+
+def test_create_key_prints_it_once_and_stores_only_its_hash(scratch: Engine) -> None:
+    result = invoke("admin", "create-key", "acme-feed")
+    assert result.exit_code == 0
+    key = result.output.strip().splitlines()[-1]
+    assert key.startswith("remit_") and len(key) > 30
+    with Session(scratch) as session:
+        [row] = session.exec(select(ApiKey)).all()
+    assert (row.name, row.key_hash) == ("acme-feed", hash_key(key))
+    assert key not in row.model_dump_json()

@@ -1,0 +1,378 @@
+"""`/learn` pages on SQLite and PostgreSQL: lists, lesson pages, quiz, live example, hooks."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from decimal import Decimal
+from html import unescape
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from api.http.present import quote_public
+from api.services.compare import CompareRequest, RankedQuote, compare
+from api.services.lessons import LESSON_LANGS, LessonStore, get_store
+from tests.lessons.conftest import Edit
+from web import i18n
+from web.formatting import Formatter
+from web.i18n import LANGUAGES
+
+PAGE_BUDGET = 50 * 1024
+ALL_RIGHT = {
+    "fee-and-margin": {"q1": "b", "q2": "c", "q3": "b"},
+    "formal-vs-informal": {"q1": "b", "q2": "a", "q3": "c"},
+}
+
+
+def text_of(html: str) -> str:
+    """Visible-ish text: tags dropped, entities decoded, whitespace squeezed."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+
+
+def lesson_msgids() -> set[str]:
+    from web.i18n_tool import extract
+
+    return {
+        str(m.id) for m in extract() if m.id and any("lessons" in loc for loc, _ in m.locations)
+    }
+
+
+# -- list ---------------------------------------------------------------------------------
+
+
+def test_learn_lists_fourteen_lessons_in_english(client: TestClient) -> None:
+    r = client.get("/learn")
+    assert r.status_code == 200
+    html = r.text
+    assert html.count('class="lesson-item"') == 14
+    assert 'lang="en" dir="ltr"' in html
+    assert "not yet translated" not in html
+    for entry in get_store().list("en"):
+        assert f'href="/learn/{entry.lesson.slug}"' in html
+
+
+def test_learn_in_urdu_shows_translations_and_marks_english_fallbacks(client: TestClient) -> None:
+    html = client.get("/learn", params={"lang": "ur"}).text
+    assert '<html lang="ur" dir="rtl">' in html
+    items = html.split('class="lesson-item"')[1:]
+    assert len(items) == 14
+    fallback = [i for i in items if "انگریزی میں: ابھی ترجمہ نہیں ہوا" in i]
+    assert len(fallback) == 8
+    assert all('lang="en" dir="ltr"' in i for i in fallback)
+    assert "فیس اور ایکسچینج ریٹ مارجن" in items[0] and 'lang="en"' not in items[0]
+    assert 'href="/learn/id-and-kyc?lang=ur"' in html
+
+
+def test_learn_marks_lessons_done_from_the_url(client: TestClient) -> None:
+    html = client.get("/learn", params={"done": "1.4.junk.99.400"}).text
+    items = html.split('class="lesson-item"')[1:]
+    done = [n for n, item in enumerate(items, start=1) if "✓ Done" in item]
+    assert done == [1, 4]
+    assert 'href="/learn/reading-a-quote?done=1.4.99"' in html
+
+
+# -- one lesson -----------------------------------------------------------------------------
+
+
+def test_lesson_page_shows_rule_body_and_every_fact_with_source_and_date(
+    client: TestClient,
+) -> None:
+    r = client.get("/learn/your-rights")
+    assert r.status_code == 200
+    html = r.text
+    lesson = get_store().get("your-rights", "en")
+    assert lesson is not None
+    h = lesson.lesson.header
+    assert "Rule of thumb" in html and h.rule_of_thumb in unescape(html)
+    assert "<h2>" in html and "{{" not in html
+    fmt = Formatter(LANGUAGES["en"])
+    for fact in h.facts:
+        block = html.split(f'id="fact-{fact.id}"', 1)[1].split("</li>", 1)[0]
+        assert f'href="{fact.url}" rel="noopener noreferrer">{fact.source}</a>' in unescape(block)
+        assert f"as of <bdi>{fmt.day(fact.as_of)}</bdi>" in block
+    assert '<form method="post" action="/learn/your-rights/quiz#quiz">' in html
+    assert html.count('type="radio"') == sum(len(q.choices) for q in h.quiz)
+    assert "<audio" not in html
+    assert "translation has not yet been reviewed" not in html
+
+
+def test_translated_lesson_shows_its_review_note(client: TestClient) -> None:
+    html = client.get("/learn/scams-and-fraud", params={"lang": "ps"}).text
+    assert '<html lang="ps" dir="rtl">' in html
+    assert 'class="hint review-note"' in html
+    assert "Machine-assisted translation; needs review by a native speaker." in html
+
+
+def test_untranslated_lesson_is_shown_in_english_and_says_so(client: TestClient) -> None:
+    html = client.get("/learn/id-and-kyc", params={"lang": "ar"}).text
+    assert '<html lang="ar" dir="rtl">' in html
+    assert "هذا الدرس غير متوفر بلغتك بعد، لذلك يُعرض بالإنجليزية." in html
+    assert '<h1 lang="en" dir="ltr">ID and KYC' in html
+    assert 'class="lesson-body" lang="en" dir="ltr"' in html
+
+
+def test_unknown_lesson_is_a_404_page(client: TestClient) -> None:
+    for r in (
+        client.get("/learn/no-such-lesson", params={"lang": "bn"}),
+        client.post("/learn/no-such-lesson/quiz", data={"q1": "a"}),
+        client.get("/learn/" + "x" * 300),
+    ):
+        assert r.status_code == 404
+        assert r.headers["content-type"].startswith("text/html")
+        assert "<h1>" in r.text
+
+
+@pytest.mark.parametrize("lang", LESSON_LANGS)
+def test_every_lesson_page_is_within_budget_and_needs_no_javascript(
+    client: TestClient, lang: str
+) -> None:
+    for entry in get_store().list(lang):
+        r = client.get(f"/learn/{entry.lesson.slug}", params={"lang": lang})
+        assert r.status_code == 200, entry.lesson.rel
+        size = len(r.content)
+        assert size <= PAGE_BUDGET, f"{entry.lesson.rel}: {size} bytes"
+        html = r.text
+        # Scripts are external, deferred enhancements; the quiz is a plain form POST.
+        assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []
+        assert all("defer" in tag for tag in re.findall(r"<script[^>]*>", html))
+        assert 'method="post"' in html and 'type="submit"' in html
+    missing = {msgid for code, msgid in i18n.MISSING if code == lang} & lesson_msgids()
+    assert missing == set(), f"{lang}: untranslated lesson UI strings {sorted(missing)}"
+
+
+def test_lesson_assets_are_small(client: TestClient) -> None:
+    html = client.get("/learn/fee-and-margin").text
+    for name in ("lessons.js", "lessons.css"):
+        url = re.search(rf'"(/static/{name}\?v=\w+)"', html)
+        assert url is not None
+        body = client.get(url.group(1)).content
+        assert len(body) <= (1024 if name.endswith(".js") else 4096)
+    assert "document.cookie" not in client.get("/static/lessons.js").text
+
+
+def test_lesson_pages_set_no_cookies(client: TestClient) -> None:
+    r = client.get("/learn/fee-and-margin")
+    assert "set-cookie" not in r.headers
+    r = client.post("/learn/fee-and-margin/quiz", data=ALL_RIGHT["fee-and-margin"])
+    assert "set-cookie" not in r.headers
+
+
+# -- quiz -----------------------------------------------------------------------------------
+
+
+def test_quiz_post_all_right_in_english(client: TestClient) -> None:
+    r = client.post("/learn/fee-and-margin/quiz", data=ALL_RIGHT["fee-and-margin"])
+    assert r.status_code == 200
+    assert r.headers["cache-control"] == "no-store"
+    html = r.text
+    assert "You got 3 of 3 right." in html
+    assert html.count("✓ Your answer is right.") == 3 and "✗" not in html
+    lesson = get_store().get("fee-and-margin", "en")
+    assert lesson is not None
+    text = text_of(html)
+    for q in lesson.lesson.header.quiz:
+        assert q.correct_choice.feedback in text
+        assert (
+            f'id="{q.id}-{q.correct_choice.id}" name="{q.id}" value="{q.correct_choice.id}" checked'
+            in html
+        )
+    # progress: this lesson is now done, and the links say so
+    assert 'href="/learn?done=1"' in html
+    assert 'href="/learn/reading-a-quote?done=1"' in html
+    assert 'data-done="1"' in html
+
+
+def test_quiz_post_marks_wrong_and_unanswered_with_feedback_for_each(client: TestClient) -> None:
+    r = client.post("/learn/fee-and-margin/quiz?done=4", data={"q1": "a", "q2": "c"})
+    html = r.text
+    assert "You got 1 of 3 right." in html
+    lesson = get_store().get("fee-and-margin", "en")
+    assert lesson is not None
+    q1, q2, q3 = lesson.lesson.header.quiz
+    blocks = {
+        q.id: html.split(f'id="q-{q.id}"', 1)[1].split("</fieldset>", 1)[0] for q in (q1, q2, q3)
+    }
+    assert "is-wrong" in html.split('id="q-q1"')[0].rsplit("<fieldset", 1)[1]
+    assert "✗ Your answer is wrong." in blocks["q1"]
+    assert q1.choices[0].feedback in unescape(blocks["q1"])  # feedback on the chosen answer
+    assert q1.correct_choice.feedback in unescape(blocks["q1"])  # and on the right one
+    assert "✓ Your answer is right." in blocks["q2"]
+    assert "You did not answer this question." in blocks["q3"]
+    assert q3.correct_choice.text in unescape(blocks["q3"])
+    assert 'href="/learn?done=4"' in html  # not complete: lesson 1 is not marked done
+
+
+def test_quiz_post_in_urdu(client: TestClient) -> None:
+    r = client.post(
+        "/learn/formal-vs-informal/quiz?lang=ur", data={"q1": "b", "q2": "b", "q3": "c"}
+    )
+    assert r.status_code == 200
+    html = r.text
+    assert '<html lang="ur" dir="rtl">' in html
+    assert "آپ کے 3 میں سے 2 جواب درست ہیں۔" in html
+    assert html.count("آپ کا جواب درست ہے۔") == 2 and html.count("آپ کا جواب غلط ہے۔") == 1
+    lesson = get_store().get("formal-vs-informal", "ur")
+    assert lesson is not None and lesson.lesson.lang == "ur"
+    q2 = lesson.lesson.header.quiz[1]
+    assert q2.choices[1].feedback in unescape(html) and q2.correct_choice.feedback in unescape(html)
+    assert 'action="/learn/formal-vs-informal/quiz?done=4&amp;lang=ur#quiz"' in html
+
+
+def test_quiz_post_with_a_made_up_choice_is_a_friendly_400(client: TestClient) -> None:
+    r = client.post("/learn/fee-and-margin/quiz", data={"q1": "zzz"})
+    assert r.status_code == 400
+    assert "This is not one of the choices offered." in r.text
+    # unknown fields are ignored, an empty form is just "not answered"
+    r = client.post("/learn/fee-and-margin/quiz", data={"other": "1"})
+    assert r.status_code == 200 and "You got 0 of 3 right." in r.text
+
+
+# -- live example ---------------------------------------------------------------------------
+
+
+def best_and_worst(
+    session: Session, src: str, dst: str, amount: str, now: datetime
+) -> tuple[RankedQuote, RankedQuote, bool]:
+    result = compare(session, CompareRequest(src, dst, Decimal(amount)), now)
+    fresh = [q for q in result.quotes if not q.priced.stale] or result.quotes
+    best = fresh[0]  # compare() ranks by what the family receives
+    worst = min(fresh, key=lambda q: q.priced.cost.received_amount)
+    return best, worst, result.sample
+
+
+@pytest.mark.parametrize(
+    ("lang", "src", "dst", "amount", "slug"),
+    [
+        ("en", "GB", "PK", "120", "fee-and-margin"),
+        ("ur", "AE", "PK", "735", "reading-a-quote"),
+        ("bn", "US", "BD", "200", "comparing-providers"),
+    ],
+)
+def test_live_example_shows_the_compare_services_best_and_worst(
+    client: TestClient,
+    session: Session,
+    demo_now: datetime,
+    lang: str,
+    src: str,
+    dst: str,
+    amount: str,
+    slug: str,
+) -> None:
+    params = {"lang": lang, "from": src, "to": dst, "amount": amount}
+    r = client.get(f"/learn/{slug}", params=params)
+    assert r.status_code == 200
+    html = r.text
+    live = html.split('id="live"', 1)[1].split("</section>", 1)[0]
+    best_q, worst_q, sample = best_and_worst(session, src, dst, amount, demo_now)
+    best, worst = quote_public(best_q, demo_now), quote_public(worst_q, demo_now)
+    assert best.received_amount > worst.received_amount
+    fmt = Formatter(LANGUAGES[lang])
+    sc, rc = best_q.quote.send_currency, best.receive_currency
+    parts = live.split("</h3>")
+    best_box, worst_box = parts[1], parts[2]
+    assert best_q.provider.name in parts[0] and worst_q.provider.name in parts[1]
+    for box, q in ((best_box, best), (worst_box, worst)):
+        assert fmt.money_bdi(q.fee, sc) in box
+        assert fmt.rate_bdi(sc, rc, q.rate) in box
+        assert fmt.money_bdi(q.fx_margin_amount, sc) in box  # the margin in money
+        assert fmt.money_bdi(q.total_cost, sc) in box
+        assert fmt.money_bdi(q.received_amount, rc) in box  # what the family receives
+    diff = best_q.priced.cost.received_amount - worst_q.priced.cost.received_amount
+    from api.domain.money import quantize_display
+
+    assert fmt.money_bdi(quantize_display(diff, rc), rc) in live
+    assert fmt.money_bdi(quantize_display(diff * 12, rc), rc) in live
+    cost_diff = worst_q.priced.cost.total_cost - best_q.priced.cost.total_cost
+    assert fmt.money_bdi(quantize_display(cost_diff * 12, sc), sc) in live
+    assert sample is True
+    if lang == "en":
+        assert "Sample data — not live prices." in live
+    assert 'class="banner"' in live
+    assert f'href="/compare?from={src}&amp;to={dst}&amp;amount={amount}&amp;lang={lang}"' in live
+
+
+def test_live_example_defaults_to_gb_pk_at_the_usd_200_basket(
+    client: TestClient, session: Session, demo_now: datetime
+) -> None:
+    html = client.get("/learn/fee-and-margin").text
+    assert "Example: you send <bdi>£120.00</bdi> from United Kingdom to Pakistan." in html
+    best_q, worst_q, _ = best_and_worst(session, "GB", "PK", "120", demo_now)
+    assert f"Today&#39;s best offer: {best_q.provider.name}" in html
+    assert f"Today&#39;s worst offer: {worst_q.provider.name}" in html
+    assert "Sample data — not live prices." in html
+
+
+def test_lessons_without_live_example_have_no_example_box(client: TestClient) -> None:
+    html = client.get("/learn/scams-and-fraud", params={"from": "GB", "to": "PK"}).text
+    assert 'id="live"' not in html
+
+
+def test_live_example_bad_query_is_a_friendly_4xx_that_keeps_the_lesson(
+    client: TestClient,
+) -> None:
+    r = client.get("/learn/fee-and-margin", params={"amount": "lots"})
+    assert r.status_code == 400
+    assert "Please enter an amount as a number, for example 200." in r.text
+    assert "Two prices, not one" in r.text and 'method="post"' in r.text
+    assert "you gave: <bdi>lots</bdi>" in r.text
+    r = client.get("/learn/fee-and-margin", params={"from": "ZZ", "to": "PK"})
+    assert r.status_code == 400 and "We do not cover this corridor yet" in r.text
+    r = client.get("/learn/fee-and-margin", params={"from": "G1"})
+    assert r.status_code == 400 and "This is not a country code we know." in r.text
+    r = client.get("/learn/fee-and-margin", params={"amount": "<script>x</script>"})
+    assert r.status_code == 400 and "<script>x" not in r.text
+
+
+def test_live_example_for_a_corridor_without_providers(client: TestClient) -> None:
+    r = client.get("/learn/fee-and-margin", params={"from": "GB", "to": "IR"})
+    assert r.status_code == 200
+    live = r.text.split('id="live"', 1)[1].split("</section>", 1)[0]
+    assert "No regulated provider found" in live and "sanctions" in live
+
+
+def test_live_example_outside_the_price_range(client: TestClient) -> None:
+    r = client.get("/learn/fee-and-margin", params={"from": "GB", "to": "PK", "amount": "5"})
+    assert r.status_code == 200
+    assert "No price for this amount" in r.text
+
+
+# -- the comparison page hook and audio ----------------------------------------------------
+
+
+def test_compare_page_links_the_lesson_next_to_zero_fee_high_margin_offers(
+    client: TestClient,
+) -> None:
+    params = {"from": "GB", "to": "PK", "amount": "120"}
+    quotes = client.get("/api/v1/compare", params=params).json()["quotes"]
+    flagged = [q for q in quotes if Decimal(q["fee"]) == 0 and Decimal(q["fx_margin_pct"]) >= 2]
+    assert flagged, "the sample data has zero-fee offers with a high margin"
+    html = client.get("/compare", params=params).text
+    link = 'href="/learn/fee-and-margin?from=GB&amp;to=PK&amp;amount=120"'
+    assert html.count(link) == len(flagged)
+    assert html.count("No fee, but a high margin is hidden in the exchange rate.") == len(flagged)
+    assert 'href="/learn/fee-and-margin"' in html  # the general "what is a hidden margin?"
+
+
+def test_audio_is_a_plain_audio_element(
+    client: TestClient, lessons_copy: Path, edit: Edit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audio = lessons_copy / "audio" / "en" / "06.ogg"
+    audio.parent.mkdir(parents=True)
+    audio.write_bytes(b"OggS-not-really")
+    edit("en/06-id-and-kyc.md", r"^audio: null$", "audio: audio/en/06.ogg")
+    store = LessonStore(lessons_copy)
+    monkeypatch.setattr("web.routes_lessons.get_store", lambda: store)
+    html = client.get("/learn/id-and-kyc").text
+    assert '<audio controls preload="none" src="/learn/audio/audio/en/06.ogg"' in html
+    r = client.get("/learn/audio/audio/en/06.ogg")
+    assert r.status_code == 200 and r.headers["content-type"] == "audio/ogg"
+    assert r.content == b"OggS-not-really"
+    for bad in (
+        "/learn/audio/en/06-id-and-kyc.md",
+        "/learn/audio/../secret.ogg",
+        "/learn/audio/x.ogg",
+    ):
+        assert client.get(bad).status_code == 404

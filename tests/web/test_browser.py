@@ -1,0 +1,259 @@
+"""The pages in a real browser (Debian's Chromium through Playwright) on a 360×640 phone:
+compare, filter, check a receipt, switch to Urdu and back, with JavaScript on and off; every
+language, right-to-left layout without horizontal overflow, keyboard use, touch targets,
+axe-core accessibility checks, and the widget embedded on allowed and other origins.
+
+Screenshots go to tests/artifacts/web/ for review.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from web_live import shoot
+
+pytestmark = pytest.mark.browser
+
+LANGS = {"en": "ltr", "ur": "rtl", "fa-AF": "rtl", "ps": "rtl", "bn": "ltr", "ar": "rtl"}
+PAGES = {
+    "home": "/",
+    "compare": "/compare?from=GB&to=PK&amount=200",
+    "compare-af": "/compare?from=GB&to=AF&amount=250",
+    "compare-iran": "/compare?from=DE&to=IR",
+    "provider": "/providers/western-union",
+    "check": "/check?from=GB&to=PK&sent=200&fee=3&received=72000",
+    "methodology": "/methodology",
+    "not-found": "/compare?from=GB&to=ZZ",
+    "widget": "/widget?from=GB&to=PK&amount=200",
+}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def new_phone(browser: Any, js: bool = True) -> Any:
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640},
+        java_script_enabled=js,
+        locale="en-GB",
+        has_touch=True,
+    )
+    return context.new_page()
+
+
+@pytest.fixture()
+def phone(browser: Any, js: bool) -> Iterator[Any]:
+    page = new_phone(browser, js)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture()
+def phone_js(browser: Any) -> Iterator[Any]:
+    page = new_phone(browser, True)
+    yield page
+    page.context.close()
+
+
+def mode(js: bool) -> str:
+    return "js" if js else "nojs"
+
+
+def assert_lang(page: Any, lang: str) -> None:
+    html = page.locator("html")
+    assert html.get_attribute("lang") == lang
+    assert html.get_attribute("dir") == LANGS[lang]
+
+
+def assert_no_overflow(page: Any) -> None:
+    width, inner = page.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
+    assert width <= inner, f"horizontal overflow on {page.url}: {width} > {inner}"
+
+
+def query(page: Any) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_compare_flow(phone: Any, base_url: str, lang: str, js: bool) -> None:
+    phone.goto(f"{base_url}/?lang={lang}")
+    assert_lang(phone, lang)
+    phone.select_option("#f-from", "GB")
+    phone.select_option("#f-to", "PK")
+    phone.fill("#f-amount", "200")
+    phone.click("form.picker button[type=submit]")
+    phone.wait_for_url(re.compile(r"/compare\?"))
+    assert query(phone) == {"from": "GB", "to": "PK", "amount": "200", "lang": lang}
+    assert_lang(phone, lang)
+    offers = phone.locator("ol.offers > li")
+    assert offers.count() >= 5
+    first = offers.first.locator(".recv strong")
+    assert first.is_visible() and re.search(r"\d", first.inner_text())
+    assert first.locator("bdi").count() == 1, "amounts are isolated with <bdi>"
+    assert phone.locator(".banner").first.is_visible(), "sample data is labelled"
+    assert phone.locator("a[href*='/learn/fee-and-margin']").count() >= 1
+    assert_no_overflow(phone)
+    shoot(phone, f"compare-{lang}-{mode(js)}")
+    # Recent corridors are remembered on the device only when JavaScript runs.
+    phone.goto(f"{base_url}/?lang={lang}")
+    recent = phone.locator("#recent")
+    if js:
+        assert recent.is_visible()
+        assert recent.locator("a[href*='from=GB'][href*='to=PK']").count() == 1
+    else:
+        assert not recent.is_visible()
+
+
+def test_filter_by_payout_method(phone: Any, base_url: str, js: bool) -> None:
+    phone.goto(f"{base_url}/compare?from=GB&to=PK&amount=200")
+    all_offers = phone.locator("ol.offers > li").count()
+    phone.click("#controls summary")
+    phone.select_option("#f-payout", "cash")
+    phone.select_option("#f-sort", "total_cost")
+    phone.click("#controls button[type=submit]")
+    phone.wait_for_url(re.compile(r"payout=cash"))
+    assert query(phone)["sort"] == "total_cost"
+    payouts = phone.locator(
+        "ol.offers dl > div:has(dt:text-is('Paid out as')) dd"
+    ).all_inner_texts()
+    assert payouts and set(payouts) == {"Cash pickup"}
+    assert 0 < len(payouts) < all_offers
+    assert phone.locator("#controls details").get_attribute("open") is not None
+    assert_no_overflow(phone)
+    shoot(phone, f"filter-cash-{mode(js)}")
+
+
+def test_check_a_receipt(phone: Any, base_url: str, js: bool) -> None:
+    phone.goto(f"{base_url}/check")
+    phone.select_option("#f-from", "GB")
+    phone.select_option("#f-to", "PK")
+    phone.fill("#f-sent", "abc")
+    phone.fill("#f-fee", "3")
+    phone.fill("#f-received", "72000")
+    phone.click("form.picker button[type=submit]")
+    phone.wait_for_url(re.compile(r"/check\?"))
+    assert phone.locator(".error-summary").is_visible()
+    assert phone.locator("#f-sent").get_attribute("aria-invalid") == "true"
+    assert phone.locator("#f-received").input_value() == "72000", "entries are kept"
+    phone.fill("#f-sent", "200")
+    phone.click("form.picker button[type=submit]")
+    phone.wait_for_url(re.compile(r"sent=200"))
+    answer = phone.locator("section.answer")
+    assert answer.is_visible()
+    text = answer.inner_text()
+    assert "Your transfer cost £" in text and "%" in text
+    assert "Cheapest alternative now" in text and "more" in text
+    assert answer.locator("a[href*='/compare?']").count() == 1
+    assert_no_overflow(phone)
+    shoot(phone, f"check-{mode(js)}")
+
+
+def test_switch_to_urdu_and_back(phone: Any, base_url: str, js: bool) -> None:
+    phone.goto(f"{base_url}/compare?from=GB&to=PK&amount=200")
+    assert_lang(phone, "en")
+    phone.click("nav.langs a[hreflang=ur]")
+    phone.wait_for_url(re.compile(r"lang=ur"))
+    assert_lang(phone, "ur")
+    assert query(phone) == {"from": "GB", "to": "PK", "amount": "200", "lang": "ur"}
+    assert phone.locator("h1").inner_text().count("پاکستان") == 1
+    assert_no_overflow(phone)
+    shoot(phone, f"switch-ur-{mode(js)}")
+    # Links inside the Urdu pages keep the language.
+    assert "lang=ur" in (phone.locator("header a.brand").get_attribute("href") or "")
+    phone.click("nav.langs a[hreflang=en]")
+    phone.wait_for_url(re.compile(r"lang=en"))
+    assert_lang(phone, "en")
+    assert phone.locator("h1").inner_text().startswith("Send £200.00")
+
+
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_every_page_in_every_language_fits_a_phone(phone_js: Any, base_url: str, lang: str) -> None:
+    for name, path in PAGES.items():
+        sep = "&" if "?" in path else "?"
+        response = phone_js.goto(f"{base_url}{path}{sep}lang={lang}")
+        assert response is not None
+        assert response.status == (404 if name == "not-found" else 200), name
+        assert_lang(phone_js, lang)
+        assert_no_overflow(phone_js)
+        if name in {"home", "compare-iran", "provider", "check", "methodology", "widget"}:
+            shoot(phone_js, f"{name}-{lang}")
+
+
+def test_keyboard_skip_link_and_visible_focus(phone_js: Any, base_url: str) -> None:
+    phone_js.goto(f"{base_url}/compare?from=GB&to=PK&amount=200")
+    phone_js.keyboard.press("Tab")
+    skip = phone_js.locator("a.skip")
+    assert skip.evaluate("el => el === document.activeElement")
+    box = skip.bounding_box()
+    assert box is not None and box["y"] >= 0, "the skip link shows when focused"
+    outline = skip.evaluate("el => getComputedStyle(el).outlineStyle")
+    assert outline != "none"
+    phone_js.keyboard.press("Enter")
+    assert phone_js.evaluate("document.activeElement.id") == "main"
+    # Tab onwards reaches the amount field and the submit button, each with a visible focus.
+    seen: set[str] = set()
+    for _ in range(12):
+        phone_js.keyboard.press("Tab")
+        info = phone_js.evaluate(
+            "(() => { const e = document.activeElement; const s = getComputedStyle(e);"
+            " return [e.id || e.tagName, s.outlineStyle, s.outlineWidth]; })()"
+        )
+        seen.add(info[0])
+        assert info[1] != "none" and info[2] != "0px", f"no visible focus on {info[0]}"
+    assert "f-amount" in seen and "BUTTON" in seen
+
+
+@pytest.mark.parametrize("name", ["home", "compare", "check", "provider", "methodology"])
+def test_touch_targets_are_at_least_44px(phone_js: Any, base_url: str, name: str) -> None:
+    phone_js.goto(base_url + PAGES[name])
+    small = phone_js.evaluate(
+        """() => [...document.querySelectorAll(
+              'button, input:not([type=hidden]), select, summary, nav a, a.go, a.brand')]
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect()])
+            .filter(([, r]) => r.height < 44 || r.width < 44)
+            .map(([h, r]) => `${h} ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+    )
+    assert small == []
+
+
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_axe_finds_no_serious_issue(
+    phone_js: Any, base_url: str, axe_source: str, lang: str
+) -> None:
+    problems: list[str] = []
+    for name, path in PAGES.items():
+        sep = "&" if "?" in path else "?"
+        phone_js.goto(f"{base_url}{path}{sep}lang={lang}")
+        phone_js.evaluate(axe_source)
+        result = phone_js.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        for v in result["violations"]:
+            if v["impact"] in ("serious", "critical"):
+                targets = [n["target"] for n in v["nodes"][:3]]
+                problems.append(f"{name} [{lang}]: {v['id']} ({v['impact']}) {targets}")
+    assert problems == []
+
+
+def test_widget_embeds_on_allowed_origin_only(
+    phone_js: Any, embed_server: tuple[str, str], base_url: str
+) -> None:
+    allowed, other = embed_server
+    phone_js.goto(f"{allowed}/index.html")
+    iframe = phone_js.locator("iframe")
+    iframe.wait_for()
+    assert iframe.get_attribute("title") == "رقم کی منتقلی کی قیمتوں کا موازنہ"
+    inside = phone_js.frame_locator("iframe")
+    assert inside.locator("html").get_attribute("dir") == "rtl"
+    assert inside.locator("li").count() == 3
+    shoot(phone_js, "widget-embedded-allowed")
+    phone_js.goto(f"{other}/index.html")
+    phone_js.locator("iframe").wait_for()
+    phone_js.wait_for_timeout(500)
+    frames = [f for f in phone_js.frames if f != phone_js.main_frame]
+    assert frames, "the loader inserted the iframe"
+    blocked = frames[0]
+    assert blocked.url.startswith("chrome-error://") or not blocked.locator("li").count()

@@ -1,0 +1,112 @@
+"""A real server for browser tests and the page benchmark: `remit demo` into a temporary
+SQLite database, then uvicorn on a free loopback port in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("REMIT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+]
+AXE_PREFIX = REPO / "tests" / "web" / ".axe"
+AXE_JS = AXE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = REPO / "tests" / "artifacts" / "web"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
+
+
+@contextmanager
+def live_server(
+    workdir: Path, extra_env: dict[str, str] | None = None, port: int | None = None
+) -> Iterator[str]:
+    """Yield the base URL of a server with the demo data; stop it afterwards."""
+    db = workdir / "remit.sqlite3"
+    env = {
+        **os.environ,
+        "REMIT_DATABASE_URL": f"sqlite:///{db}",
+        "REMIT_ENV": "test",
+        "REMIT_RATE_LIMIT_PER_MINUTE": "0",
+        **(extra_env or {}),
+    }
+    subprocess.run(
+        [_bin("remit"), "demo"], cwd=REPO, env=env, check=True, capture_output=True, timeout=300
+    )
+    port = port or free_port()
+    log = (workdir / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            _bin("uvicorn"),
+            "api.http.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.close()
+                raise RuntimeError(
+                    "server did not start:\n" + (workdir / "server.log").read_text()[-3000:]
+                )
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists()
+
+
+def shoot(page: Any, name: str) -> Path:
+    """A full-page screenshot in tests/artifacts/web/ (gitignored) for review."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

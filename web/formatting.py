@@ -1,0 +1,89 @@
+"""Numbers, money, percentages, dates and ages formatted per locale with Babel (CLDR).
+
+Values arrive already rounded for display by `api.http.present`; this module only lays
+them out the way each language writes them. Nothing here computes a cost.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from babel import Locale
+from babel.dates import format_date, format_timedelta
+from babel.numbers import format_decimal, format_percent
+from markupsafe import Markup, escape
+
+from api.domain.money import minor_units
+from web.i18n import Language
+
+# CLDR puts no space between an ISO code and the digits in some patterns ("PKR74,111");
+# its currency-spacing rule says to add one, which Babel does not do.
+_CODE_THEN_DIGIT = re.compile(r"([A-Za-z])(\d)")
+_DIGIT_THEN_CODE = re.compile(r"(\d)([A-Za-z])")
+
+
+class Formatter:
+    def __init__(self, language: Language) -> None:
+        self.language = language
+        self.locale = Locale.parse(language.babel)
+
+    # -- numbers ---------------------------------------------------------------------------
+    def money(self, amount: Decimal, currency: str) -> str:
+        """An amount with its currency, in the locale's pattern, to the currency's minor units."""
+        pattern = copy.copy(self.locale.currency_formats["standard"])
+        places = minor_units(currency)
+        pattern.frac_prec = (places, places)
+        text = pattern.apply(amount, self.locale, currency=currency, currency_digits=False)
+        text = _CODE_THEN_DIGIT.sub("\\1\u00a0\\2", text)
+        return _DIGIT_THEN_CODE.sub("\\1\u00a0\\2", text)
+
+    def number(self, value: Decimal | int, places: int = 0) -> str:
+        fmt = "#,##0" + ("." + "0" * places if places else "")
+        return format_decimal(value, format=fmt, locale=self.locale)
+
+    def pct(self, value: Decimal) -> str:
+        """A percentage given in percent units (1.35 -> '1.35%'), two decimals."""
+        return format_percent(value / 100, format="#,##0.00%", locale=self.locale)
+
+    def rate(self, value: Decimal) -> str:
+        """An exchange rate: four decimals, more when the rate is below 1."""
+        fmt = "#,##0.####" if value >= 1 else "#,##0.########"
+        return format_decimal(value, format=fmt, locale=self.locale)
+
+    # -- bidi-isolated markup ---------------------------------------------------------------
+    def bdi(self, text: str) -> Markup:
+        """Text isolated from the surrounding direction (amounts inside RTL sentences)."""
+        return Markup("<bdi>%s</bdi>") % escape(text)
+
+    def money_bdi(self, amount: Decimal, currency: str) -> Markup:
+        return self.bdi(self.money(amount, currency))
+
+    def rate_bdi(self, base: str, quote: str, value: Decimal) -> Markup:
+        return self.bdi(f"1 {base} = {self.rate(value)} {quote}")
+
+    # -- dates -------------------------------------------------------------------------------
+    def day(self, value: date | datetime) -> str:
+        return format_date(value, format="medium", locale=self.locale)
+
+    def age(self, then: datetime, now: datetime) -> str:
+        """'3 hours ago', in the locale's words."""
+        delta = max(now - then, timedelta(0))
+        return format_timedelta(
+            -delta, granularity="minute", add_direction=True, locale=self.locale
+        )
+
+    def duration(self, delta: timedelta) -> str:
+        return format_timedelta(delta, granularity="hour", locale=self.locale)
+
+    def duration_hours(self, hours: int) -> str:
+        return self.duration(timedelta(hours=hours))
+
+    # -- names ---------------------------------------------------------------------------------
+    def country(self, code: str) -> str:
+        return str(self.locale.territories.get(code.upper(), code.upper()))
+
+    def currency_name(self, code: str) -> str:
+        return str(self.locale.currencies.get(code.upper(), code.upper()))

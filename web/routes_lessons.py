@@ -1,0 +1,254 @@
+"""`/learn`: the financial-literacy lessons (lessons/, read by `api.services.lessons`).
+
+- `/learn?lang=ur` lists every lesson in the page language, English where not translated.
+- `/learn/{slug}` shows one: rule of thumb, body, facts with source and date, quiz. Lessons
+  with `live_example: true` get a worked example on the learner's corridor and amount
+  (`?from=GB&to=PK&amount=200`, default GB→PK at the USD 200 basket) from `compare()`.
+- `POST /learn/{slug}/quiz` checks the answers on the server (works with JavaScript off).
+
+Progress stays on the device: the `done` query value (lesson numbers, e.g. `done=1.3`)
+travels in links and forms, and an optional script (`lessons.js`) keeps it in localStorage.
+No cookies, no account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.http.deps import NowDep, SessionDep
+from api.services.compare import BadRequest, NotFound
+from api.services.lessons import (
+    AUDIO_SUFFIXES,
+    SOURCE_LANG,
+    Lesson,
+    LessonEntry,
+    QuizResult,
+    check_quiz,
+    get_store,
+    lesson_for_quote,
+)
+from api.services.live_example import WorkedExample, worked_example
+from api.storage.models import Corridor
+from web import params
+from web.data import CorridorIndex, corridor_index, default_amount
+from web.i18n import LANGUAGES, N_
+from web.render import ENV, Page, PageDep, PageError, render
+from web.routes_compare import no_provider_text
+
+router = APIRouter(include_in_schema=False)
+
+DEFAULT_FROM, DEFAULT_TO = "GB", "PK"
+AUDIENCE = {
+    "sender": N_("For senders"),
+    "receiver": N_("For families at home"),
+    "both": N_("For senders and families"),
+}
+NO_CORRIDOR_TITLE = N_("We do not cover this corridor yet")
+NO_CORRIDOR_TEXT = N_("We have no prices for sending from %(src)s to %(dst)s.")
+NOT_A_CHOICE = N_("This is not one of the choices offered.")
+AMOUNT_NOT_POSITIVE = N_("The amount must be more than zero.")
+NOT_FOUND_TITLE = N_("Page not found")
+NOT_FOUND_TEXT = N_("There is no page at this address.")
+AUDIO_TYPES = {
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".oga": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".m4a": "audio/mp4",
+    ".webm": "audio/webm",
+}
+
+# The comparison page asks this, per offer, whether to link a lesson next to it.
+ENV.globals["lesson_for_quote"] = lesson_for_quote
+
+
+def parse_done(raw: str | None) -> list[int]:
+    """`done=1.3.14` -> [1, 3, 14]. Progress is a hint from the device: junk is ignored."""
+    out: list[int] = []
+    for part in (raw or "").replace(",", ".").replace(" ", ".").split(".")[:40]:
+        if part.isdigit() and 0 < int(part) < 100 and int(part) not in out:
+            out.append(int(part))
+    return sorted(out)
+
+
+def done_value(numbers: list[int]) -> str | None:
+    return ".".join(str(n) for n in sorted(numbers)) or None
+
+
+@dataclass
+class LiveBlock:
+    """The worked example on a lesson page, or why it cannot be shown."""
+
+    index: CorridorIndex
+    src: str
+    dst: str
+    amount: Decimal | None
+    corridor: Corridor | None
+    example: WorkedExample | None
+    error: PageError | None
+    chosen: bool  # the learner gave a corridor or amount in the URL
+
+
+def live_block(page: Page, session: SessionDep, now: NowDep) -> LiveBlock:
+    q = page.request.query_params
+    index = corridor_index(session)
+    chosen = any(q.get(k) for k in ("from", "to", "amount"))
+    block = LiveBlock(index, DEFAULT_FROM, DEFAULT_TO, None, None, None, None, chosen)
+    try:
+        block.src = params.country(q, "from", required=False) or DEFAULT_FROM
+        block.dst = params.country(q, "to", required=False) or DEFAULT_TO
+        block.amount = params.amount(q, "amount")
+    except PageError as exc:
+        block.error = exc
+        return block
+    block.corridor = index.get(block.src, block.dst)
+    if block.corridor is None:
+        block.error = PageError(
+            400,
+            NO_CORRIDOR_TITLE,
+            NO_CORRIDOR_TEXT,
+            src=page.fmt.country(block.src),
+            dst=page.fmt.country(block.dst),
+        )
+        return block
+    if block.amount is None:
+        block.amount = default_amount(block.corridor)
+    try:
+        block.example = worked_example(session, block.src, block.dst, block.amount, now)
+    except (NotFound, BadRequest) as exc:
+        message = AMOUNT_NOT_POSITIVE if exc.field == "amount" else NOT_A_CHOICE
+        value = q.get(exc.field) or ""
+        block.error = PageError(400, params.BAD_VALUE, message, field=exc.field, value=value)
+    return block
+
+
+def _entry(page: Page, slug: str) -> LessonEntry:
+    entry = get_store().get(slug, page.lang) if len(slug) <= 64 else None
+    if entry is None:
+        raise PageError(404, NOT_FOUND_TITLE, NOT_FOUND_TEXT)
+    return entry
+
+
+def _carry(page: Page, done: list[int]) -> dict[str, str | None]:
+    """Query values that follow the learner from page to page (besides the language)."""
+    q = page.request.query_params
+    carry: dict[str, str | None] = {k: q.get(k) for k in ("from", "to", "amount")}
+    carry["done"] = done_value(done)
+    return carry
+
+
+def _lesson_page(
+    page: Page,
+    session: SessionDep,
+    now: NowDep,
+    entry: LessonEntry,
+    result: QuizResult | None = None,
+    answers: dict[str, str] | None = None,
+) -> Response:
+    lesson = entry.lesson
+    done = parse_done(page.request.query_params.get("done"))
+    if result is not None and result.complete and lesson.number not in done:
+        done = sorted([*done, lesson.number])
+    live = live_block(page, session, now) if lesson.header.live_example else None
+    # A bad corridor or amount still shows the lesson, with the problem in the example box.
+    status = live.error.status if live and live.error else 200
+    lessons = get_store().list(page.lang)
+    numbers = [e.lesson.number for e in lessons]
+    here = numbers.index(lesson.number) if lesson.number in numbers else -1
+    following = lessons[here + 1] if 0 <= here < len(lessons) - 1 else None
+    return render(
+        page,
+        "lessons/lesson.html",
+        {
+            "entry": entry,
+            "lesson": lesson,
+            "h": lesson.header,
+            "content": content_attrs(page, lesson),
+            "audience": AUDIENCE,
+            "live": live,
+            "result": result,
+            "answers": answers or {},
+            "done": done,
+            "carry": _carry(page, done),
+            "following": following,
+            "content_of": lambda e: content_attrs(page, e.lesson),
+            "no_provider_text": no_provider_text,
+        },
+        status=status,
+        cache_control="no-store" if result is not None else "public, max-age=60",
+    )
+
+
+def content_attrs(page: Page, lesson: Lesson) -> str:
+    """`lang`/`dir` for lesson text when it is not in the page's language (English fallback)."""
+    if lesson.lang == page.lang:
+        return ""
+    language = LANGUAGES[lesson.lang]
+    return f' lang="{language.code}" dir="{language.dir}"'
+
+
+@router.get("/learn")
+def lessons_list(page: PageDep) -> Response:
+    done = parse_done(page.request.query_params.get("done"))
+    entries = get_store().list(page.lang)
+    return render(
+        page,
+        "lessons/list.html",
+        {
+            "entries": entries,
+            "audience": AUDIENCE,
+            "done": done,
+            "carry": _carry(page, done),
+            "content_attrs": content_attrs,
+            "english": LANGUAGES[SOURCE_LANG],
+        },
+    )
+
+
+@router.get("/learn/audio/{path:path}")
+def lesson_audio(path: str, request: Request) -> Response:
+    rel = PurePosixPath(path)
+    root = get_store().root
+    target = (root / rel).resolve()
+    ok = (
+        ".." not in rel.parts
+        and rel.suffix.lower() in AUDIO_SUFFIXES
+        and target.is_relative_to(root)
+        and target.is_file()
+    )
+    if not ok:
+        return Response("not found\n", status_code=404, media_type="text/plain")
+    return FileResponse(
+        target,
+        media_type=AUDIO_TYPES[rel.suffix.lower()],
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+@router.get("/learn/{slug}")
+def lesson_page(slug: str, page: PageDep, session: SessionDep, now: NowDep) -> Response:
+    return _lesson_page(page, session, now, _entry(page, slug))
+
+
+@router.post("/learn/{slug}/quiz")
+async def lesson_quiz(
+    slug: str, request: Request, page: PageDep, session: SessionDep, now: NowDep
+) -> Response:
+    entry = _entry(page, slug)
+    form = await request.form()
+    answers: dict[str, str] = {}
+    for question in entry.lesson.header.quiz:
+        value = form.get(question.id)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str) or question.choice(value) is None:
+            raise PageError(400, params.BAD_VALUE, NOT_A_CHOICE)
+        answers[question.id] = value
+    result = check_quiz(entry.lesson, answers)
+    return await run_in_threadpool(_lesson_page, page, session, now, entry, result, answers)

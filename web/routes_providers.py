@@ -1,0 +1,71 @@
+"""`/providers/{slug}`: what one provider offers on each corridor, and its recent prices."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from fastapi import APIRouter, Response
+
+from api.http.deps import NowDep, SessionDep
+from api.http.present import quote_public
+from api.http.schemas import QuotePublic
+from api.services.compare import CompareRequest, compare
+from api.storage.models import Corridor
+from web.data import (
+    HistoryRow,
+    corridor_index,
+    default_amount,
+    price_history,
+    provider_by_slug,
+    provider_corridors,
+)
+from web.i18n import N_
+from web.render import PageDep, PageError, render
+
+router = APIRouter(include_in_schema=False)
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class CorridorOffers:
+    corridor: Corridor
+    amount: Decimal
+    offers: list[QuotePublic]
+    history: list[HistoryRow]
+
+
+@router.api_route("/providers/{slug}", methods=["GET", "HEAD"])
+def provider_page(slug: str, page: PageDep, session: SessionDep, now: NowDep) -> Response:
+    provider = provider_by_slug(session, slug) if SLUG.match(slug) else None
+    if provider is None:
+        raise PageError(
+            404,
+            N_("Provider not found"),
+            N_("We have no provider with this name."),
+            field="provider",
+            value=slug,
+        )
+    index = corridor_index(session)
+    codes = [c for c in provider_corridors(session, provider) if c in index.corridors]
+    amounts = {code: default_amount(index.corridors[code]) for code in codes}
+    history = price_history(session, provider, amounts)
+    sections: list[CorridorOffers] = []
+    sample = False
+    for code in codes:
+        corridor = index.corridors[code]
+        result = compare(
+            session,
+            CompareRequest(corridor.from_country, corridor.to_country, amounts[code]),
+            now,
+        )
+        mine = [quote_public(q, now) for q in result.quotes if q.provider.slug == provider.slug]
+        sample = sample or any(o.sample for o in mine)
+        sections.append(CorridorOffers(corridor, amounts[code], mine, history.get(code, [])))
+    sections.sort(key=lambda s: (not s.offers, s.corridor.to_country, s.corridor.from_country))
+    return render(
+        page,
+        "provider.html",
+        {"provider": provider, "sections": sections, "sample": sample, "now": now},
+    )

@@ -1,0 +1,86 @@
+"""Static assets held in memory, served with a strong ETag and long-lived caching.
+
+URLs carry a content hash (`/static/app.css?v=1a2b3c4d`), so a versioned request may be
+cached for a year; the unversioned loader `/widget.js` (embedded on other sites) is cached
+for an hour and revalidated with its ETag.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import APIRouter, Request, Response
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+LONG_CACHE = "public, max-age=31536000, immutable"
+SHORT_CACHE = "public, max-age=3600"
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    body: bytes
+    content_type: str
+    version: str
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.version}"'
+
+
+@lru_cache(maxsize=1)
+def assets() -> dict[str, Asset]:
+    found: dict[str, Asset] = {}
+    for path in sorted(STATIC_DIR.iterdir()):
+        if path.is_file() and path.suffix in TYPES:
+            body = path.read_bytes()
+            version = hashlib.sha256(body).hexdigest()[:12]
+            found[path.name] = Asset(body, TYPES[path.suffix], version)
+    return found
+
+
+def static_url(name: str) -> str:
+    return f"/static/{name}?v={assets()[name].version}"
+
+
+def etag_matches(request: Request, etag: str) -> bool:
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    bare = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == bare for tag in header.split(","))
+
+
+def serve_bytes(
+    request: Request, body: bytes, content_type: str, etag: str, cache_control: str
+) -> Response:
+    headers = {"ETag": etag, "Cache-Control": cache_control}
+    if etag_matches(request, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=content_type, headers=headers)
+
+
+@router.api_route("/static/{name}", methods=["GET", "HEAD"])
+def static_file(name: str, request: Request) -> Response:
+    asset = assets().get(name)
+    if asset is None:
+        return Response("not found\n", status_code=404, media_type="text/plain")
+    versioned = request.query_params.get("v") == asset.version
+    return serve_bytes(
+        request,
+        asset.body,
+        asset.content_type,
+        asset.etag,
+        LONG_CACHE if versioned else SHORT_CACHE,
+    )
