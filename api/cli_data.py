@@ -79,6 +79,7 @@ def collect(
     Exit code 1 if a source failed."""
     from sqlmodel import Session, select
 
+    from api.settings import get_settings
     from api.storage.models import Corridor
     from api.storage.reference import load_reference
     from scrapers.runner import run_sources
@@ -95,6 +96,13 @@ def collect(
     except UnknownSource as exc:
         raise fail(str(exc)) from None
     sources = list(dict.fromkeys(sources))
+    if not source:  # all sources: leave out the ones not configured, and say so
+        settings = get_settings()
+        for s in list(sources):
+            reason = s.missing_configuration(settings)
+            if reason:
+                console.print(f"skipped {s.name}: {reason}", highlight=False)
+                sources.remove(s)
     engine = _ready_engine()
     with Session(engine) as session:
         codes = set(session.exec(select(Corridor.code)))

@@ -2,7 +2,8 @@
 
 Every source's host is a ReplayServer (tests/replay.py) serving the recorded responses at
 the live paths (Wise: one generated comparison per corridor and amount point), each reply
-delayed by ``--latency``. The sweep runs every source through `run_sources` into a fresh
+delayed by ``--latency``. The servers run in a child process (their CPU is
+not charged to the client). The sweep runs every source through `run_sources` into a fresh
 SQLite database (reference data and sample rates only, so every observation is new) and
 prints the elapsed time against the ideal for the client policy's limits:
 
@@ -21,18 +22,21 @@ import argparse
 import json
 import logging
 import math
+import multiprocessing
 import sys
 import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import Engine  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from api.settings import Settings  # noqa: E402
@@ -82,8 +86,42 @@ def wise_body(
     return json.dumps(body).encode()
 
 
+Routes = dict[str, list[tuple[str, bytes, int]]]  # host -> [(path, body, status)]
+
+
+def serve(routes: Routes, latency: float, pipe: Connection) -> None:
+    """The replay servers, in their own process: their CPU is not charged to the client."""
+    servers = {name: ReplayServer().start() for name in routes}
+    for name, entries in routes.items():
+        for path, body, status in entries:
+            servers[name].add(path, body, status=status, delay_s=latency)
+    pipe.send({name: server.url for name, server in servers.items()})
+    pipe.recv()  # the sweep is over
+    pipe.send({name: (len(s.requests), s.max_in_flight) for name, s in servers.items()})
+    for server in servers.values():
+        server.stop()
+
+
+def build_routes(engine: Engine) -> Routes:
+    routes: Routes = {name: [] for name in SOURCES}
+    for name, files in RECORDED.items():
+        routes[name].append(("/robots.txt", b"", 404))
+        routes[name] += [(path, (FIXTURES / f).read_bytes(), 200) for path, f in files]
+    template = json.loads((FIXTURES / "wise/comparison-gbp-eur-10000.json").read_bytes())
+    with Session(engine) as session:  # mids from the recorded rates, then rolled back
+        load_recorded_rates(session, NOW)
+        for send, receive, amount in plan(load_corridors(engine, None)):
+            ref = reference_rate(session, send, receive)
+            mid = ref.rate if ref is not None else Decimal(1)
+            query = urlencode(WiseSource().params((send, receive, amount)))
+            body = wise_body(template, send, receive, amount, mid)
+            routes["wise"].append((f"{WISE_PATH}?{query}", body, 200))
+        session.rollback()
+    return routes
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--latency", type=float, default=0.25, help="seconds per reply")
     parser.add_argument("--concurrency", type=int, default=2, help="per-host concurrency")
     parser.add_argument("--min-interval", type=float, default=0.0, help="seconds between starts")
@@ -97,59 +135,49 @@ def main() -> None:
     with session_scope(engine) as session:
         load_reference(session)
         load_sample_rates(session, NOW)
+    routes = build_routes(engine)
+    engine.dispose()
 
-    servers = {name: ReplayServer().start() for name in SOURCES}
     latency = args.latency
+    parent, child = multiprocessing.get_context("spawn").Pipe()
+    server_process = multiprocessing.get_context("spawn").Process(
+        target=serve, args=(routes, latency, child), daemon=True
+    )
+    server_process.start()
     try:
-        for name, files in RECORDED.items():
-            server = servers[name]
-            server.add("/robots.txt", b"", status=404, delay_s=latency)
-            for path, fixture in files:
-                server.add(path, (FIXTURES / fixture).read_bytes(), delay_s=latency)
-        template = json.loads((FIXTURES / "wise/comparison-gbp-eur-10000.json").read_bytes())
-        routes = plan(load_corridors(engine, None))
-        with Session(engine) as session:  # mids from the recorded rates, then rolled back
-            load_recorded_rates(session, NOW)
-            for send, receive, amount in routes:
-                ref = reference_rate(session, send, receive)
-                mid = ref.rate if ref is not None else Decimal(1)
-                query = urlencode(WiseSource().params((send, receive, amount)))
-                servers["wise"].add(
-                    f"{WISE_PATH}?{query}",
-                    wise_body(template, send, receive, amount, mid),
-                    delay_s=latency,
-                )
-            session.rollback()
-
+        urls: dict[str, str] = parent.recv()
         settings = Settings(
             database_url=url,
             http_per_host_concurrency=args.concurrency,
             http_min_interval_s=args.min_interval,
             http_timeout_s=30,
             tcmb_api_key="bench",
-            **{f"{name}_base_url": server.url for name, server in servers.items()},
+            **{f"{name}_base_url": u for name, u in urls.items()},
         )
+        engine = make_engine(url)
         started = time.perf_counter()
         runs = run_sources(engine, list(SOURCES.values()), settings=settings, now=NOW)
         elapsed = time.perf_counter() - started
-    finally:
-        for server in servers.values():
-            server.stop()
         engine.dispose()
+        parent.send("done")
+        stats: dict[str, tuple[int, int]] = parent.recv()
+    finally:
+        server_process.join(10)
+        if server_process.is_alive():
+            server_process.kill()
 
     print(
-        f"collection sweep: {len(runs)} sources on {len(servers)} hosts, latency "
+        f"collection sweep: {len(runs)} sources on {len(stats)} hosts, latency "
         f"{latency * 1000:.0f} ms, per-host concurrency {args.concurrency}, "
         f"min interval {args.min_interval:g} s"
     )
     print(f"{'host':<6} {'requests':>8} {'max in flight':>13} {'ideal s':>8}")
     ideal = 0.0
-    for name, server in servers.items():
-        n = len(server.requests)
+    for name, (n, in_flight) in stats.items():
         rounds = max(math.ceil(n / args.concurrency), CHAIN.get(name, 1))
         host_ideal = max(rounds * latency, (n - 1) * args.min_interval + latency)
         ideal = max(ideal, host_ideal)
-        print(f"{name:<6} {n:>8} {server.max_in_flight:>13} {host_ideal:>8.2f}")
+        print(f"{name:<6} {n:>8} {in_flight:>13} {host_ideal:>8.2f}")
     statuses = Counter(r.status for r in runs)
     stored = sum(r.rows_stored for r in runs)
     print(f"runs: {dict(statuses)}; rows stored: {stored}")

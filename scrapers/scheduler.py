@@ -254,6 +254,11 @@ class SchedulerService:
         self.engine = engine
         self.settings = settings or get_settings()
         self.sources = list(sources if sources is not None else SOURCES.values())
+        for source in list(self.sources):
+            reason = source.missing_configuration(self.settings)
+            if reason:
+                log.warning("scheduler: %s not scheduled: %s", source.name, reason)
+                self.sources.remove(source)
         self.heartbeat_s = heartbeat_s
         self.first_run_delay_s = first_run_delay_s
         self.lock = make_lock(engine, stale_after_s=stale_after_s)

@@ -20,6 +20,7 @@ from web import (
     routes_lessons,
     routes_methodology,
     routes_providers,
+    routes_trends,
     routes_widget,
     static,
 )
@@ -35,6 +36,7 @@ ROUTERS: list[APIRouter] = [
     routes_methodology.router,
     routes_widget.router,
     routes_lessons.router,
+    routes_trends.router,
 ]
 
 # Paths that keep FastAPI's JSON errors.

@@ -105,4 +105,5 @@ def check_page(request: Request, page: PageDep, session: SessionDep, now: NowDep
             "now": now,
         },
         status=400 if errors else 200,
+        cache_control="private, no-cache",  # a receipt is the visitor's own business
     )

@@ -55,7 +55,9 @@ from api.storage.exports import (
     dump_quotes_csv,
     has_sample_quotes,
     iter_quote_rows,
+    neutralise,
     quote_count,
+    sqlite_iso_utc,
 )
 from api.storage.published import PublishedFigure
 from api.storage.types import utcnow
@@ -104,8 +106,6 @@ class ExportTable:
     sample: bool
     rows_expected: int | None = None
     meta: dict[str, str] = field(default_factory=dict)
-    # decimal, datetime and bool values arrive as final text (made by the database)
-    text_values: bool = False
     # the whole CSV document, rendered by the database: (chunk, rows) pairs
     csv_dump: Callable[[], Iterator[tuple[bytes, int]]] | None = None
 
@@ -128,20 +128,11 @@ class ExportTable:
 # -- cells -------------------------------------------------------------------------
 
 
-def neutralise(text: str) -> str:
-    """Spreadsheet formula injection guard: a text cell starting with = + - @ (or tab/CR)
-    gets a leading apostrophe, so it is shown as text, never evaluated."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def iso_utc(value: datetime | str) -> str:
-    """ISO 8601 in UTC with its offset, from an aware datetime or SQLite's stored naive-UTC
-    text ("2025-02-10 12:00:00.000000" -> "2025-02-10T12:00:00+00:00")."""
+    """ISO 8601 in UTC with its offset ("2025-02-10T12:00:00+00:00"), from an aware datetime
+    or from text (SQLite's stored naive-UTC text, or ISO text already)."""
     if isinstance(value, str):
-        parsed = datetime.fromisoformat(value)
-        if parsed.tzinfo is None:
-            return parsed.isoformat() + "+00:00"
-        value = parsed
+        return sqlite_iso_utc(value)
     return value.astimezone(UTC).isoformat()
 
 
@@ -157,7 +148,7 @@ def _json_cell(kind: Kind, value: Any) -> Any:
         return _decimal_text(value)
     if kind == "bool":
         return value == "true" if isinstance(value, str) else bool(value)
-    return value if isinstance(value, str) else iso_utc(value)
+    return iso_utc(value)
 
 
 def _csv_rows(table: ExportTable) -> Callable[[Sequence[Row]], list[list[Any]]]:
@@ -166,10 +157,9 @@ def _csv_rows(table: ExportTable) -> Callable[[Sequence[Row]], list[list[Any]]]:
     Works column by column (index lists): this is the export's hot loop."""
     cols = table.columns
     text = [i for i, c in enumerate(cols) if c.kind == "str"]
-    typed = not table.text_values
-    decimals = [i for i, c in enumerate(cols) if c.kind == "decimal" and typed]
-    stamps = [i for i, c in enumerate(cols) if c.kind == "datetime" and typed]
-    flags = [i for i, c in enumerate(cols) if c.kind == "bool" and typed]
+    decimals = [i for i, c in enumerate(cols) if c.kind == "decimal"]
+    stamps = [i for i, c in enumerate(cols) if c.kind == "datetime"]
+    flags = [i for i, c in enumerate(cols) if c.kind == "bool"]
     first = _FORMULA_FIRST
 
     def convert(batch: Sequence[Row]) -> list[list[Any]]:
@@ -190,7 +180,7 @@ def _csv_rows(table: ExportTable) -> Callable[[Sequence[Row]], list[list[Any]]]:
                     cells[i] = iso_utc(v)
             for i in flags:
                 v = cells[i]
-                if v is not None:
+                if v is not None and not isinstance(v, str):
                     cells[i] = "true" if v else "false"
             out.append(cells)
         return out
@@ -439,7 +429,6 @@ def quotes_export(
         name="quotes",
         columns=QUOTE_EXPORT_COLUMNS,
         batches=iter_quote_rows(session, flt, typed=typed, sample_notice=SAMPLE_NOTICE),
-        text_values=not typed,
         csv_dump=lambda: dump_quotes_csv(session, flt, sample_notice=SAMPLE_NOTICE),
         sample=has_sample_quotes(session, flt),
         rows_expected=quote_count(session, flt) if count else None,

@@ -136,6 +136,10 @@ class Source(ABC):
     html: ClassVar[bool] = False
     """Fetches pages from a website (robots.txt applies) rather than an API."""
 
+    def missing_configuration(self, settings: Settings) -> str | None:
+        """Why this source cannot run with these settings (None: it can)."""
+        return None
+
     def base_url(self, settings: Settings) -> str:
         value: str = getattr(settings, f"{self.name}_base_url")
         return value.rstrip("/")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from api.settings import Settings
 from scrapers.parsers import tcmb
 from scrapers.sources.base import CollectContext, Collected, Payload, Source, SourceConfigError
 
@@ -37,10 +38,15 @@ class TcmbSource(Source):
     title = "Central Bank of the Republic of Türkiye (TRY)"
     interval = timedelta(hours=6)
 
+    def missing_configuration(self, settings: Settings) -> str | None:
+        if not settings.tcmb_api_key:
+            return "TCMB EVDS needs an API key: set REMIT_TCMB_API_KEY"
+        return None
+
     async def collect(self, ctx: CollectContext) -> Collected:
         key = ctx.settings.tcmb_api_key
         if not key:
-            raise SourceConfigError("TCMB EVDS needs an API key: set REMIT_TCMB_API_KEY")
+            raise SourceConfigError(self.missing_configuration(ctx.settings) or "no API key")
         start = ctx.today - (BACKFILL if ctx.backfill else RECENT)
         fetched = await self.get(ctx, path(start, ctx.today), headers={"key": key})
         collected = Collected()

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.settings import get_settings
 from api.storage.apikeys import hash_key
 from api.storage.db import make_engine
 from api.storage.models import (
@@ -77,6 +78,23 @@ def test_collect_exit_code_when_a_source_fails(scratch: Engine, replay: ReplaySe
     assert re.search(r"dab\s*│\s*failed", result.output), result.output
     assert "dab (failed): fetching http://127.0.0.1" in text and "HTTP 404" in text
     assert re.search(r"cbr\s*│\s*ok", result.output)
+
+
+def test_collect_all_skips_unconfigured_sources(
+    scratch: Engine, replay: ReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REMIT_TCMB_API_KEY")
+    get_settings.cache_clear()
+    replay.add("/v4/comparisons", b"{}", status=503)  # keep the sweep short: wise fails fast
+
+    result = invoke("collect")
+
+    text = " ".join(result.output.split())
+    assert "skipped tcmb: TCMB EVDS needs an API key: set REMIT_TCMB_API_KEY" in text
+    assert not re.search(r"tcmb\s*│", result.output)
+    for name in ("sbp", "dab", "cbi", "ecb", "imf", "cbr"):
+        assert re.search(rf"{name}\s*│\s*(ok|partial)", result.output), result.output
+    assert result.exit_code == 1 and re.search(r"wise\s*│\s*failed", result.output)
 
 
 @pytest.mark.parametrize(

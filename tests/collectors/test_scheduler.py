@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from api.settings import get_settings
+from api.settings import Settings, get_settings
 from api.storage.db import make_engine
 from api.storage.models import CollectorRun, SchedulerLock
 from api.storage.types import utcnow
@@ -45,7 +45,8 @@ def test_jobs_are_defined_in_code_with_explicit_policies(scratch: Engine) -> Non
     with Session(scratch) as session:  # dab ran ten minutes ago; the others never ran
         session.add(CollectorRun(source="dab", started_at=now - timedelta(minutes=10)))
         session.commit()
-    service = SchedulerService(scratch, first_run_delay_s=5)
+    settings = Settings(tcmb_api_key="configured")
+    service = SchedulerService(scratch, settings=settings, first_run_delay_s=5)
 
     jobs = {job.id: job for job in service.build(now).get_jobs()}
 
@@ -62,6 +63,12 @@ def test_jobs_are_defined_in_code_with_explicit_policies(scratch: Engine) -> Non
     assert jobs["collect-wise"].trigger.start_date == now + timedelta(seconds=5)  # first source
     assert jobs["collect-sbp"].trigger.start_date == now + timedelta(seconds=10)  # staggered
     assert SOURCES["wise"].interval < SOURCES["imf"].interval  # each source its own interval
+
+
+def test_sources_without_their_configuration_are_not_scheduled(scratch: Engine) -> None:
+    service = SchedulerService(scratch, settings=Settings(tcmb_api_key=None))
+    assert "tcmb" not in {s.name for s in service.sources}
+    assert "collect-tcmb" not in {job.id for job in service.build().get_jobs()}
 
 
 def test_a_failing_job_does_not_kill_the_scheduler(scratch: Engine) -> None:
