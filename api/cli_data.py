@@ -22,7 +22,7 @@ admin_app = typer.Typer(help="Administration: API keys.", no_args_is_help=True)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 

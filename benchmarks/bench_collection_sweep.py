@@ -90,7 +90,8 @@ Routes = dict[str, list[tuple[str, bytes, int]]]  # host -> [(path, body, status
 
 
 def serve(routes: Routes, latency: float, pipe: Connection) -> None:
-    """The replay servers, in their own process: their CPU is not charged to the client."""
+    """The replay servers, in their own process: their CPU is not charged to the client
+    (the replay handler sets TCP_NODELAY, as real web servers do)."""
     servers = {name: ReplayServer().start() for name in routes}
     for name, entries in routes.items():
         for path, body, status in entries:

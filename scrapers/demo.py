@@ -27,6 +27,7 @@ from api.storage.rates import RateIn, RateView, reference_rate, store_rate, stor
 from api.storage.reference import ReferenceCounts, load_reference
 from scrapers.parsers import cbi, cbr, dab, ecb, imf, sbp, tcmb
 from scrapers.parsers.types import RateObservation
+from scrapers.sources.base import rate_in
 
 RECORDED = DATA_DIR / "sample" / "recorded"
 SAMPLE_SOURCE = "sample"
@@ -88,22 +89,6 @@ def load_recorded_rates(session: Session, now: datetime) -> int:
         stored += outcomes.count(Outcome.STORED)
     session.flush()
     return stored
-
-
-def rate_in(obs: RateObservation, payload_hash: str | None, *, sample: bool = False) -> RateIn:
-    return RateIn(
-        base=obs.base,
-        quote=obs.quote,
-        rate=obs.rate,
-        rate_type=obs.rate_type,
-        source=obs.source,
-        as_of=obs.as_of,
-        buy=obs.buy,
-        sell=obs.sell,
-        variant=obs.variant,
-        sample=sample,
-        payload_hash=payload_hash,
-    )
 
 
 def load_sample_rates(session: Session, now: datetime, path: Path | None = None) -> int:

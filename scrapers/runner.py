@@ -449,8 +449,6 @@ def store_quotes(
     results = store_quote_batch(session, [o.quote for o in accepted])
     for o, result in zip(accepted, results, strict=True):
         if result.outcome is Outcome.STORED and result.quote is not None:
-            result.quote.delivery_min_s = o.delivery_min_s
-            result.quote.delivery_max_s = o.delivery_max_s
             counts.stored += 1
         elif result.outcome is Outcome.DUPLICATE:
             counts.duplicates += 1

@@ -111,6 +111,8 @@ def _as_reply(item: Reply | int) -> Reply:
 
 
 class _Handler(BaseHTTPRequestHandler):
+    # Without TCP_NODELAY every small response waits for the client's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
     protocol_version = "HTTP/1.1"
     server: _Server
 

@@ -43,6 +43,8 @@ class QuoteIn:
     mid_rate_type: str | None = None
     mid_rate_source: str | None = None
     markup_pct: Decimal | None = None
+    delivery_min_s: Decimal | None = None  # the source's delivery estimate, in seconds
+    delivery_max_s: Decimal | None = None
     sample: bool = False
     promotional: bool = False
     transparent: bool = True
@@ -200,6 +202,8 @@ def _store_one(session: Session, q: QuoteIn, batch_keys: set[str]) -> StoreResul
         total_cost=cost.total_cost,
         received_amount=cost.received_amount,
         markup_pct=q.markup_pct,
+        delivery_min_s=q.delivery_min_s,
+        delivery_max_s=q.delivery_max_s,
         speed=q.speed,
         payout_method=q.payout_method,
         collected_at=q.collected_at,

@@ -73,8 +73,6 @@ class QuoteObservation:
     quote: QuoteIn
     provider_name: str
     provider_type: str  # ours: bank, mto, fintech, ...
-    delivery_min_s: Decimal | None = None
-    delivery_max_s: Decimal | None = None
 
 
 @dataclass

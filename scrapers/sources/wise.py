@@ -152,13 +152,13 @@ def observation(
         mid_rate_type="interbank" if q.mid_rate is not None else None,
         mid_rate_source=SOURCE if q.mid_rate is not None else None,
         markup_pct=q.markup_pct,
+        delivery_min_s=seconds(q.delivery_min),
+        delivery_max_s=seconds(q.delivery_max),
     )
     return QuoteObservation(
         quote=quote,
         provider_name=q.provider_name,
         provider_type=PROVIDER_TYPES.get(q.provider_type, "mto"),
-        delivery_min_s=seconds(q.delivery_min),
-        delivery_max_s=seconds(q.delivery_max),
     )
 
 

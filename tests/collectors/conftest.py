@@ -30,7 +30,7 @@ NOW = datetime(2026, 5, 24, 9, 30, tzinfo=UTC)  # when the DAB page was recorded
 
 #: Tiny retry/backoff settings so fault tests stay fast.
 FAST_HTTP = {
-    "REMIT_HTTP_TIMEOUT_S": "2",
+    "REMIT_HTTP_TIMEOUT_S": "10",
     "REMIT_HTTP_MAX_RETRIES": "2",
     "REMIT_HTTP_BACKOFF_BASE_S": "0.01",
     "REMIT_HTTP_MIN_INTERVAL_S": "0",
@@ -100,24 +100,6 @@ def replay(monkeypatch: pytest.MonkeyPatch) -> Iterator[ReplayServer]:
         point_settings_at(monkeypatch, server.url)
         yield server
     get_settings.cache_clear()
-
-
-@pytest.fixture()
-def session(engine: Engine) -> Iterator[Session]:
-    """As tests/conftest.py's, plus a real BEGIN on SQLite: pysqlite defers BEGIN, so the
-    session's first SAVEPOINT would be the outermost one and a commit inside the code under
-    test (a route, the runner) would release it, i.e. COMMIT for good."""
-    connection = engine.connect()
-    trans = connection.begin()
-    if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
-    s = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
-    try:
-        yield s
-    finally:
-        s.close()
-        trans.rollback()
-        connection.close()
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ def start(mode: str) -> subprocess.Popen[str]:
     )
 
 
-def wait_for(condition: object, timeout_s: float = 20.0) -> None:
+def wait_for(condition: object, timeout_s: float = 60.0) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if callable(condition) and condition():
