@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# `make run` serves the bundled data; `make run COLLECT=1` also runs the collection
+# scheduler in-process, which fetches live prices and rates from the sources' real hosts.
+COLLECT ?= 0
 
 .PHONY: run test lint typecheck demo install clean bench axe
 
@@ -20,7 +23,7 @@ install: $(BIN)/.installed
 run: $(BIN)/.installed
 	$(BIN)/remit db upgrade
 	$(BIN)/remit demo --if-empty
-	$(BIN)/remit serve --host $(HOST) --port $(PORT)
+	$(BIN)/remit serve --host $(HOST) --port $(PORT) $(if $(filter 1,$(COLLECT)),--scheduler,--no-scheduler)
 
 demo: $(BIN)/.installed
 	$(BIN)/remit demo

@@ -92,15 +92,14 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("remit.serve")
     upgrade(get_engine())
-    if scheduler and workers == 1:
-        try:
-            from scrapers.scheduler import start_in_process
-        except ImportError:
-            log.info("scheduler not available in this build; serving without it")
-        else:
-            start_in_process()
-            log.info("scheduler running in-process (single worker)")
-    elif scheduler:
+    if not scheduler:
+        log.info("collection scheduler off: serving stored data (start it with `remit scheduler`)")
+    elif workers == 1:
+        from scrapers.scheduler import start_in_process
+
+        start_in_process()
+        log.info("scheduler running in-process (single worker)")
+    else:
         log.warning(
             "%d workers: the scheduler does not run in-process; start it with `remit scheduler`",
             workers,
