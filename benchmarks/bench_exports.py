@@ -6,7 +6,8 @@ throughput within 2x of the database's own CSV dump of the same rows."
 (a) Memory: the quotes CSV export (the code path GET /api/v1/exports/quotes.csv streams) is
     run in a fresh process per size over a temporary SQLite database holding that many
     quotes; it reports the tracemalloc peak and the growth of the resident set while
-    exporting. For contrast, the same rows fetched with `.all()` before writing.
+    exporting; likewise the XLSX and Parquet exports (tracemalloc peak; pyarrow's own
+    buffers are outside tracemalloc). For contrast, the CSV rows fetched with `.all()`.
 (b) Throughput, side by side in one run, on the largest size (best of --repeat, runs
     interleaved): our CSV export (service generator, and through the ASGI app in-process)
     against the sqlite3 CLI's `.mode csv` dump and Python's sqlite3 + csv.writer of the same
@@ -198,6 +199,17 @@ def ours_http(engine: Engine) -> int:
     return written
 
 
+def ours_file(engine: Engine, fmt: str) -> int:
+    """Our XLSX / Parquet export (constant_memory workbook / one row group per batch),
+    written to a temporary file as GET /api/v1/exports/quotes.{xlsx,parquet} does."""
+    from api.services.exports import ExportFormat, quotes_export, write_file
+
+    with tempfile.TemporaryDirectory() as tmp, Session(engine) as session:
+        path = Path(tmp) / f"quotes.{fmt}"
+        write_file(quotes_export(session), ExportFormat(fmt), path)
+        return path.stat().st_size
+
+
 def materialised_csv(engine: Engine, sink: Any) -> int:
     """Contrast only: fetch every row first, then write (what streaming avoids)."""
     with Session(engine) as session:
@@ -273,7 +285,12 @@ def child_memory(url: str, mode: str) -> None:
     before = rss_bytes()
     tracemalloc.start()
     with open(os.devnull, "wb") as sink:
-        written = ours_csv(engine, sink) if mode == "stream" else materialised_csv(engine, sink)
+        if mode == "stream":
+            written = ours_csv(engine, sink)
+        elif mode == "all":
+            written = materialised_csv(engine, sink)
+        else:
+            written = ours_file(engine, mode)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     after_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
@@ -374,18 +391,21 @@ def main() -> None:
         print(f"temporary SQLite database {db} ({len(templates)} services)")
         print("\n(a) Memory of the quotes CSV export as rows grow (fresh process per run):")
         print(
-            f"  {'quotes':>8}  {'CSV size':>10}  {'tracemalloc peak':>16}  {'RSS growth':>10}"
-            f"   | contrast, rows fetched with .all(): tracemalloc peak"
+            f"  {'quotes':>8}  {'CSV size':>10}  {'CSV tracemalloc peak':>20}  {'RSS growth':>10}"
+            f"  {'XLSX peak':>10}  {'Parquet peak':>12}   | contrast: CSV after .all()"
         )
         have = 0
         for size in sizes:
             grow(engine, templates, have, size)
             have = size
             stream = run_child(url, "stream")
+            xlsx = run_child(url, "xlsx")
+            parquet = run_child(url, "parquet")
             eager = run_child(url, "all")
             print(
-                f"  {size:>8,}  {mb(stream['bytes'])}  {mb(stream['tracemalloc_peak']):>16}"
+                f"  {size:>8,}  {mb(stream['bytes'])}  {mb(stream['tracemalloc_peak']):>20}"
                 f"  {mb(stream['rss_peak'] - stream['rss_before']):>10}"
+                f"  {mb(xlsx['tracemalloc_peak']):>10}  {mb(parquet['tracemalloc_peak']):>12}"
                 f"   | {mb(eager['tracemalloc_peak'])}"
             )
         rows = sizes[-1]

@@ -71,7 +71,7 @@ def sdg_key(check: SdgCheck) -> str:
 
 def average_sdg_label(average: Decimal | None) -> str:
     """For averages over many routes only the 3% target applies (the 5% limit is per route)."""
-    check = sdg_check(average)
+    check = sdg_check(average, corridor=False)
     if check.average_at_or_below_3 is None:
         return SDG_SHORT["none"]
     return SDG_SHORT["met"] if check.average_at_or_below_3 else SDG_AVERAGE_ABOVE
@@ -83,11 +83,19 @@ def published_sdg_label(figure: PublishedFigure) -> str:
     return average_sdg_label(figure.average_pct)
 
 
+# Field names shown on error pages: msgids of this page's form labels.
+FIELD_LABELS = {"corridor": N_("Route"), "basket": N_("Amount"), "period": N_("Group by")}
+
+
 def _choice(request: Request, name: str, allowed: dict[str, str], default: str) -> str:
     value = (request.query_params.get(name) or default).strip().lower()
     if value not in allowed:
         raise PageError(
-            400, BAD_VALUE, N_("Please choose one of the options offered."), field=name, value=value
+            400,
+            BAD_VALUE,
+            N_("Please choose one of the options offered."),
+            field=FIELD_LABELS[name],
+            value=value,
         )
     return value
 
@@ -102,7 +110,7 @@ def trends_page(request: Request, page: PageDep, session: SessionDep) -> Respons
             404,
             N_("Route not found"),
             N_("We do not cover this route."),
-            field="corridor",
+            field=FIELD_LABELS["corridor"],
             value=raw,
         )
     basket = _choice(request, "basket", BASKETS, "200")

@@ -70,7 +70,9 @@ class SdgOut(BaseModel):
     average_at_or_below_3: bool | None = Field(
         description="SDG 10.c.1: average total cost at or below 3 %"
     )
-    at_or_below_5: bool | None = Field(description="SDG 10.c.1: no corridor above 5 %")
+    at_or_below_5: bool | None = Field(
+        description="SDG 10.c.1: no corridor above 5 % (null for averages over many corridors)"
+    )
     text: str
 
 
@@ -201,7 +203,7 @@ def published_out(f: PublishedFigure) -> PublishedOut:
         source=f.source,
         source_url=f.source_url,
         files=list(f.files),
-        sdg=sdg_out(sdg_check(f.average_pct)),
+        sdg=sdg_out(sdg_check(f.average_pct, corridor=f.scope == "corridor")),
     )
 
 
@@ -323,7 +325,16 @@ def export_response(table: ExportTable, fmt: ExportFormat, stem: str) -> Respons
     )
 
 
-@router.get("/exports/quotes.{format}")
+EXPORT_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "The export file (CSV and JSON streamed as rows are read). Headers: "
+        "X-Remit-Sample (true/false) and, with sample rows, X-Remit-Notice.",
+        "content": {f.media_type.split(";")[0]: {} for f in ExportFormat},
+    }
+}
+
+
+@router.get("/exports/quotes.{format}", response_class=Response, responses=EXPORT_RESPONSES)
 def export_quotes(
     session: SessionDep,
     fmt: FormatP,
@@ -336,7 +347,7 @@ def export_quotes(
     return export_response(table, fmt, quotes_stem(corridor, from_date, to_date))
 
 
-@router.get("/exports/trends.{format}")
+@router.get("/exports/trends.{format}", response_class=Response, responses=EXPORT_RESPONSES)
 def export_trends(
     session: SessionDep,
     fmt: FormatP,

@@ -513,7 +513,7 @@ def _stats_row(p: PeriodStats, table: TrendsTable) -> Row:
 
 
 def _published_row(f: PublishedFigure) -> Row:
-    sdg = sdg_check(f.average_pct)
+    sdg = sdg_check(f.average_pct, corridor=f.scope == "corridor")
     return (
         PUBLISHED,
         f.scope,
@@ -532,7 +532,7 @@ def _published_row(f: PublishedFigure) -> Row:
         f.firms,
         None,
         sdg.average_at_or_below_3,
-        sdg.at_or_below_5 if f.scope == "corridor" else None,
+        sdg.at_or_below_5,
         f.source + (f" ({', '.join(f.files)})" if f.files else ""),
         f.source_url,
         None,
@@ -561,7 +561,7 @@ def _flow_row(p: FlowWeightedPoint) -> Row:
         None,
         len(p.corridors),
         p.sdg.average_at_or_below_3,
-        None,
+        p.sdg.at_or_below_5,
         f"flow-weighted over {', '.join(p.corridors)}; weights: {'; '.join(p.flow_sources)}",
         None,
         None,

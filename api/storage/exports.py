@@ -108,10 +108,12 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-def _neutralised_sql(expr: Any) -> Any:
-    """`neutralise` in SQL, with '' as NULL (COPY would quote an empty string)."""
+def _neutralised_sql(expr: Any, dialect: str) -> Any:
+    """`neutralise` in SQL, with '' as NULL (COPY would quote an empty string). Compares
+    the first character's code point, not text (no collation work per cell)."""
     text = func.nullif(expr, "")
-    risky = func.substr(text, 1, 1).in_(FORMULA_PREFIXES)
+    first = func.ascii(text) if dialect == "postgresql" else func.unicode(text)
+    risky = first.in_([ord(c) for c in FORMULA_PREFIXES])
     return case((risky, literal("'").op("||")(text)), else_=text)
 
 
@@ -140,7 +142,7 @@ def _raw(kind: Kind, expr: Any, dialect: str) -> Any:
     if kind == "datetime":
         return type_coerce(_pg_iso_utc(expr), String)
     if kind == "bool":
-        return case((expr.is_(None), null()), (expr, literal("true")), else_=literal("false"))
+        return cast(expr, Text)  # PostgreSQL writes booleans as true/false
     return expr
 
 
@@ -171,7 +173,7 @@ def quote_select(
     for name, kind, expr in QUOTE_COLUMNS:
         cell = _raw(kind, expr, raw_for) if raw_for else expr
         if csv_cells and kind == "str":
-            cell = _neutralised_sql(expr)
+            cell = _neutralised_sql(expr, raw_for or "postgresql")
         exprs.append(cell.label(name))
     if sample_notice is not None:
         notice = case((col(Quote.sample), literal(sample_notice)), else_=null())
@@ -223,7 +225,12 @@ def _sqlite_csv(conn: Connection, stmt: Select[Any], batch: int) -> Iterator[tup
                         cells[i] = "'" + v
                 for i in stamps:
                     v = cells[i]
-                    if v is not None:
+                    if v is None:
+                        continue
+                    if len(v) == 26 and v[10] == " ":  # sqlite_iso_utc's fast path, inlined
+                        tail = "" if v[20:] == "000000" else v[19:]
+                        cells[i] = f"{v[:10]}T{v[11:19]}{tail}+00:00"
+                    else:
                         cells[i] = sqlite_iso_utc(v)
                 for i in flags:
                     v = cells[i]
@@ -250,14 +257,22 @@ def _copy_csv(conn: Connection, stmt: Select[Any]) -> Iterator[tuple[bytes, int]
     dbapi = typing.cast("psycopg.Connection[Any]", conn.connection.dbapi_connection)
     header = True
     buf = bytearray()
-    with dbapi.cursor() as cur, cur.copy(sql, params or None) as copy:
-        for data in copy:
-            buf += data
-            if len(buf) >= CHUNK:
-                lines = buf.count(b"\n") - header
-                header = False
-                yield bytes(buf), lines
-                buf.clear()
+    # In a savepoint: a reader that stops early (a client that disconnects) cancels the
+    # COPY, which would otherwise leave the whole transaction aborted.
+    savepoint = conn.begin_nested()
+    try:
+        with dbapi.cursor() as cur, cur.copy(sql, params or None) as copy:
+            for data in copy:
+                buf += data
+                if len(buf) >= CHUNK:
+                    lines = buf.count(b"\n") - header
+                    header = False
+                    yield bytes(buf), lines
+                    buf.clear()
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
     if buf:
         yield bytes(buf), buf.count(b"\n") - header
 

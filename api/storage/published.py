@@ -66,11 +66,21 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _corridor_from_rpw(code: str) -> str:
-    """Map "GBR->PAK" to "GB-PK" for the ISO3 codes our corridors use."""
-    iso = {"GBR": "GB", "PAK": "PK", "BGD": "BD", "AFG": "AF", "IND": "IN", "IRQ": "IQ"}
+_ISO3 = {
+    "GBR": ("GB", "United Kingdom"),
+    "PAK": ("PK", "Pakistan"),
+    "BGD": ("BD", "Bangladesh"),
+    "AFG": ("AF", "Afghanistan"),
+    "IND": ("IN", "India"),
+    "IRQ": ("IQ", "Iraq"),
+}
+
+
+def _corridor_from_rpw(code: str) -> tuple[str, str]:
+    """Map "GBR->PAK" to ("GB-PK", "United Kingdom → Pakistan")."""
     src, dst = (part.strip() for part in code.split("->"))
-    return f"{iso.get(src, src)}-{iso.get(dst, dst)}"
+    (s2, s_name), (d2, d_name) = _ISO3.get(src, (src, src)), _ISO3.get(dst, (dst, dst))
+    return f"{s2}-{d2}", f"{s_name} → {d_name}"
 
 
 def _merge(into: PublishedFigure, extra: PublishedFigure) -> PublishedFigure:
@@ -125,14 +135,14 @@ def load_published(data_dir: Path = DATA_DIR) -> tuple[PublishedFigure, ...]:
     path = ref / UK_PK_BENCHMARK
     digest = _sha(path)
     for row in _rows(path):
-        corridor = _corridor_from_rpw(row["corridor"])
+        corridor, label = _corridor_from_rpw(row["corridor"])
         period = quarter_label(row["period"])
         base = PublishedFigure(
             corridor=corridor,
             scope="corridor",
             period=period,
             basket_usd=200,
-            label=row["corridor"].replace("->", " → "),
+            label=label,
             average_pct=Decimal(row["avg_cost_200_pct"]),
             median_pct=Decimal(row["median_cost_200_pct"]),
             share_at_or_below_5_pct=Decimal(row["share_services_at_or_below_5pct"]),

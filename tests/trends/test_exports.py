@@ -343,3 +343,19 @@ def test_csv_framing_of_awkward_text(client: TestClient, session: Session) -> No
     assert '"Foo, ""Bar""\nBaz — فوو"' in text
     (row,) = [r for r in csv.DictReader(io.StringIO(text)) if r["provider"] == "awkward"]
     assert row["provider_name"] == name and row["payload_hash"] == ""
+
+
+def test_a_reader_that_stops_early_leaves_the_session_usable(session: Session) -> None:
+    """A client that disconnects mid-download: the rest of the request still works (on
+    PostgreSQL the cancelled COPY is confined to a savepoint)."""
+    from sqlalchemy import func, select
+
+    from api.services.exports import csv_chunks
+    from api.storage.models import Quote
+
+    chunks = csv_chunks(quotes_export(session, typed=False))
+    first = next(chunks)
+    assert first.startswith(b"quote_id,corridor,")
+    assert next(chunks)  # more than one chunk: the demo data is large enough
+    chunks.close()
+    assert session.execute(select(func.count()).select_from(Quote)).scalar_one() > 1000
