@@ -80,7 +80,10 @@ class FeedReport:
         return len({r.line for r in self.rejected})
 
 
-def feed_quote(row: FeedRow, now: datetime, payload_hash: str, source: str) -> QuoteIn:
+def feed_quote(
+    row: FeedRow | MysteryQuote, now: datetime, payload_hash: str | None, source: str
+) -> QuoteIn:
+    """A quote typed by a person or uploaded in a feed, as storage takes it."""
     return QuoteIn(
         provider=row.provider,
         corridor=f"{row.from_country}-{row.to_country}",
@@ -173,24 +176,7 @@ class MysteryQuote:
 
 def record_mystery_quote(session: Session, m: MysteryQuote, now: datetime) -> StoreResult:
     """Store one researcher-entered quote (same validation as every other quote)."""
-    q = QuoteIn(
-        provider=m.provider,
-        corridor=f"{m.from_country}-{m.to_country}",
-        send_amount=m.send_amount,
-        send_currency=m.send_currency,
-        fee=m.fee,
-        rate=m.rate,
-        receive_currency=m.receive_currency,
-        payout_method=m.payout_method,
-        speed=m.speed,
-        collected_at=now,
-        source=MYSTERY_SOURCE,
-        payin_method=m.payin_method or DEFAULT_PAYIN,
-        receive_fee=m.receive_fee,
-        source_captured_at=m.captured_at,
-        promotional=m.promotional,
-    )
-    result = store_quotes(session, [q])[0]
+    result = store_quotes(session, [feed_quote(m, now, None, MYSTERY_SOURCE)])[0]
     if result.outcome is Outcome.REJECTED:  # nothing was added
         raise QuoteRejected(
             [Problem(_field(session, p, m.from_country), p.reason) for p in result.problems]
