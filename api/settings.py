@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     workers: int = 1
     run_scheduler_in_process: bool = True
     rate_limit_per_minute: int = 120
+    compare_cache_s: float = Field(
+        default=30.0, description="How long a rendered compare response is reused (0 = off)."
+    )
     widget_allowed_origins: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

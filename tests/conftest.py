@@ -17,6 +17,8 @@ from datetime import datetime
 
 # The API rate limit would turn fuzzing and page sweeps into 429s; its own test sets it.
 os.environ.setdefault("REMIT_RATE_LIMIT_PER_MINUTE", "0")
+# Tests change data between requests; the response cache has its own test.
+os.environ.setdefault("REMIT_COMPARE_CACHE_S", "0")
 
 import pytest
 from fastapi.testclient import TestClient

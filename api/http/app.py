@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http import errors
 from api.http.admin import admin_router
+from api.http.cache import ResponseCache
 from api.http.lessons_routes import lessons_router
-from api.http.ratelimit import RateLimiter
+from api.http.ratelimit import RateLimiter, RateLimitMiddleware
 from api.http.rates_routes import rates_router
 from api.http.routes import health_router, router
 from api.http.trends import router as trends_router
@@ -47,17 +48,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(trends_router)
     install_web(app)
+    app.state.response_cache = ResponseCache(settings.compare_cache_s)
     app.add_middleware(GZipMiddleware, minimum_size=500)
-    app.middleware("http")(RateLimiter(settings.rate_limit_per_minute).middleware)
-
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for k, v in SECURITY_HEADERS.items():
-            response.headers.setdefault(k, v)
-        response.headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
-        return response
-
+    app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.rate_limit_per_minute))
+    app.add_middleware(SecurityHeadersMiddleware)
     return app
+
+
+class SecurityHeadersMiddleware:
+    """Security headers on every response; a response that set its own CSP (the widget)
+    keeps it. Pure ASGI, so the hot paths pay no per-request task overhead."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for k, v in SECURITY_HEADERS.items():
+                    headers.setdefault(k, v)
+                headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

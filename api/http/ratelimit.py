@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
-from fastapi import Request, Response
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 WINDOW_S = 60.0
 
@@ -32,17 +32,32 @@ class RateLimiter:
             return max(0.0, WINDOW_S - (now - self._window_start))
         return None
 
-    async def middleware(
-        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if self.per_minute <= 0 or not request.url.path.startswith("/api/"):
-            return await call_next(request)
-        client = request.client.host if request.client else "unknown"
-        wait = self.hit(client)
-        if wait is not None:
-            return JSONResponse(
-                status_code=429,
-                content={"detail": f"rate limit of {self.per_minute} requests per minute exceeded"},
-                headers={"Retry-After": str(math.ceil(wait))},
-            )
-        return await call_next(request)
+
+class RateLimitMiddleware:
+    """Pure ASGI middleware applying a RateLimiter to /api/ paths."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or self.limiter.per_minute <= 0
+            or not scope["path"].startswith("/api/")
+        ):
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        wait = self.limiter.hit(client[0] if client else "unknown")
+        if wait is None:
+            await self.app(scope, receive, send)
+            return
+        response = JSONResponse(
+            status_code=429,
+            content={
+                "detail": f"rate limit of {self.limiter.per_minute} requests per minute exceeded"
+            },
+            headers={"Retry-After": str(math.ceil(wait))},
+        )
+        await response(scope, receive, send)

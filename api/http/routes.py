@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, FastAPI, Query, Request, Response
 from sqlalchemy import text
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.domain.ranking import SortKey
 from api.domain.speed import Speed
-from api.http.deps import NowDep, SessionDep
+from api.http.cache import ResponseCache
+from api.http.deps import NowDep, SessionDep, app_now, app_session
 from api.http.present import corridor_public, quote_public, rate_public, receipt_public
 from api.http.schemas import CompareResponse, CorridorList, ReceiptIn, ReceiptResponse
 from api.services.compare import SAMPLE_NOTICE, CompareRequest, compare
@@ -29,9 +33,8 @@ def corridors(session: SessionDep, now: NowDep) -> CorridorList:
 
 
 @router.get("/compare", response_model=CompareResponse, response_model_by_alias=True)
-def compare_route(
-    session: SessionDep,
-    now: NowDep,
+async def compare_route(
+    request: Request,
     from_: Annotated[
         str, Query(alias="from", pattern=r"^[A-Za-z]{2}$", description="Send country")
     ],
@@ -44,14 +47,36 @@ def compare_route(
     provider_type: Literal["bank", "mto", "post", "mobile", "fintech", "exchange_house"]
     | None = None,
     sort: SortKey = SortKey.RECEIVED,
-) -> CompareResponse:
-    result = compare(
-        session,
-        CompareRequest(
-            from_, to, amount, currency, receive_currency, payout, speed, provider_type, sort
-        ),
-        now,
+) -> Response:
+    req = CompareRequest(
+        from_.upper(),
+        to.upper(),
+        amount.normalize(),
+        currency and currency.upper(),
+        receive_currency and receive_currency.upper(),
+        payout,
+        speed,
+        provider_type,
+        sort,
     )
+    # A cache hit is answered on the event loop without touching the database.
+    cache: ResponseCache = request.app.state.response_cache
+    body = cache.get(req)
+    if body is None:
+        body = await run_in_threadpool(
+            _render_compare, request.app, req, await app_now(request.app)
+        )
+        cache.put(req, body)
+    return Response(body, media_type="application/json")
+
+
+def _render_compare(app: FastAPI, req: CompareRequest, now: datetime) -> bytes:
+    with app_session(app) as session:
+        return compare_response(session, req, now).model_dump_json(by_alias=True).encode()
+
+
+def compare_response(session: Session, req: CompareRequest, now: datetime) -> CompareResponse:
+    result = compare(session, req, now)
     summary = summarize(
         session,
         result.corridor,
@@ -61,7 +86,7 @@ def compare_route(
     )
     return CompareResponse(
         corridor=corridor_public(summary),
-        amount=amount,
+        amount=req.amount,
         currency=result.currency,
         receive_currency=result.receive_currency,
         reference_rate=rate_public(result.reference_rate) if result.reference_rate else None,

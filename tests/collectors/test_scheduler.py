@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -19,6 +20,7 @@ from sqlmodel import Session, select
 
 from api.settings import Settings, get_settings
 from api.storage.db import make_engine
+from api.storage.migrate import upgrade
 from api.storage.models import CollectorRun, SchedulerLock
 from api.storage.types import utcnow
 from scrapers import scheduler as scheduler_module
@@ -109,9 +111,10 @@ def test_only_one_holder_and_takeover_when_the_holder_dies(scratch: Engine) -> N
         second.release()
 
 
-def test_row_lock_is_taken_over_at_once_from_a_dead_process(scratch: Engine) -> None:
-    if scratch.dialect.name != "sqlite":
-        pytest.skip("the lock row is the SQLite mechanism")
+def test_row_lock_is_taken_over_at_once_from_a_dead_process(tmp_path: Path) -> None:
+    # The lock row is the SQLite mechanism (PostgreSQL uses an advisory lock, tested above).
+    scratch = make_engine(f"sqlite:///{tmp_path / 'lock.sqlite3'}")
+    upgrade(scratch)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     with Session(scratch) as session:
@@ -121,6 +124,7 @@ def test_row_lock_is_taken_over_at_once_from_a_dead_process(scratch: Engine) -> 
     lock = RowLock(scratch, stale_after_s=3600)
     assert lock.try_acquire()
     lock.release()
+    scratch.dispose()
 
 
 # -- two scheduler processes ---------------------------------------------------------------

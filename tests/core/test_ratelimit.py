@@ -29,3 +29,13 @@ def test_api_answers_429_with_retry_after() -> None:
         assert r.status_code == 429 and 0 < int(r.headers["Retry-After"]) <= 60
         assert "rate limit" in r.json()["detail"]
         assert client.get("/healthz").status_code == 200, "health checks are not limited"
+
+
+def test_security_headers_on_every_response_including_429() -> None:
+    app = create_app(Settings(rate_limit_per_minute=1))
+    with TestClient(app) as client:
+        for _ in range(2):
+            r = client.get("/api/v1/openapi.json")
+            assert r.headers["X-Content-Type-Options"] == "nosniff"
+            assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
+        assert r.status_code == 429

@@ -34,9 +34,9 @@ def test_decimals_round_trip_exactly(session: Session, value: Decimal) -> None:
     assert str(loaded.rate) == str(value) or loaded.rate.normalize() == value.normalize()
 
 
-def test_money_is_not_stored_as_a_float_on_sqlite(engine: Engine, session: Session) -> None:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("storage-class check is specific to SQLite")
+def test_money_is_stored_as_exact_text_or_numeric_never_float(
+    engine: Engine, session: Session
+) -> None:
     session.add(
         ReferenceRate(
             base="USD",
@@ -49,10 +49,12 @@ def test_money_is_not_stored_as_a_float_on_sqlite(engine: Engine, session: Sessi
         )
     )
     session.flush()
-    kind = session.execute(
-        text("SELECT typeof(rate) FROM referencerate WHERE quote='XXY'")
-    ).scalar()
-    assert kind == "text"
+    typeof = "typeof" if engine.dialect.name == "sqlite" else "pg_typeof"
+    sql = f"SELECT {typeof}(rate)::text FROM referencerate WHERE quote='XXY'"
+    if engine.dialect.name == "sqlite":
+        sql = sql.replace("::text", "")
+    kind = session.execute(text(sql)).scalar()
+    assert kind == {"sqlite": "text", "postgresql": "numeric"}[engine.dialect.name]
 
 
 def test_datetimes_come_back_utc_aware(session: Session) -> None:
