@@ -104,6 +104,10 @@ def engine(
 def session(engine: Engine) -> Iterator[Session]:
     conn = engine.connect()
     trans = conn.begin()
+    if conn.dialect.name == "sqlite":
+        # pysqlite defers BEGIN to the first write; without this, a commit inside the code
+        # under test would release the outermost savepoint, i.e. commit for good.
+        conn.exec_driver_sql("BEGIN")
     s = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
     try:
         yield s

@@ -26,19 +26,12 @@ def make_engine(url: str) -> Engine:
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
-def _sqlite_begin(conn: Any) -> None:
-    # pysqlite delays BEGIN until the first write, which breaks savepoints and lets a
-    # transaction's reads see a different snapshot than its writes: begin explicitly.
-    conn.exec_driver_sql("BEGIN")
-
-
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    # Let SQLAlchemy's "begin" event issue BEGIN (see _sqlite_begin).
-    dbapi_conn.isolation_level = None
+    # pysqlite begins a transaction only at the first write, so concurrent collectors that
+    # read before they write do not deadlock on SQLite's lock upgrade.
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
