@@ -28,6 +28,8 @@ from api.storage.models import (
     RpwObservation,
     Service,
 )
+from scrapers.runner import run_sources
+from tests.collectors.conftest import NOW, point_settings_at, recorded
 from tests.collectors.test_faults import DAB_PATH, dab_page
 from tests.replay import ReplayServer
 
@@ -327,3 +329,19 @@ def test_create_key_prints_it_once_and_stores_only_its_hash(scratch: Engine) -> 
         [row] = session.exec(select(ApiKey)).all()
     assert (row.name, row.key_hash) == ("acme-feed", hash_key(key))
     assert key not in row.model_dump_json()
+
+
+def test_concurrent_sources_with_latency_do_not_lock_each_other(
+    scratch: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Several sources storing at once into one SQLite file (the scheduler's case): each
+    run commits its rows and its run record without 'database is locked'."""
+    names = ["sbp", "dab", "cbi", "ecb", "imf", "cbr"]
+    with ReplayServer() as server:
+        for name in names:
+            for r in recorded(NOW)[name]:
+                server.add(r.path, r.content, delay_s=0.2)
+        point_settings_at(monkeypatch, server.url)
+        runs = run_sources(scratch, names, now=NOW)
+    assert [r.status for r in runs] == ["ok"] * len(names), [r.error for r in runs]
+    assert all(r.rows_stored > 0 or r.rows_duplicate > 0 for r in runs)
