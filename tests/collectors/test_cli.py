@@ -31,6 +31,7 @@ from api.storage.models import (
 from scrapers.runner import run_sources
 from tests.collectors.conftest import NOW, point_settings_at, recorded
 from tests.collectors.test_faults import DAB_PATH, dab_page
+from tests.parsers.test_rpw import PUBLISHED
 from tests.replay import ReplayServer
 
 runner = CliRunner()
@@ -181,19 +182,6 @@ def test_import_feed_unreadable_file(scratch: Engine, tmp_path: Path) -> None:
 
 
 # -- import-rpw ---------------------------------------------------------------------------------
-
-PUBLISHED = [
-    "id", "period", "source_code", "source_name", "source_region", "source_income",
-    "source_lending", "source_G8G20", "destination_code", "destination_name",
-    "destination_region", "destination_income", "destination_lending", "destination_G8G20",
-    "firm", "firm_type", "payment instrument", "access point", "speed actual",
-    "cc1 lcu amount", "cc1 denomination amount", "cc1 lcu code", "cc1 lcu fee",
-    "cc1 lcu fx rate", "cc1 fx margin", "cc1 total cost %", "cc2 lcu amount",
-    "cc2 denomination amount", "cc2 lcu code", "cc2 lcu fee", "cc2 lcu fx rate",
-    "cc2 fx margin", "cc2 total cost %", "inter lcu bank fx", "transparent",
-    "Standard Note", "note2", "receiving network coverage", "pickup location",
-    "pickup method", "date", "corridor",
-]  # fmt: skip
 
 
 def rpw_row(**changes: Any) -> list[Any]:
