@@ -21,7 +21,7 @@ from api.services.ingest import (
     MAX_FEED_BYTES,
     FeedError,
     FeedReport,
-    MysteryQuote,
+    FeedRow,
     QuoteRejected,
     import_feed,
     record_mystery_quote,
@@ -279,7 +279,7 @@ def mystery_quote(
 ) -> MysteryResult | JSONResponse:
     """Record one mystery-shopping quote; the same validation as every other quote (a
     rejected quote is a 422 naming the field)."""
-    entry = MysteryQuote(
+    entry = FeedRow(
         provider=body.provider,
         from_country=body.from_.upper(),
         to_country=body.to.upper(),

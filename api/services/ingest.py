@@ -11,7 +11,6 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session, select
@@ -23,7 +22,8 @@ from api.storage.payloads import archive, sha256
 from api.storage.quotes import QuoteIn, StoreResult, store_quotes
 from api.storage.rpw import corridor_codes, existing_keys, insert_observations
 from scrapers.parsers import ParseError
-from scrapers.parsers.feed import FeedRow, RejectedRow, parse_feed
+from scrapers.parsers.feed import FeedRow as FeedRow  # re-exported: a typed-in quote is a feed row
+from scrapers.parsers.feed import RejectedRow, parse_feed
 from scrapers.parsers.rpw import RpwRejected, RpwRow, iter_rpw_rows, rpw_row_key, rpw_total_rows
 
 FEED_SOURCE = "feed"
@@ -80,9 +80,7 @@ class FeedReport:
         return len({r.line for r in self.rejected})
 
 
-def feed_quote(
-    row: FeedRow | MysteryQuote, now: datetime, payload_hash: str | None, source: str
-) -> QuoteIn:
+def feed_quote(row: FeedRow, now: datetime, payload_hash: str | None, source: str) -> QuoteIn:
     """A quote typed by a person or uploaded in a feed, as storage takes it."""
     return QuoteIn(
         provider=row.provider,
@@ -156,25 +154,8 @@ def import_feed(
 # -- mystery shopping -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class MysteryQuote:
-    provider: str
-    from_country: str
-    to_country: str
-    send_currency: str
-    receive_currency: str
-    send_amount: Decimal
-    fee: Decimal
-    rate: Decimal
-    payout_method: str
-    speed: str
-    captured_at: datetime
-    receive_fee: Decimal = Decimal(0)
-    payin_method: str | None = None
-    promotional: bool = False
-
-
-def record_mystery_quote(session: Session, m: MysteryQuote, now: datetime) -> StoreResult:
+def record_mystery_quote(session: Session, m: FeedRow, now: datetime) -> StoreResult:
+    # A researcher's quote has exactly the fields of a feed row.
     """Store one researcher-entered quote (same validation as every other quote)."""
     result = store_quotes(session, [feed_quote(m, now, None, MYSTERY_SOURCE)])[0]
     if result.outcome is Outcome.REJECTED:  # nothing was added
