@@ -1,8 +1,8 @@
-"""The one money type: exact decimals with a currency, rounded only for display."""
+"""Money is `Decimal` end to end (never float), with the currency beside it; these helpers
+build decimals from text and round them only for display."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 # ISO 4217 minor units for the currencies the service knows; others default to 2.
@@ -52,16 +52,3 @@ def plain(value: Decimal) -> str:
     """Decimal as plain text without exponent, e.g. 1E-7 -> '0.0000001'."""
     text = format(value, "f")
     return text
-
-
-@dataclass(frozen=True, slots=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-    def __post_init__(self) -> None:
-        if len(self.currency) != 3 or not self.currency.isalpha() or not self.currency.isupper():
-            raise ValueError(f"currency: {self.currency!r} is not an ISO 4217 code")
-
-    def display(self) -> str:
-        return plain(quantize_display(self.amount, self.currency))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -128,7 +128,3 @@ def rank(quotes: Iterable[Priced], sort: SortKey = SortKey.RECEIVED) -> list[Pri
         return (q.stale, 0, -q.cost.received_amount, q.point.speed.order)
 
     return sorted(quotes, key=key)
-
-
-def with_estimated(q: Priced, estimated: bool) -> Priced:
-    return replace(q, estimated=estimated)

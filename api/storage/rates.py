@@ -184,11 +184,6 @@ def reference_rate(
     return found[0] if found else None
 
 
-def known_pairs(session: Session) -> list[tuple[str, str]]:
-    stmt = select(ReferenceRate.base, ReferenceRate.quote).distinct()
-    return [(b, q) for b, q in session.exec(stmt).all()]
-
-
 def latest_stored(
     session: Session, base: str, quote: str, source: str, rate_type: str, variant: str = ""
 ) -> ReferenceRate | None:
@@ -207,7 +202,7 @@ def latest_stored(
     return session.exec(stmt).first()
 
 
-__all__ = ["RateView", "known_pairs", "latest_stored", "rates_for_pair", "reference_rate"]
+__all__ = ["RateView", "latest_stored", "rates_for_pair", "reference_rate"]
 
 
 @dataclass(frozen=True, slots=True)
