@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from babel import Locale
 from babel.dates import format_date, format_timedelta
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, get_currency_symbol
 from markupsafe import Markup, escape
 
 from api.domain.money import minor_units
@@ -23,6 +23,10 @@ from web.i18n import Language
 # its currency-spacing rule says to add one, which Babel does not do.
 _CODE_THEN_DIGIT = re.compile(r"([A-Za-z])(\d)")
 _DIGIT_THEN_CODE = re.compile(r"(\d)([A-Za-z])")
+_LATIN = re.compile(r"[A-Za-z]")
+# First-strong isolate ... pop directional isolate: keeps a symbol such as "UK£" in one
+# piece inside a right-to-left amount (otherwise Arabic pages show "£UK 200.00").
+FSI, PDI = "\u2068", "\u2069"
 
 
 class Formatter:
@@ -38,7 +42,12 @@ class Formatter:
         pattern.frac_prec = (places, places)
         text = pattern.apply(amount, self.locale, currency=currency, currency_digits=False)
         text = _CODE_THEN_DIGIT.sub("\\1\u00a0\\2", text)
-        return _DIGIT_THEN_CODE.sub("\\1\u00a0\\2", text)
+        text = _DIGIT_THEN_CODE.sub("\\1\u00a0\\2", text)
+        if self.language.rtl:
+            symbol = get_currency_symbol(currency, self.locale)
+            if _LATIN.search(symbol) and symbol in text:
+                text = text.replace(symbol, FSI + symbol + PDI, 1)
+        return text
 
     def number(self, value: Decimal | int, places: int = 0) -> str:
         fmt = "#,##0" + ("." + "0" * places if places else "")

@@ -24,6 +24,14 @@ SPEED = {
     "2_5_days": N_("2 to 5 days"),
     "over_5_days": N_("More than 5 days"),
 }
+# Speeds inside a sentence ("... 1.35% total cost, arrives in minutes").
+SPEED_SENTENCE = {
+    "minutes": N_("arrives in minutes"),
+    "same_day": N_("arrives the same day"),
+    "next_day": N_("arrives the next day"),
+    "2_5_days": N_("arrives in 2 to 5 days"),
+    "over_5_days": N_("takes more than 5 days"),
+}
 # The speed filter is "at most this slow".
 SPEED_FILTER = {
     "any": N_("Any speed"),
@@ -92,4 +100,6 @@ FIELD = {
     "speed": N_("Speed"),
     "provider_type": N_("Type of provider"),
     "sort": N_("Order by"),
+    "fees": N_("Fees"),
+    "date": N_("Date of the transfer"),
 }

@@ -4,23 +4,21 @@ never a 500; the offending value is shown back to the visitor escaped by the tem
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from starlette.datastructures import QueryParams
 
-from api.domain.money import to_decimal
+from web.amounts import AmountError, Ambiguous, canonical, parse_amount
 from web.i18n import N_
 from web.render import PageError
 
-MAX_AMOUNT = Decimal(1_000_000_000)
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _CURRENCY = re.compile(r"^[A-Za-z]{3}$")
-# Separators people type: Arabic decimal/thousands signs, spaces and NBSPs.
-_SEPARATORS = {"\u066b": ".", "\u066c": ",", "\u060c": ",", " ": "", "\u00a0": "", "\u202f": ""}
 
-BAD_VALUE = N_("Something in the address is not right")
+# "Address" read as a postal address in Urdu and Bengali: the link is what is wrong.
+BAD_VALUE = N_("Something in this link is not right")
+AMBIGUOUS = N_("Did you mean %(first)s or %(second)s?")
 
 
 def _one(q: QueryParams, name: str) -> str | None:
@@ -29,18 +27,6 @@ def _one(q: QueryParams, name: str) -> str | None:
         return None
     value = values[-1].strip()
     return value or None
-
-
-def ascii_digits(text: str) -> str:
-    """'۲۰۰' or '২০০' -> '200': any Unicode decimal digit becomes its ASCII digit."""
-    out = []
-    for ch in text:
-        if ch in _SEPARATORS:
-            out.append(_SEPARATORS[ch])
-            continue
-        digit = unicodedata.decimal(ch, None)
-        out.append(str(digit) if digit is not None and not ch.isascii() else ch)
-    return "".join(out)
 
 
 def country(q: QueryParams, name: str, *, required: bool = True) -> str | None:
@@ -67,36 +53,36 @@ def currency(q: QueryParams, name: str) -> str | None:
     return value.upper()
 
 
-def parse_amount(raw: str, *, allow_zero: bool = False, limit: Decimal = MAX_AMOUNT) -> Decimal:
-    """A positive amount from what a person typed; ValueError with a msgid when it is not."""
-    text = ascii_digits(raw.strip())
-    if len(text) > 40:
-        raise ValueError(N_("Please enter an amount as a number, for example 200."))
-    try:
-        value = to_decimal(text)
-    except ValueError:
-        raise ValueError(N_("Please enter an amount as a number, for example 200.")) from None
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(N_("The amount must be more than zero."))
-    if value > limit:
-        raise ValueError(N_("This amount is too large."))
-    try:
-        exact = value == value.quantize(Decimal("0.001"))
-    except InvalidOperation:
-        exact = False
-    if not exact:
-        raise ValueError(N_("Please use at most three decimal places."))
-    return value
+def read_amount(
+    raw: str, locale: str = "en", *, currency: str | None = None, allow_zero: bool = False
+) -> Decimal | Ambiguous:
+    """What a person typed, read in the page's locale (see `web.amounts`)."""
+    return parse_amount(raw[:80], locale, currency=currency, allow_zero=allow_zero)
 
 
-def amount(q: QueryParams, name: str) -> Decimal | None:
+def amount(
+    q: QueryParams, name: str, locale: str = "en", currency: str | None = None
+) -> Decimal | None:
+    """An amount from the query for pages without a form of their own (widget, lessons):
+    anything that is not one clear amount is a friendly 400."""
     raw = _one(q, name)
     if raw is None:
         return None
     try:
-        return parse_amount(raw)
-    except ValueError as exc:
-        raise PageError(400, BAD_VALUE, str(exc), field=name, value=raw) from None
+        found = read_amount(raw, locale, currency=currency)
+    except AmountError as exc:
+        raise PageError(400, BAD_VALUE, exc.msgid, field=name, value=raw, **exc.values) from None
+    if isinstance(found, Ambiguous):
+        raise PageError(
+            400,
+            BAD_VALUE,
+            AMBIGUOUS,
+            field=name,
+            value=raw,
+            first=canonical(found.as_thousands),
+            second=canonical(found.as_decimal),
+        )
+    return found
 
 
 def choice(q: QueryParams, name: str, allowed: Iterable[str], default: str) -> str:

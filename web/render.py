@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from api.domain.money import plain
 from web import labels
+from web.amounts import canonical
 from web.formatting import Formatter
 from web.i18n import LANGUAGES, Language, Translator, match_language, negotiate, translator
 from web.static import etag_matches, static_url
@@ -39,6 +40,7 @@ ENV.globals["static_url"] = static_url
 ENV.globals["LANGUAGES"] = LANGUAGES
 ENV.globals["labels"] = labels
 ENV.filters["plain"] = plain
+ENV.filters["amount"] = canonical  # amounts in links and form fields, same in every locale
 
 QueryValue = str | int | None
 

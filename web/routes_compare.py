@@ -3,10 +3,13 @@ empty-corridor explanation. Numbers come from `compare()` via `api.http.present`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from starlette.datastructures import QueryParams
 
 from api.domain.ranking import SortKey
 from api.domain.speed import Speed
@@ -16,6 +19,7 @@ from api.http.schemas import QuotePublic, RatePublic
 from api.services.compare import BadRequest, CompareRequest, CompareResult, NotFound, compare
 from api.storage.models import Corridor
 from web import labels, params
+from web.amounts import AmountError, Ambiguous, canonical
 from web.data import CorridorIndex, corridor_index, default_amount
 from web.i18n import N_
 from web.render import Page, PageDep, PageError, render
@@ -66,10 +70,42 @@ def no_provider_text(corridor: Corridor) -> str:
     return NO_PROVIDER_OTHER
 
 
+# Option texts sit under the label "Fees": "Fees: included", "Fees: on top".
+FEES = {"included": N_("included"), "on_top": N_("on top")}
+OUTDATED_AFTER_HOURS = 48
+
+
 @dataclass(frozen=True)
-class Offer:
-    rank: int
+class Margin:
+    """The reference rate behind one offer's margin, and how to label it."""
+
+    as_of: date | None
+    rate_type: str
+    outdated: bool  # more than 48 h from the price's capture: never called current
+    comparable: bool  # interbank only: comparable with the World Bank's figures
+
+
+@dataclass(frozen=True)
+class Option:
     q: QuotePublic
+    you_pay: Decimal
+    margin: Margin
+
+
+@dataclass(frozen=True)
+class ProviderRow:
+    """One provider: its cheapest option first, the others (payout ways, speeds) beneath."""
+
+    rank: int
+    name: str
+    slug: str
+    type: str
+    website: str | None
+    options: list[Option]
+
+    @property
+    def best(self) -> Option:
+        return self.options[0]
 
 
 @dataclass(frozen=True)
@@ -79,20 +115,52 @@ class Filters:
     provider_type: str
     sort: str
     receive: str | None
+    fees: str
 
     @property
     def active(self) -> bool:
         return (self.payout, self.speed, self.provider_type) != ("any", "any", "any")
 
+    def link(self, corridor: Corridor, amount: str) -> dict[str, str | None]:
+        """Query of /compare for another amount with every other choice kept."""
+        here = {"from": corridor.from_country, "to": corridor.to_country, "amount": amount}
+        return here | self.query()
 
-def read_filters(page: Page) -> Filters:
+    def query(self) -> dict[str, str | None]:
+        return {
+            "payout": None if self.payout == "any" else self.payout,
+            "speed": None if self.speed == "any" else self.speed,
+            "provider_type": None if self.provider_type == "any" else self.provider_type,
+            "sort": None if self.sort == "received" else self.sort,
+            "receive": self.receive,
+            "fees": None if self.fees == "included" else self.fees,
+        }
+
+
+def _pick(
+    q: QueryParams, name: str, allowed: dict[str, str], default: str, errors: dict[str, str]
+) -> str:
+    """A choice from the query; a value not offered keeps the default and notes an error."""
+    try:
+        return params.choice(q, name, allowed, default)
+    except PageError as exc:
+        errors[name] = exc.message
+        return default
+
+
+def read_filters(page: Page, errors: dict[str, str]) -> Filters:
     q = page.request.query_params
+    try:
+        receive = params.currency(q, "receive")
+    except PageError as exc:
+        errors["receive"], receive = exc.message, None
     return Filters(
-        payout=params.choice(q, "payout", labels.PAYOUT_FILTER, "any"),
-        speed=params.choice(q, "speed", labels.SPEED_FILTER, "any"),
-        provider_type=params.choice(q, "provider_type", labels.PROVIDER_TYPE_FILTER, "any"),
-        sort=params.choice(q, "sort", labels.SORT, "received"),
-        receive=params.currency(q, "receive"),
+        payout=_pick(q, "payout", labels.PAYOUT_FILTER, "any", errors),
+        speed=_pick(q, "speed", labels.SPEED_FILTER, "any", errors),
+        provider_type=_pick(q, "provider_type", labels.PROVIDER_TYPE_FILTER, "any", errors),
+        sort=_pick(q, "sort", labels.SORT, "received", errors),
+        receive=receive,
+        fees=_pick(q, "fees", FEES, "included", errors),
     )
 
 
@@ -108,6 +176,21 @@ def unknown_corridor(page: Page, index: CorridorIndex, src: str, dst: str) -> Pa
     )
 
 
+def _request(corridor: Corridor, amount: Decimal, filters: Filters) -> CompareRequest:
+    args: dict[str, Any] = {
+        "receive_currency": filters.receive,
+        "payout": filters.payout,
+        "max_speed": None if filters.speed == "any" else Speed(filters.speed),
+        "provider_type": None if filters.provider_type == "any" else filters.provider_type,
+        "sort": SortKey(filters.sort),
+    }
+    if "fees" in {f.name for f in fields(CompareRequest)}:
+        from api.domain import ranking
+
+        args["fees"] = getattr(ranking, "FeesMode")(filters.fees)
+    return CompareRequest(corridor.from_country, corridor.to_country, amount, **args)
+
+
 def run_compare(
     page: Page,
     session: SessionDep,
@@ -115,33 +198,57 @@ def run_compare(
     corridor: Corridor,
     amount: Decimal,
     filters: Filters,
-) -> CompareResult:
+    errors: dict[str, str],
+) -> CompareResult | None:
     try:
-        return compare(
-            session,
-            CompareRequest(
-                corridor.from_country,
-                corridor.to_country,
-                amount,
-                receive_currency=filters.receive,
-                payout=filters.payout,
-                max_speed=None if filters.speed == "any" else Speed(filters.speed),
-                provider_type=None if filters.provider_type == "any" else filters.provider_type,
-                sort=SortKey(filters.sort),
-            ),
-            now,
-        )
+        return compare(session, _request(corridor, amount, filters), now)
     except NotFound as exc:
         raise PageError(404, N_("Not found"), exc.message) from None
     except BadRequest as exc:
-        value = page.request.query_params.get(exc.field) or ""
-        raise PageError(
-            400,
-            params.BAD_VALUE,
-            N_("This is not one of the choices offered."),
-            field=exc.field,
-            value=value,
-        ) from None
+        field = "receive" if exc.field == "receive_currency" else exc.field
+        errors[field] = N_("This is not one of the choices offered.")
+        return None
+
+
+def margin_of(q: QuotePublic, reference: RatePublic | None) -> Margin:
+    as_of: date | None = getattr(q, "mid_rate_as_of", None)
+    if as_of is None and reference is not None:
+        as_of = reference.as_of
+    outdated = getattr(q, "reference_outdated", None)
+    if outdated is None:
+        gap = (q.collected_at.date() - as_of).days * 24 if as_of else 0
+        outdated = abs(gap) > OUTDATED_AFTER_HOURS
+    comparable = getattr(q, "comparable_with_rpw", None)
+    if comparable is None:
+        comparable = q.mid_rate_type == "interbank"
+    return Margin(as_of, q.mid_rate_type, bool(outdated), bool(comparable))
+
+
+def option_of(q: QuotePublic, amount: Decimal, reference: RatePublic | None) -> Option:
+    you_pay = getattr(q, "you_pay", None)
+    if you_pay is None:
+        you_pay = amount + q.fee
+    return Option(q, you_pay, margin_of(q, reference))
+
+
+def provider_rows(
+    quotes: list[QuotePublic],
+    websites: dict[str, str | None],
+    amount: Decimal,
+    reference: RatePublic | None,
+    start: int = 1,
+) -> list[ProviderRow]:
+    """Group ranked quotes by provider, keeping the ranking: a provider's row sits where
+    its cheapest option ranks, its other options beneath it."""
+    rows: dict[str, ProviderRow] = {}
+    for q in quotes:
+        slug = q.provider.slug
+        if slug not in rows:
+            rows[slug] = ProviderRow(
+                start + len(rows), q.provider.name, slug, q.provider.type, websites.get(slug), []
+            )
+        rows[slug].options.append(option_of(q, amount, reference))
+    return list(rows.values())
 
 
 @router.api_route("/compare", methods=["GET", "HEAD"])
@@ -149,47 +256,119 @@ def compare_page(request: Request, page: PageDep, session: SessionDep, now: NowD
     q = request.query_params
     src = params.country(q, "from")
     dst = params.country(q, "to")
-    amount = params.amount(q, "amount")
-    filters = read_filters(page)
     assert src is not None and dst is not None
     index = corridor_index(session)
     corridor = index.get(src, dst)
     if corridor is None:
         raise unknown_corridor(page, index, src, dst)
-    if amount is None:
+    errors: dict[str, str] = {}
+    error_values: dict[str, dict[str, object]] = {}
+    filters = read_filters(page, errors)
+    raw_amount = (q.getlist("amount") or [""])[-1].strip()[:80]
+    amount: Decimal | None = None
+    ambiguous: Ambiguous | None = None
+    if not raw_amount:
         amount = default_amount(corridor)
-    result = run_compare(page, session, now, corridor, amount, filters)
-    offers = [Offer(i + 1, quote_public(rq, now)) for i, rq in enumerate(result.quotes)]
+    else:
+        try:
+            found = params.read_amount(
+                raw_amount, page.language.babel, currency=corridor.send_currency
+            )
+        except AmountError as exc:
+            errors["amount"], error_values["amount"] = exc.msgid, exc.values
+        else:
+            if isinstance(found, Ambiguous):
+                ambiguous = found
+            else:
+                amount = found
+    result = None
+    if amount is not None and not errors:
+        result = run_compare(page, session, now, corridor, amount, filters, errors)
+    context = base_context(page, corridor, filters, errors, error_values)
+    context.update(
+        {
+            "raw_amount": raw_amount if amount is None else canonical(amount),
+            "amount": amount,
+            "ambiguous": ambiguous,
+            "result": result,
+        }
+    )
+    if result is None:
+        return render(page, "compare.html", context, status=400 if errors else 200)
+    assert amount is not None
+    context.update(results_context(page, session, now, corridor, amount, result))
+    return render(page, "compare.html", context)
+
+
+def base_context(
+    page: Page,
+    corridor: Corridor,
+    filters: Filters,
+    errors: dict[str, str],
+    error_values: dict[str, dict[str, object]],
+) -> dict[str, Any]:
+    ladder = corridor.ladder_amounts()
+    return {
+        "corridor": corridor,
+        "filters": filters,
+        "errors": errors,
+        "error_values": error_values,
+        "labels": labels,
+        "fees_modes": FEES,
+        "ladder_min": ladder[0] if ladder else None,
+        "ladder_max": ladder[-1] if ladder else None,
+        "suggested_amounts": ladder,
+        "lesson_margin": LESSON_MARGIN,
+        "lesson_informal": LESSON_INFORMAL,
+        "lesson_incentives": LESSON_INCENTIVES,
+        "stale_after": page.fmt.duration_hours(corridor.fresh_hours),
+        "currency_names": {c: page.fmt.currency_name(c) for c in corridor.receive_currency_list()},
+        "sample": False,
+        "offers": [],
+    }
+
+
+def results_context(
+    page: Page,
+    session: SessionDep,
+    now: NowDep,
+    corridor: Corridor,
+    amount: Decimal,
+    result: CompareResult,
+) -> dict[str, Any]:
     reference = rate_public(result.reference_rate) if result.reference_rate else None
     others: list[RatePublic] = [rate_public(r) for r in result.other_rates]
-    ladder = corridor.ladder_amounts()
-    sample = result.sample or any(r.sample for r in [*([reference] if reference else []), *others])
-    return render(
-        page,
-        "compare.html",
-        {
-            "corridor": corridor,
-            "amount": amount,
-            "result": result,
-            "offers": offers,
-            "reference": reference,
-            "others": others,
-            "filters": filters,
-            "labels": labels,
-            "sample": sample,
-            "ladder_min": ladder[0] if ladder else None,
-            "ladder_max": ladder[-1] if ladder else None,
-            "incentive": INCENTIVE.get(corridor.to_country) if corridor.incentive_note else None,
-            "no_provider": no_provider_text(corridor),
-            "informal_risks": INFORMAL_RISKS,
-            "lesson_margin": LESSON_MARGIN,
-            "lesson_informal": LESSON_INFORMAL,
-            "lesson_incentives": LESSON_INCENTIVES,
-            "stale_after": page.fmt.duration_hours(corridor.fresh_hours),
-            "suggested_amounts": ladder,
-            "currency_names": {
-                c: page.fmt.currency_name(c) for c in corridor.receive_currency_list()
-            },
-            "now": now,
-        },
+    websites = {rq.provider.slug: rq.provider.website for rq in result.quotes}
+    live = [rq for rq in result.quotes if getattr(rq, "tier", "live") != "survey"]
+    public = [quote_public(rq, now) for rq in live]
+    fresh = provider_rows([o for o in public if not o.stale], websites, amount, reference)
+    stale = provider_rows(
+        [o for o in public if o.stale], websites, amount, reference, start=len(fresh) + 1
     )
+    survey_ranked = list(getattr(result, "survey", []) or [])
+    survey = [quote_public(rq, now) for rq in survey_ranked]
+    survey_sites = {rq.provider.slug: rq.provider.website for rq in survey_ranked}
+    survey_rows = provider_rows(survey, survey_sites, amount, reference)
+    everything = [*public, *survey]
+    sample = result.sample or any(r.sample for r in [*([reference] if reference else []), *others])
+    return {
+        "offers": public,
+        "fresh_rows": fresh,
+        "stale_rows": stale,
+        "survey_rows": survey_rows,
+        "survey_date": next((getattr(o, "survey_date", None) for o in survey), None),
+        "best": fresh[0].best if fresh else None,
+        "best_row": fresh[0] if fresh else None,
+        "reference": reference,
+        "others": others,
+        "sample": sample,
+        "any_estimated": any(o.estimated for o in everything),
+        "any_promotional": any(o.promotional for o in everything),
+        "any_not_comparable": any(
+            not option_of(o, amount, reference).margin.comparable for o in public
+        ),
+        "incentive": INCENTIVE.get(corridor.to_country) if corridor.incentive_note else None,
+        "no_provider": no_provider_text(corridor),
+        "informal_risks": INFORMAL_RISKS,
+        "now": now,
+    }
