@@ -131,10 +131,10 @@ def _read(text: str, decimal: str, group: str, places: int) -> Decimal | tuple[D
     if not kinds:
         return _number(text)
     if len(kinds) == 2:  # '1.000,50' or '1,000.50': the last sign is the decimal point
-        point = text[max(text.rfind("."), text.rfind(","))]
-        sep = "," if point == "." else "."
-        integer, _, fraction = text.rpartition(point)
-        if point in integer or not fraction.isdigit() or not _valid_groups(integer.split(sep)):
+        mark = text[max(text.rfind("."), text.rfind(","))]
+        sep = "," if mark == "." else "."
+        integer, _, fraction = text.rpartition(mark)
+        if mark in integer or not fraction.isdigit() or not _valid_groups(integer.split(sep)):
             raise AmountError(NOT_A_NUMBER)
         return _number(integer.replace(sep, ""), fraction)
     sep = kinds[0]

@@ -50,8 +50,9 @@ PROVIDER_TYPE = {
     "mobile": N_("Mobile money"),
 }
 PROVIDER_TYPE_FILTER = {"any": N_("Any type"), **PROVIDER_TYPE}
+# One ranking by total cost for the money paid (in the fees-included mode that is exactly
+# "most received first"); speed is the only other order.
 SORT = {
-    "received": N_("Most received"),
     "total_cost": N_("Lowest total cost"),
     "speed": N_("Fastest"),
 }

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from starlette.datastructures import QueryParams
 
-from web.amounts import AmountError, Ambiguous, canonical, parse_amount
+from web.amounts import Ambiguous, AmountError, canonical, parse_amount
 from web.i18n import N_
 from web.render import PageError
 
@@ -71,7 +71,9 @@ def amount(
     try:
         found = read_amount(raw, locale, currency=currency)
     except AmountError as exc:
-        raise PageError(400, BAD_VALUE, exc.msgid, field=name, value=raw, **exc.values) from None
+        error = PageError(400, BAD_VALUE, exc.msgid, field=name, value=raw)
+        error.values.update(exc.values)
+        raise error from None
     if isinstance(found, Ambiguous):
         raise PageError(
             400,

@@ -3,7 +3,7 @@ empty-corridor explanation. Numbers come from `compare()` via `api.http.present`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.datastructures import QueryParams
 
-from api.domain.ranking import SortKey
+from api.domain.ranking import FeesMode, SortKey
 from api.domain.speed import Speed
 from api.http.deps import NowDep, SessionDep
 from api.http.present import quote_public, rate_public
@@ -19,7 +19,7 @@ from api.http.schemas import QuotePublic, RatePublic
 from api.services.compare import BadRequest, CompareRequest, CompareResult, NotFound, compare
 from api.storage.models import Corridor
 from web import labels, params
-from web.amounts import AmountError, Ambiguous, canonical
+from web.amounts import Ambiguous, AmountError, canonical
 from web.data import CorridorIndex, corridor_index, default_amount
 from web.i18n import N_
 from web.render import Page, PageDep, PageError, render
@@ -72,7 +72,6 @@ def no_provider_text(corridor: Corridor) -> str:
 
 # Option texts sit under the label "Fees": "Fees: included", "Fees: on top".
 FEES = {"included": N_("included"), "on_top": N_("on top")}
-OUTDATED_AFTER_HOURS = 48
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ class Filters:
             "payout": None if self.payout == "any" else self.payout,
             "speed": None if self.speed == "any" else self.speed,
             "provider_type": None if self.provider_type == "any" else self.provider_type,
-            "sort": None if self.sort == "received" else self.sort,
+            "sort": None if self.sort == "total_cost" else self.sort,
             "receive": self.receive,
             "fees": None if self.fees == "included" else self.fees,
         }
@@ -148,6 +147,13 @@ def _pick(
         return default
 
 
+def _sort(q: QueryParams, errors: dict[str, str]) -> str:
+    # "received" was the old default; in the fees-included mode it is the same order.
+    if q.get("sort") == "received":
+        return "total_cost"
+    return _pick(q, "sort", labels.SORT, "total_cost", errors)
+
+
 def read_filters(page: Page, errors: dict[str, str]) -> Filters:
     q = page.request.query_params
     try:
@@ -158,7 +164,7 @@ def read_filters(page: Page, errors: dict[str, str]) -> Filters:
         payout=_pick(q, "payout", labels.PAYOUT_FILTER, "any", errors),
         speed=_pick(q, "speed", labels.SPEED_FILTER, "any", errors),
         provider_type=_pick(q, "provider_type", labels.PROVIDER_TYPE_FILTER, "any", errors),
-        sort=_pick(q, "sort", labels.SORT, "received", errors),
+        sort=_sort(q, errors),
         receive=receive,
         fees=_pick(q, "fees", FEES, "included", errors),
     )
@@ -184,10 +190,7 @@ def _request(corridor: Corridor, amount: Decimal, filters: Filters) -> CompareRe
         "provider_type": None if filters.provider_type == "any" else filters.provider_type,
         "sort": SortKey(filters.sort),
     }
-    if "fees" in {f.name for f in fields(CompareRequest)}:
-        from api.domain import ranking
-
-        args["fees"] = getattr(ranking, "FeesMode")(filters.fees)
+    args["fees"] = FeesMode(filters.fees)
     return CompareRequest(corridor.from_country, corridor.to_country, amount, **args)
 
 
@@ -210,33 +213,16 @@ def run_compare(
         return None
 
 
-def margin_of(q: QuotePublic, reference: RatePublic | None) -> Margin:
-    as_of: date | None = getattr(q, "mid_rate_as_of", None)
-    if as_of is None and reference is not None:
-        as_of = reference.as_of
-    outdated = getattr(q, "reference_outdated", None)
-    if outdated is None:
-        gap = (q.collected_at.date() - as_of).days * 24 if as_of else 0
-        outdated = abs(gap) > OUTDATED_AFTER_HOURS
-    comparable = getattr(q, "comparable_with_rpw", None)
-    if comparable is None:
-        comparable = q.mid_rate_type == "interbank"
-    return Margin(as_of, q.mid_rate_type, bool(outdated), bool(comparable))
+def margin_of(q: QuotePublic) -> Margin:
+    return Margin(q.mid_rate_as_of, q.mid_rate_type, q.reference_outdated, q.comparable_with_rpw)
 
 
-def option_of(q: QuotePublic, amount: Decimal, reference: RatePublic | None) -> Option:
-    you_pay = getattr(q, "you_pay", None)
-    if you_pay is None:
-        you_pay = amount + q.fee
-    return Option(q, you_pay, margin_of(q, reference))
+def option_of(q: QuotePublic) -> Option:
+    return Option(q, q.you_pay, margin_of(q))
 
 
 def provider_rows(
-    quotes: list[QuotePublic],
-    websites: dict[str, str | None],
-    amount: Decimal,
-    reference: RatePublic | None,
-    start: int = 1,
+    quotes: list[QuotePublic], websites: dict[str, str | None], start: int = 1
 ) -> list[ProviderRow]:
     """Group ranked quotes by provider, keeping the ranking: a provider's row sits where
     its cheapest option ranks, its other options beneath it."""
@@ -247,7 +233,7 @@ def provider_rows(
             rows[slug] = ProviderRow(
                 start + len(rows), q.provider.name, slug, q.provider.type, websites.get(slug), []
             )
-        rows[slug].options.append(option_of(q, amount, reference))
+        rows[slug].options.append(option_of(q))
     return list(rows.values())
 
 
@@ -338,17 +324,12 @@ def results_context(
 ) -> dict[str, Any]:
     reference = rate_public(result.reference_rate) if result.reference_rate else None
     others: list[RatePublic] = [rate_public(r) for r in result.other_rates]
-    websites = {rq.provider.slug: rq.provider.website for rq in result.quotes}
-    live = [rq for rq in result.quotes if getattr(rq, "tier", "live") != "survey"]
-    public = [quote_public(rq, now) for rq in live]
-    fresh = provider_rows([o for o in public if not o.stale], websites, amount, reference)
-    stale = provider_rows(
-        [o for o in public if o.stale], websites, amount, reference, start=len(fresh) + 1
-    )
-    survey_ranked = list(getattr(result, "survey", []) or [])
-    survey = [quote_public(rq, now) for rq in survey_ranked]
-    survey_sites = {rq.provider.slug: rq.provider.website for rq in survey_ranked}
-    survey_rows = provider_rows(survey, survey_sites, amount, reference)
+    websites = {rq.provider.slug: rq.provider.website for rq in [*result.quotes, *result.survey]}
+    public = [quote_public(rq, now) for rq in result.quotes]
+    fresh = provider_rows([o for o in public if not o.stale], websites)
+    stale = provider_rows([o for o in public if o.stale], websites, start=len(fresh) + 1)
+    survey = [quote_public(rq, now) for rq in result.survey]
+    survey_rows = provider_rows(survey, websites)
     everything = [*public, *survey]
     sample = result.sample or any(r.sample for r in [*([reference] if reference else []), *others])
     return {
@@ -356,7 +337,7 @@ def results_context(
         "fresh_rows": fresh,
         "stale_rows": stale,
         "survey_rows": survey_rows,
-        "survey_date": next((getattr(o, "survey_date", None) for o in survey), None),
+        "survey_date": result.survey_date,
         "best": fresh[0].best if fresh else None,
         "best_row": fresh[0] if fresh else None,
         "reference": reference,
@@ -364,9 +345,6 @@ def results_context(
         "sample": sample,
         "any_estimated": any(o.estimated for o in everything),
         "any_promotional": any(o.promotional for o in everything),
-        "any_not_comparable": any(
-            not option_of(o, amount, reference).margin.comparable for o in public
-        ),
         "incentive": INCENTIVE.get(corridor.to_country) if corridor.incentive_note else None,
         "no_provider": no_provider_text(corridor),
         "informal_risks": INFORMAL_RISKS,

@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api.services.compare import BadRequest, NotFound
+from api.services.receipt import Implausible
 
 log = logging.getLogger("remit.http")
 
@@ -23,6 +24,26 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
         return field_error(404, "query", exc.field, exc.message)
+
+    @app.exception_handler(Implausible)
+    async def _implausible(request: Request, exc: Implausible) -> JSONResponse:
+        # Figures that cannot be right as typed: a question, not a verdict.
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": [
+                    {
+                        "loc": ["body", exc.field],
+                        "msg": exc.message,
+                        "type": "implausible",
+                        "reason": exc.reason,
+                        "implied_rate": str(exc.implied),
+                        "reference_rate": str(exc.reference.rate),
+                        "reference_as_of": exc.reference.as_of.isoformat(),
+                    }
+                ]
+            },
+        )
 
     @app.exception_handler(BadRequest)
     async def _bad_request(request: Request, exc: BadRequest) -> JSONResponse:

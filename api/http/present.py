@@ -11,6 +11,7 @@ from api.http.schemas import (
     ProviderRef,
     QuotePublic,
     RatePublic,
+    ReceiptAgainst,
     ReceiptResponse,
     SurveyBasket,
     pct,
@@ -122,6 +123,7 @@ def receipt_public(res: ReceiptResult, now: datetime) -> ReceiptResponse:
         else None
     )
     sample = res.sample or res.mid.sample
+    bench = res.benchmark
     return ReceiptResponse(
         send_amount=req.send_amount,
         send_currency=req.send_currency,
@@ -141,6 +143,22 @@ def receipt_public(res: ReceiptResult, now: datetime) -> ReceiptResponse:
         best_alternative=best,
         best_alternative_corridor=res.corridor.code if res.corridor and res.best else None,
         extra_received_with_best=extra,
+        transfer_date=res.on,
+        reference_rate=rate_public(res.mid),
+        reference_outdated=res.reference_outdated,
+        against=[
+            ReceiptAgainst(
+                rate=rate_public(a.rate),
+                fx_margin_pct=pct(a.cost.fx_margin_pct),
+                total_cost_pct=pct(a.cost.total_cost_pct),
+                total_cost=quantize_display(a.cost.total_cost, req.send_currency),
+                plausible=a.plausible,
+            )
+            for a in res.against
+        ],
+        world_bank_average_pct=bench.average_pct if bench else None,
+        world_bank_period=bench.period if bench else None,
+        world_bank_source=bench.source if bench else None,
         sample=sample,
         notice=SAMPLE_NOTICE if sample else None,
     )

@@ -123,7 +123,11 @@ def compare_response(session: Session, req: CompareRequest, now: datetime) -> Co
     )
 
 
-@router.post("/receipt-check", response_model=ReceiptResponse)
+@router.post(
+    "/receipt-check",
+    response_model=ReceiptResponse,
+    responses={422: {"description": "A bad field, or implausible figures (a question)"}},
+)
 def receipt_check(body: ReceiptIn, session: SessionDep, now: NowDep) -> ReceiptResponse:
     result = check_receipt(
         session,
@@ -135,6 +139,7 @@ def receipt_check(body: ReceiptIn, session: SessionDep, now: NowDep) -> ReceiptR
             body.receive_currency.upper(),
             body.from_,
             body.to,
+            body.transfer_date,
         ),
         now,
     )

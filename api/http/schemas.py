@@ -160,6 +160,20 @@ class ReceiptIn(BaseModel):
     receive_currency: str = Field(pattern=r"^[A-Za-z]{3}$")
     from_: str | None = Field(default=None, alias="from", pattern=r"^[A-Za-z]{2}$")
     to: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
+    transfer_date: date | None = Field(
+        default=None,
+        description="Day of the transfer (default today): the reference rate of that day is used",
+    )
+
+
+class ReceiptAgainst(BaseModel):
+    """The transfer measured against one published rate (one per rate type)."""
+
+    rate: RatePublic
+    fx_margin_pct: DecimalStr
+    total_cost_pct: DecimalStr
+    total_cost: DecimalStr
+    plausible: bool = Field(description="The implied rate is within 25% of this rate")
 
 
 class ReceiptResponse(BaseModel):
@@ -181,6 +195,19 @@ class ReceiptResponse(BaseModel):
     best_alternative: QuotePublic | None
     best_alternative_corridor: str | None
     extra_received_with_best: DecimalStr | None
+    transfer_date: date
+    reference_rate: RatePublic
+    reference_outdated: bool = Field(
+        description="The reference rate is more than 48 h older than the transfer's day"
+    )
+    against: list[ReceiptAgainst] = Field(
+        description="The result against each published rate type (e.g. official and market)"
+    )
+    world_bank_average_pct: DecimalStr | None = Field(
+        description="The World Bank RPW average total cost on this corridor (USD 200 basket)"
+    )
+    world_bank_period: str | None
+    world_bank_source: str | None
     sample: bool
     notice: str | None
 

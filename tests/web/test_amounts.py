@@ -11,7 +11,7 @@ from babel.numbers import format_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from web.amounts import AmountError, Ambiguous, canonical, parse_amount
+from web.amounts import Ambiguous, AmountError, canonical, parse_amount
 from web.formatting import Formatter
 from web.i18n import LANGUAGES
 
