@@ -23,7 +23,7 @@ def home(request: Request, page: PageDep, session: SessionDep, now: NowDep) -> R
     index = corridor_index(session)
     src = params.country(q, "from", required=False)
     dst = params.country(q, "to", required=False)
-    amount = params.amount(q, "amount")
+    amount = params.amount(q, "amount", page.language.babel)
     if dst not in index.destinations:
         dst = DESTINATION_BY_LANGUAGE.get(page.lang, "PK")
     if src not in index.senders:

@@ -1,6 +1,6 @@
 /* Optional enhancements; every page works without this file.
    - Remembers the last comparisons on this device (localStorage, no cookies).
-   - Shows the send currency next to the amount when the sending country changes. */
+   - Shows the send currency next to the amount, and keeps it right when the country changes. */
 (function () {
   "use strict";
   var d = document, store = null, KEY = "remit.recent", MAX = 5;
@@ -46,9 +46,11 @@
 
   var ccy = d.getElementById("send-ccy");
   if (ccy && from) {
-    from.addEventListener("change", function () {
-      var o = from.options[from.selectedIndex];
-      if (o) ccy.textContent = o.getAttribute("data-currency") || "";
-    });
+    var show = function () {
+      var o = from.options[from.selectedIndex], c = o && o.getAttribute("data-currency");
+      ccy.textContent = c ? " (" + c + ")" : "";
+    };
+    show();
+    from.addEventListener("change", show);
   }
 })();
