@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from web import i18n, i18n_tool
+from web.amounts import AmountError, parse_amount
 from web.formatting import Formatter
 from web.i18n import LANGUAGES, catalog_path, match_language, negotiate, regions, translator
-from web.params import ascii_digits, parse_amount
 
 
 def test_every_msgid_is_translated_in_every_language() -> None:
@@ -123,11 +123,12 @@ def test_locale_formatting() -> None:
 
 
 def test_amount_parsing_accepts_native_digits() -> None:
-    assert ascii_digits("۱۲۳٫۵") == "123.5"
-    assert ascii_digits("১,২০০") == "1,200"
-    assert parse_amount("٢٠٠") == Decimal(200)
-    assert parse_amount("1,000") == Decimal(1000)
-    assert parse_amount("0", allow_zero=True) == 0
+    """More per-locale cases in test_amounts.py."""
+    assert parse_amount("۱۲۳٫۵", "fa_AF") == Decimal("123.5")
+    assert parse_amount("১,২০০", "bn") == Decimal(1200)
+    assert parse_amount("٢٠٠", "ar") == Decimal(200)
+    assert parse_amount("1,000", "en") == Decimal(1000)
+    assert parse_amount("0", "en", allow_zero=True) == 0
     for bad in ("", "abc", "-1", "0", "NaN", "inf", "1e99", "1.2345"):
-        with pytest.raises(ValueError):
-            parse_amount(bad)
+        with pytest.raises(AmountError):
+            parse_amount(bad, "en")
