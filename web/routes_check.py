@@ -212,7 +212,7 @@ def answer(page: Page, session: SessionDep, now: NowDep, form: FormData) -> Resp
                 },
             }
         except BadRequest as exc:
-            if exc.field == "date":
+            if exc.field == "transfer_date":
                 errors["date"] = NO_RATE_THAT_DAY
             elif exc.field == "receive_currency":
                 errors["receive"] = NO_RATE

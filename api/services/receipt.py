@@ -115,7 +115,7 @@ def _rates_on(session: Session, req: ReceiptRequest, on: date) -> list[RateView]
     if rates:
         return rates
     if rates_for_pair(session, req.send_currency, req.receive_currency):
-        raise BadRequest("date", f"no reference rate on or before {on.isoformat()}")
+        raise BadRequest("transfer_date", f"no reference rate on or before {on.isoformat()}")
     raise BadRequest(
         "receive_currency", f"no reference rate for {req.send_currency}/{req.receive_currency}"
     )
@@ -142,7 +142,7 @@ def check_receipt(session: Session, req: ReceiptRequest, now: datetime) -> Recei
         raise BadRequest("receive_currency", "must differ from send_currency")
     on = req.on or now.date()
     if on > now.date():
-        raise BadRequest("date", "must not be in the future")
+        raise BadRequest("transfer_date", "must not be in the future")
     if req.send_amount <= 0:
         raise BadRequest("send_amount", "must be positive")
     if req.received_amount <= 0:
