@@ -13,6 +13,9 @@ Starts its own server on a loopback port (a temporary SQLite database loaded wit
     viewport under CDP network emulation of 400 kbit/s both ways and 400 ms round trip,
     cache disabled (cold), median of --runs (target ≤ 2.5 s), in English and in Urdu; plus
     what the browser transferred and whether any font file was downloaded.
+(c) Where the answer sits on a 360×640 phone, in English and in Urdu: the top and bottom
+    edge of the summary sentence and of the first (best) offer, and whether the best offer
+    is fully visible without scrolling (the target).
 
 Exit status 1 when a figure is over its budget.
 """
@@ -115,6 +118,25 @@ def first_contentful_paint(browser: Any, url: str) -> tuple[float, int, list[str
     return float(fcp_ms) / 1000, int(transferred), fonts
 
 
+def first_screen(browser: Any, url: str) -> dict[str, float]:
+    """Edges (CSS px from the top) of the summary and the first offer at 360×640."""
+    context = browser.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
+    page = context.new_page()
+    page.goto(url, wait_until="load")
+    edges: dict[str, float] = page.evaluate(
+        """() => {
+          const box = (sel) => { const e = document.querySelector(sel);
+            return e ? e.getBoundingClientRect() : null; };
+          const s = box('p.summary'), o = box('ol.offers > li');
+          return {summary_top: s ? s.top : -1, summary_bottom: s ? s.bottom : -1,
+                  offer_top: o ? o.top : -1, offer_bottom: o ? o.bottom : -1,
+                  height: innerHeight};
+        }"""
+    )
+    context.close()
+    return edges
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -156,6 +178,15 @@ def main() -> int:
                     f"  {label}: FCP {fcp:.2f} s (runs {', '.join(f'{r[0]:.2f}' for r in runs)})"
                     f"  target {FCP_TARGET_S} s; transferred {transferred} B;"
                     f" font downloads {len(fonts)}  {'ok' if ok else 'OVER'}"
+                )
+            print("\n(c) first screen at 360×640 (CSS px from the top; the screen ends at 640)")
+            for label, url in (("en", base + args.url), ("ur", base + args.url + "&lang=ur")):
+                e = first_screen(browser, url)
+                visible = e["offer_top"] >= 0 and e["offer_bottom"] <= e["height"]
+                print(
+                    f"  {label}: summary {e['summary_top']:.0f}–{e['summary_bottom']:.0f};"
+                    f" first offer top {e['offer_top']:.0f}, bottom {e['offer_bottom']:.0f};"
+                    f" best offer fully visible: {'yes' if visible else 'no'}"
                 )
             browser.close()
     return 1 if failed else 0
