@@ -24,6 +24,12 @@ SPEED = {
     "2_5_days": N_("2 to 5 days"),
     "over_5_days": N_("More than 5 days"),
 }
+# Where a surveyed service is paid for (World Bank RPW access points).
+ACCESS_POINT = {
+    "internet": N_("online"),
+    "agent": N_("at an agent or branch"),
+    "call_centre": N_("by phone"),
+}
 # Speeds inside a sentence ("... 1.35% total cost, arrives in minutes").
 SPEED_SENTENCE = {
     "minutes": N_("arrives in minutes"),

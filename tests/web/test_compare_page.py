@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from web.i18n import LANGUAGES, translator
 
@@ -252,3 +254,48 @@ def test_latin_currency_symbols_are_isolated_in_right_to_left_pages(
     assert heading and "<bdi>" in heading.group(1)
     if lang == "ar":
         assert "\u2068UK£\u2069" in heading.group(1)
+
+
+def test_world_bank_survey_prices_have_their_own_dated_section(
+    client: TestClient, session: Session
+) -> None:
+    """Survey prices (source rpw) are real but old: a dated section apart, with the access
+    point and the survey's note, and the CC BY 4.0 attribution; never ranked with offers."""
+    from api.storage.quotes import QuoteIn, store_quotes
+
+    surveyed = datetime(2025, 8, 20, 12, tzinfo=UTC)
+    mid = Decimal("375.6294887")
+    quotes = [
+        QuoteIn(
+            provider="ria",
+            corridor="GB-PK",
+            send_amount=Decimal(amount),
+            send_currency="GBP",
+            fee=Decimal("2.50"),
+            rate=mid * Decimal("0.98"),
+            receive_currency="PKR",
+            payout_method="cash",
+            speed="same_day",
+            collected_at=surveyed,
+            source="rpw",
+            mid_rate=mid,
+            mid_rate_type="interbank",
+            mid_rate_source="rpw",
+            access_point="agent",
+            note="first transfer free",
+        )
+        for amount in ("120", "300")
+    ]
+    results = store_quotes(session, quotes)
+    assert all(r.quote is not None for r in results), results
+    body = client.get("/compare", params=COMPARE).text
+    page = text(body)
+    heading = "World Bank survey, Aug 20, 2025 — prices change; check with the provider"
+    assert heading in page
+    survey = body.split('id="survey-h"')[1]
+    assert "Ria Money Transfer" in text(survey)
+    assert "Where you pay: at an agent or branch" in text(survey)
+    assert "Note from the survey: first transfer free" in text(survey)
+    assert "The World Bank: Remittance Prices Worldwide, licensed CC BY 4.0" in text(survey)
+    api = client.get("/api/v1/compare", params=COMPARE).json()
+    assert api["survey_quotes"] and all(q["tier"] == "live" for q in api["quotes"])
