@@ -429,7 +429,7 @@ def compare(
     quantum = Decimal(1).scaleb(-minor_units(currency))
 
     def price(sb: _ServiceBook, points: Sequence[PricePoint]) -> tuple[Priced, _Row] | None:
-        pr = price_one(points, req.amount, now, fresh, req.fees, quantum, expiry)
+        pr = price_one(points, req.amount, now, fresh, req.fees, quantum, expiry, newest_only=True)
         return None if pr is None else (pr, sb.row_of[pr.point])
 
     live_books = book.services.get((receive, LIVE), ())
