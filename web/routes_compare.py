@@ -330,6 +330,10 @@ def results_context(
     stale = provider_rows([o for o in public if o.stale], websites, start=len(fresh) + 1)
     survey = [quote_public(rq, now) for rq in result.survey]
     survey_rows = provider_rows(survey, websites)
+    # With no current offer, the summary names the survey's cheapest regular price (a
+    # first-transfer promotion is not what a sender usually pays).
+    regular = [o for o in survey if not o.promotional] or survey
+    survey_best = option_of(regular[0]) if regular and not fresh else None
     everything = [*public, *survey]
     sample = result.sample or any(r.sample for r in [*([reference] if reference else []), *others])
     return {
@@ -338,8 +342,10 @@ def results_context(
         "stale_rows": stale,
         "survey_rows": survey_rows,
         "survey_date": result.survey_date,
+        "survey_first": min((d for o in survey if (d := o.survey_date)), default=None),
         "best": fresh[0].best if fresh else None,
         "best_row": fresh[0] if fresh else None,
+        "survey_best": survey_best,
         "reference": reference,
         "others": others,
         "sample": sample,
