@@ -15,7 +15,7 @@ Starts its own server on a loopback port (a temporary SQLite database loaded wit
     what the browser transferred and whether any font file was downloaded.
 (c) Where the answer sits on a 360×640 phone, in English and in Urdu: the top and bottom
     edge of the summary sentence and of the first (best) offer, and whether the best offer
-    is fully visible without scrolling (the target).
+    is fully visible without scrolling (the target); for --url and for US->PK (live offers).
 
 Exit status 1 when a figure is over its budget.
 """
@@ -118,6 +118,9 @@ def first_contentful_paint(browser: Any, url: str) -> tuple[float, int, list[str
     return float(fcp_ms) / 1000, int(transferred), fonts
 
 
+LIVE_COMPARE = "/compare?from=US&to=PK&amount=200"
+
+
 def first_screen(browser: Any, url: str) -> dict[str, float]:
     """Edges (CSS px from the top) of the summary and the first offer at 360×640."""
     context = browser.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
@@ -180,7 +183,14 @@ def main() -> int:
                     f" font downloads {len(fonts)}  {'ok' if ok else 'OVER'}"
                 )
             print("\n(c) first screen at 360×640 (CSS px from the top; the screen ends at 640)")
-            for label, url in (("en", base + args.url), ("ur", base + args.url + "&lang=ur")):
+            # GB-PK shows the World Bank's real survey prices only; US-PK has live (sample)
+            # offers, so its first row is the best current offer.
+            screens = [
+                (f"{lang} {path}", base + path + ("&lang=ur" if lang == "ur" else ""))
+                for path in dict.fromkeys([args.url, LIVE_COMPARE])
+                for lang in ("en", "ur")
+            ]
+            for label, url in screens:
                 e = first_screen(browser, url)
                 visible = e["offer_top"] >= 0 and e["offer_bottom"] <= e["height"]
                 print(

