@@ -169,7 +169,9 @@ def test_margins_show_the_reference_date_and_old_rates_are_labelled(client: Test
     api = client.get("/api/v1/compare", params=COMPARE).json()
     assert all(q["reference_outdated"] for q in api["quotes"]), "the recorded PKR rate is old"
     page = text(client.get("/compare", params=COMPARE).text)
-    assert "against the interbank (mid-market) rate of Apr 30, 2026" in page
+    first = api["quotes"][0]
+    mid = f"{Decimal(first['mid_rate']):,.4f}".rstrip("0").rstrip(".")
+    assert f"against the interbank (mid-market) rate of Apr 30, 2026: 1 GBP = {mid} PKR" in page
     assert page.count("Old reference rate:") == len(api["quotes"])
     assert "It is not the current rate." in page
     af = text(client.get("/compare", params={"from": "DE", "to": "AF", "amount": "300"}).text)
