@@ -94,7 +94,10 @@ def _context(page: Page, index: CorridorIndex, src: str | None, dst: str) -> dic
         "senders": sorted(index.senders, key=page.fmt.country),
         "destinations": sorted(index.destinations, key=page.fmt.country),
         "send_currency": {c.from_country: c.send_currency for c in index.corridors.values()},
-        "pays": {d: " ".join(ccys) for d, ccys in pays.items()},
+        "pays": {d: " ".join(ccys[1:]) for d, ccys in pays.items()},
+        # Names of the other currencies any route pays, for the script that keeps the
+        # currency choice in step with the destination when JavaScript runs.
+        "foreign_names": {c: page.fmt.currency_name(c) for ccys in pays.values() for c in ccys[1:]},
         "src": src,
         "dst": dst,
         "corridor": corridor,

@@ -380,3 +380,16 @@ def test_arabic_heading_keeps_the_currency_symbol_whole(phone_js: Any, base_url:
     assert order["u"] < order["k"] < order["pound"], order
     assert order["pound"] < order["digit"], "Arabic order: symbol left of the number"
     snap(phone_js, "heading-ar")
+
+
+def test_receipt_currencies_follow_the_destination(phone_js: Any, base_url: str) -> None:
+    """The checker offered US dollars for Pakistan, then rejected them."""
+    phone_js.goto(f"{base_url}/check?from=GB&to=AF")
+    values = lambda: phone_js.eval_on_selector_all(  # noqa: E731
+        "#f-receive option", "os => os.map(o => o.value)"
+    )
+    assert values() == ["", "USD"]
+    phone_js.select_option("#f-to", "PK")
+    assert values() == [""]
+    phone_js.select_option("#f-to", "AF")
+    assert values() == ["", "USD"]

@@ -1,6 +1,7 @@
 /* Optional enhancements; every page works without this file.
    - Remembers the last comparisons on this device (localStorage, no cookies).
-   - Shows the send currency next to the amount, and keeps it right when the country changes. */
+   - Shows the send currency next to the amount, and keeps it right when the country changes.
+   - On the receipt checker, offers only the currencies the chosen destination pays out. */
 (function () {
   "use strict";
   var d = document, store = null, KEY = "remit.recent", MAX = 5;
@@ -42,6 +43,20 @@
       ul.appendChild(li);
     });
     if (ul.children.length) recent.hidden = false;
+  }
+
+  // Receipt checker: offer only the currencies the chosen destination pays out.
+  var to = d.getElementById("f-to"), recv = d.getElementById("f-receive");
+  if (to && recv && recv.hasAttribute("data-names")) {
+    var names2 = {};
+    recv.getAttribute("data-names").split(";").forEach(function (p) {
+      var kv = p.split("="); if (kv[0]) names2[kv[0]] = kv[1];
+    });
+    to.addEventListener("change", function () {
+      var o = to.options[to.selectedIndex], pays = ((o && o.getAttribute("data-pays")) || "").split(" ");
+      while (recv.options.length > 1) recv.remove(1);
+      pays.forEach(function (c) { if (c && names2[c]) recv.add(new Option(names2[c], c)); });
+    });
   }
 
   var ccy = d.getElementById("send-ccy");
