@@ -1,7 +1,7 @@
 """orgs: organisations that embed the widget, and their per-day view counts
 
 Revision ID: 0006_orgs
-Revises: 0002
+Revises: 0003_price_book
 Create Date: 2026-12-01 20:40:00.000000
 """
 from alembic import op
@@ -11,7 +11,7 @@ import api.storage.types
 
 
 revision = '0006_orgs'
-down_revision = '0002'
+down_revision = '0003_price_book'
 branch_labels = None
 depends_on = None
 
