@@ -22,7 +22,6 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -89,7 +88,6 @@ def _one(q: QueryParams, name: str) -> str | None:
 @dataclass(frozen=True)
 class Offer:
     q: QuotePublic
-    you_pay: Decimal
     survey: bool
 
 
@@ -210,10 +208,6 @@ def _not_offered(field: str, value: str) -> PageError:
     )
 
 
-def you_pay(q: QuotePublic, amount: Decimal) -> Decimal:
-    return amount + q.fee
-
-
 def widget_context(
     frame: Frame, session: SessionDep, now: datetime, corridor: Corridor
 ) -> dict[str, Any]:
@@ -235,10 +229,10 @@ def widget_context(
         raise WidgetError(
             frame, PageError(400, params.BAD_VALUE, exc.message, field=exc.field)
         ) from None
-    offers = []
-    for rq in result.quotes[:TOP]:
-        pub = quote_public(rq, now)
-        offers.append(Offer(pub, you_pay(pub, amount), getattr(rq, "tier", "live") == "survey"))
+    # Fees included (the default, as on the main site): `amount` is what the sender pays.
+    # Live offers first; World Bank survey prices only when no live offer exists.
+    ranked = result.quotes[:TOP] or result.survey[:TOP]
+    offers = [Offer(pub, pub.tier == "survey") for pub in (quote_public(r, now) for r in ranked)]
     rates: list[RatePublic] = []
     if result.reference_rate is not None:
         rates = [rate_public(result.reference_rate), *map(rate_public, result.other_rates)]
