@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from api.cli_data import _ready_engine, console, fail, out
 
@@ -85,19 +84,15 @@ def org_list() -> None:
     if not rows:
         console.print("no organisations yet: add one with `remit admin org add`")
         return
-    table = Table("slug", "name", "origins", "corridors", "default", "lang", "views")
     for r in rows:
         default = f"{r.default_from}-{r.default_to}" if r.default_from else "-"
-        table.add_row(
-            r.slug,
-            r.name,
-            "\n".join(r.origin_list()),
-            " ".join(r.corridor_list()) or "all",
-            default,
-            r.default_lang or "-",
-            "counted" if r.count_views else "off",
+        out.print(
+            f"{r.slug}  {r.name!r}\n  origins: {' '.join(r.origin_list())}\n"
+            f"  corridors: {' '.join(r.corridor_list()) or 'all'}; default: {default}; "
+            f"lang: {r.default_lang or '-'}; views: {'counted' if r.count_views else 'off'}",
+            highlight=False,
+            soft_wrap=True,
         )
-    out.print(table)
 
 
 @org_app.command("remove")
