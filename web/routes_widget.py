@@ -55,7 +55,7 @@ LOADER = Path(__file__).resolve().parent / "templates" / "widget.js"
 # Height in CSS px of the plain-iframe snippet, per language: the widget's content height
 # for GB-PK at the default amount in a 360 px wide frame, plus a little room, as measured
 # by tests/web/test_widget_browser.py (which fails when these drift from the real page).
-SNIPPET_HEIGHT = {"en": 470, "ur": 640, "fa-AF": 560, "ps": 560, "bn": 520, "ar": 540}
+SNIPPET_HEIGHT = {"en": 780, "ur": 880, "fa-AF": 740, "ps": 740, "bn": 780, "ar": 760}
 MESSAGE_TYPE = "silkroutes-remit:height"
 
 
@@ -233,6 +233,14 @@ def widget_context(
     # Live offers first; World Bank survey prices only when no live offer exists.
     ranked = result.quotes[:TOP] or result.survey[:TOP]
     offers = [Offer(pub, pub.tier == "survey") for pub in (quote_public(r, now) for r in ranked)]
+    # A label every offer shares is said once, below the list, to keep the frame short.
+    outdated = {o.q.mid_rate_as_of for o in offers if o.q.reference_outdated}
+    shared_ref = (
+        outdated.pop()
+        if len(outdated) == 1 and all(o.q.reference_outdated for o in offers)
+        else None
+    )
+    all_sample = bool(offers) and all(o.q.sample for o in offers)
     rates: list[RatePublic] = []
     if result.reference_rate is not None:
         rates = [rate_public(result.reference_rate), *map(rate_public, result.other_rates)]
@@ -241,6 +249,8 @@ def widget_context(
         "corridor": corridor,
         "amount": amount,
         "offers": offers,
+        "shared_ref": shared_ref,
+        "all_sample": all_sample,
         "result": result,
         "sample": result.sample or any(r.sample for r in rates),
         "rates": rates,

@@ -288,7 +288,7 @@ def test_the_same_offers_as_compare_with_you_pay_and_received(client: TestClient
     assert "Fees included" in body
     pays = re.findall(r"You pay <bdi><bdi>([^<]+)</bdi>", body)
     assert pays == [f"£{float(q['you_pay']):,.2f}" for q in top]
-    assert "Sample price, not real" in body and "newest price" in body
+    assert "Sample data — not live prices." in body and "newest price" in body
 
 
 def test_see_all_offers_opens_the_full_comparison_in_a_new_tab(client: TestClient) -> None:
@@ -347,7 +347,7 @@ def test_empty_corridor_is_explained(client: TestClient) -> None:
 
 def test_themes_and_bad_values(client: TestClient) -> None:
     r = client.get("/widget", params={"from": "GB", "to": "PK", "theme": "dark"})
-    assert r.status_code == 200 and 'data-theme="dark"' in r.text
+    assert r.status_code == 200 and '<body data-theme="dark"' in r.text
     for params, status in (
         ({"from": "GB", "to": "PK", "theme": "neon"}, 400),
         ({"from": "GB", "to": "ZZ"}, 404),
