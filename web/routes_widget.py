@@ -402,7 +402,9 @@ def widget_builder(page: PageDep, session: SessionDep, request: Request) -> Resp
             field="route",
             value=route,
         )
-    amount = params.amount(q, "amount") or default_amount(corridor)
+    amount = params.amount(q, "amount")
+    if amount is None or _one(q, "ccy") not in (None, corridor.send_currency):
+        amount = default_amount(corridor)  # the route changed to another currency
     lang_raw = _one(q, "wlang")
     lang = match_language(lang_raw) if lang_raw else (org.default_lang if org else None)
     if lang_raw and lang is None:

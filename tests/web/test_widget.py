@@ -430,12 +430,15 @@ def test_builder_gives_two_snippets_and_a_live_preview(
     assert src.endswith("&preview=1")
     assert client.get(src).status_code == 200
     assert '<form class="controls" method="get" action="/widget/builder"' in r.text
+    # another route in another currency: the amount typed for the old one is not reused
+    r = client.get("/widget/builder", params={"route": "DE-AF", "amount": "150", "ccy": "GBP"})
+    assert r.status_code == 200 and 'data-amount="150"' not in html.unescape(r.text)
 
 
 # -- XSS and budgets --------------------------------------------------------------------------
 
 WIDGET_PARAMS = ["org", "from", "to", "route", "amount", "lang", "theme", "ccy", "preview"]
-BUILDER_PARAMS = ["org", "route", "amount", "wlang", "theme", "lang"]
+BUILDER_PARAMS = ["org", "route", "amount", "wlang", "theme", "lang", "ccy"]
 
 
 @pytest.mark.parametrize("payload", [XSS, XSS2])

@@ -283,3 +283,47 @@ def test_builder_preview_follows_the_form(browser: Any, sites: dict[str, Any], j
         shoot(tab, f"widget-builder-{'js' if js else 'nojs'}")
     finally:
         context.close()
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ur", "ar"])
+def test_widget_and_builder_are_accessible_and_fit_a_phone(
+    phone: Any, sites: dict[str, Any], lang: str
+) -> None:
+    from web_live import AXE_JS
+
+    if not AXE_JS.exists():
+        if os.environ.get("REMIT_REQUIRE_BROWSER") == "1":
+            pytest.fail("REMIT_REQUIRE_BROWSER=1 but axe-core is not installed (make axe)")
+        pytest.skip("axe-core not installed (make axe)")
+    axe = AXE_JS.read_text(encoding="utf-8")
+    problems: list[str] = []
+    for path in (
+        f"/widget?org={ORG}",
+        f"/widget?org={ORG}&theme=dark",
+        f"/widget?org={ORG}&route=DE-IR",
+        "/widget",
+        "/widget?theme=nope",
+        f"/widget/builder?org={ORG}&theme=dark",
+    ):
+        phone.goto(
+            f"{sites['base']}{path}&lang={lang}"
+            if "?" in path
+            else f"{sites['base']}{path}?lang={lang}"
+        )
+        width, inner = phone.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
+        if width > inner:
+            problems.append(f"{path} [{lang}]: horizontal overflow {width} > {inner}")
+        phone.evaluate(axe)
+        result = phone.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        )
+        for v in result["violations"]:
+            if v["impact"] in ("serious", "critical"):
+                targets = [n["target"] for n in v["nodes"][:3]]
+                problems.append(f"{path} [{lang}]: {v['id']} ({v['impact']}) {targets}")
+        if "theme=dark" in path and path.startswith("/widget?"):
+            shoot(phone, f"widget-dark-{lang}")
+    assert problems == []
