@@ -123,8 +123,9 @@ def add_organisation(body: OrgIn, session: SessionDep, now: NowDep, _admin: Orgs
         row = orgs.add_org(session, checked, now)
     except orgs.OrgError as exc:
         session.rollback()
-        status = 409 if exc.field == "slug" and "already exists" in exc.message else 422
-        raise _bad(exc.field, exc.message, status) from None
+        raise _bad(
+            exc.field, exc.message, 409 if isinstance(exc, orgs.OrgExists) else 422
+        ) from None
     session.commit()
     return org_out(row)
 

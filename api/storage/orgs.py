@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.storage.models import Corridor, Organisation, WidgetViewDay
@@ -33,6 +34,10 @@ class OrgError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class OrgExists(OrgError):
+    """The slug is taken."""
 
 
 def normalize_origin(text: str) -> str:
@@ -127,7 +132,7 @@ def check_org(session: Session, data: OrgInput, languages: Collection[str]) -> C
 
 def add_org(session: Session, org: CheckedOrg, now: datetime) -> Organisation:
     if get_org(session, org.slug) is not None:
-        raise OrgError("slug", f"an organisation {org.slug!r} already exists")
+        raise OrgExists("slug", f"an organisation {org.slug!r} already exists")
     row = Organisation(
         slug=org.slug,
         name=org.name,
@@ -139,8 +144,11 @@ def add_org(session: Session, org: CheckedOrg, now: datetime) -> Organisation:
         count_views=org.count_views,
         created_at=now,
     )
-    session.add(row)
-    session.flush()
+    try:
+        with session.begin_nested():  # a concurrent add of the same slug loses cleanly
+            session.add(row)
+    except IntegrityError:
+        raise OrgExists("slug", f"an organisation {org.slug!r} already exists") from None
     return row
 
 

@@ -86,6 +86,7 @@ def key(session: Session, demo_now: datetime) -> dict[str, str]:
 def test_bad_organisation_fields_are_named(
     session: Session, field: str, kw: dict[str, Any]
 ) -> None:
+    kw = dict(kw)  # the parameter is shared by the SQLite and PostgreSQL runs
     data = orgs.OrgInput(
         slug=kw.pop("slug", "ok"),
         name=kw.pop("name", "Ok"),
@@ -471,3 +472,44 @@ def test_loader_accepts_only_its_own_frames_messages(client: TestClient) -> None
     assert "e.origin !== u.origin" in js and "e.source !== f.contentWindow" in js
     frame_js = client.get("/widget", params={"from": "GB", "to": "PK"}).text
     assert "/static/widget-frame.js?v=" in frame_js
+
+
+def test_survey_prices_are_labelled_with_their_date(client: TestClient, session: Session) -> None:
+    """A route with no live offer shows World Bank survey prices, labelled as such."""
+    from datetime import UTC, timedelta
+    from decimal import Decimal
+
+    from api.storage.quotes import QuoteIn, store_quotes
+    from api.storage.rates import rates_for_pair
+
+    mid = rates_for_pair(session, "PKR", "AFN")[0].rate
+    surveyed = datetime(2025, 9, 15, tzinfo=UTC)
+    results = store_quotes(
+        session,
+        [
+            QuoteIn(
+                provider="western-union",
+                corridor="PK-AF",
+                send_amount=Decimal(56000),
+                send_currency="PKR",
+                fee=Decimal(1000),
+                rate=mid * Decimal("0.97"),
+                receive_currency="AFN",
+                payout_method="cash",
+                speed="minutes",
+                collected_at=surveyed,
+                source="rpw",
+                mid_rate=mid,
+                mid_rate_type="interbank",
+                mid_rate_source="rpw",
+                mid_rate_as_of=surveyed.date() - timedelta(days=1),
+            )
+        ],
+    )
+    assert results[0].quote is not None, results[0]
+    session.commit()
+    body = client.get(
+        "/widget", params={"from": "PK", "to": "AF", "amount": "56000", "lang": "en"}
+    ).text
+    assert "Western Union" in body and "You pay" in body and "Your family receives" in body
+    assert "Survey price:" in body and "surveyed by the World Bank on Sep 15, 2025" in body
