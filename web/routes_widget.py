@@ -432,5 +432,6 @@ def widget_builder(page: PageDep, session: SessionDep, request: Request) -> Resp
             "iframe_snippet": iframe,
             "height": height,
             "corridor": corridor,
+            "message_type": MESSAGE_TYPE,
         },
     )

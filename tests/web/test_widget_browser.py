@@ -228,6 +228,32 @@ def test_plain_iframe_snippet_height_fits_the_content(
     shoot(phone, f"widget-iframe-{lang}")
 
 
+def test_the_form_inside_the_plain_iframe_works_without_javascript(
+    browser: Any, sites: dict[str, Any]
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 640}, java_script_enabled=False)
+    tab = context.new_page()
+    try:
+        tab.goto(f"{sites['allowed']}/iframe-ur.html")
+        frame = widget_frame(tab, sites["base"])
+        frame.locator("#w-route").select_option("GB-BD")
+        frame.locator("#w-amount").fill("300")
+        frame.locator("button[type=submit]").click()
+        for _ in range(50):
+            frame = widget_frame(tab, sites["base"])
+            if "route=GB-BD" in frame.url:
+                break
+            tab.wait_for_timeout(100)
+        frame.wait_for_load_state("load")
+        assert frame.locator("#w-amount").input_value() == "300"
+        assert "بنگلہ دیش" in frame.locator("h1").inner_text()
+        assert frame.locator("ol li").count() == 3
+        assert tab.url == f"{sites['allowed']}/iframe-ur.html"
+        shoot(tab, "widget-iframe-ur-nojs-route-changed")
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("kind", ["loader", "iframe"])
 def test_the_same_snippet_on_an_unlisted_origin_is_blocked(
     phone: Any, sites: dict[str, Any], kind: str
@@ -280,6 +306,24 @@ def test_builder_preview_follows_the_form(browser: Any, sites: dict[str, Any], j
         preview = tab.frame_locator("#b-preview")
         assert preview.locator("html").get_attribute("dir") == "rtl"
         assert 'data-to="BD"' in tab.locator("#b-loader").input_value()
+        if js:  # the preview is sized to its content, as the loader does
+            outer = inner = 0
+            for _ in range(50):
+                frame = next(f for f in tab.frames if "preview=1" in f.url)
+                outer = int(
+                    tab.evaluate(
+                        "document.getElementById('b-preview').getBoundingClientRect().height"
+                    )
+                )
+                inner = int(
+                    frame.evaluate(
+                        "Math.ceil(document.documentElement.getBoundingClientRect().height)"
+                    )
+                )
+                if abs(outer - inner) <= TOLERANCE_PX:
+                    break
+                tab.wait_for_timeout(100)
+            assert abs(outer - inner) <= TOLERANCE_PX, (outer, inner)
         shoot(tab, f"widget-builder-{'js' if js else 'nojs'}")
     finally:
         context.close()
