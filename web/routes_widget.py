@@ -101,6 +101,7 @@ class Frame:
     theme: str
     preview: bool
     routes: list[Corridor]  # the corridors this widget offers
+    index: CorridorIndex
 
     def hidden(self) -> dict[str, str]:
         """Fields the in-frame form carries along."""
@@ -135,7 +136,7 @@ def read_frame(page: Page, session: SessionDep, settings: Settings) -> Frame:
     routes = [index.corridors[c] for c in allowed if c in index.corridors] or list(
         index.corridors.values()
     )
-    frame = Frame(page, org, origins, "light", preview, routes)
+    frame = Frame(page, org, origins, "light", preview, routes, index)
     if theme not in THEMES:
         raise WidgetError(
             frame,
@@ -285,7 +286,7 @@ def widget(
         frame, error = exc.frame, exc.error
         return _error(frame, error)
     try:
-        corridor = chosen_corridor(frame, corridor_index(session))
+        corridor = chosen_corridor(frame, frame.index)
         context: dict[str, Any] = {"corridor": corridor}
         if corridor is not None:
             context = widget_context(frame, session, now, corridor)

@@ -513,3 +513,24 @@ def test_survey_prices_are_labelled_with_their_date(client: TestClient, session:
     ).text
     assert "Western Union" in body and "You pay" in body and "Your family receives" in body
     assert "Survey price:" in body and "surveyed by the World Bank on Sep 15, 2025" in body
+
+
+def test_every_widget_page_is_translated(client: TestClient, session: Session) -> None:
+    from web import i18n
+
+    add(session, default_from="GB", default_to="PK")
+    before = set(i18n.MISSING)
+    for lang in LANGUAGES:
+        for path in (
+            "/widget",
+            "/widget?org=bradford-pk&theme=dark",
+            "/widget?from=DE&to=IR",
+            "/widget?from=GB&to=PK&amount=1",
+            "/widget?from=GB&to=ZZ",
+            "/widget?theme=x",
+            "/widget/builder?org=unknown",
+            "/widget/builder?org=bradford-pk",
+        ):
+            sep = "&" if "?" in path else "?"
+            assert client.get(f"{path}{sep}lang={lang}").status_code < 500
+    assert set(i18n.MISSING) - before == set()
