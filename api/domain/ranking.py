@@ -102,22 +102,28 @@ def price_at(points: Sequence[PricePoint], amount: Decimal) -> Found | None:
     fees-included amount needs) the lowest point's fee and rate are used, flagged
     estimated. Otherwise outside the collected range there is no estimate (None).
     """
-    ordered = sorted(points, key=lambda p: p.send_amount)
+    return _price_sorted(sorted(points, key=_amount), amount)
+
+
+def _amount(p: PricePoint) -> Decimal:
+    return p.send_amount
+
+
+def _price_sorted(ordered: Sequence[PricePoint], amount: Decimal) -> Found | None:
+    """`price_at` over points sorted by amount (one pass, no copies)."""
+    lo: PricePoint | None = None
     for p in ordered:
         if p.send_amount == amount:
             return p, p.fee, p.rate, False
-    below = [p for p in ordered if p.send_amount < amount]
-    above = [p for p in ordered if p.send_amount > amount]
-    if not above:
-        return None
-    if not below:
-        lowest = above[0]
-        if amount > 0 and amount >= lowest.send_amount - lowest.fee:
-            return lowest, lowest.fee, lowest.rate, True
-        return None
-    lo, hi = below[-1], above[0]
-    older = lo if lo.collected_at <= hi.collected_at else hi
-    return older, max(lo.fee, hi.fee), min(lo.rate, hi.rate), True
+        if p.send_amount > amount:
+            if lo is None:
+                if amount > 0 and amount >= p.send_amount - p.fee:
+                    return p, p.fee, p.rate, True
+                return None
+            older = lo if lo.collected_at <= p.collected_at else p
+            return older, max(lo.fee, p.fee), min(lo.rate, p.rate), True
+        lo = p
+    return None
 
 
 def _floor(value: Decimal, quantum: Decimal) -> Decimal:
@@ -129,26 +135,22 @@ def amount_for_total(
 ) -> tuple[Decimal, Found] | None:
     """Fees included: the largest amount `A` (a multiple of `quantum`, the currency's minor
     unit) with `A + fee(A) <= paid`, where fee(A) is the fee `price_at` gives at `A`."""
-    ordered = sorted(points, key=lambda p: p.send_amount)
-    best: tuple[Decimal, Found] | None = None
-
-    def consider(a: Decimal) -> None:
-        nonlocal best
-        if a <= 0 or (best is not None and a <= best[0]):
-            return
-        found = price_at(ordered, a)
-        if found is not None and a + found[1] <= paid:
-            best = (a, found)
-
+    ordered = sorted(points, key=_amount)
+    candidates: set[Decimal] = set()
     for p in ordered:  # exact ladder points, converted as collected
         if p.send_amount + p.fee <= paid:
-            consider(p.send_amount)
-    fees = sorted({p.fee for p in ordered})
-    for fee in fees:  # within a segment the fee is constant: A = paid - fee, if it lands there
-        consider(_floor(paid - fee, quantum))
+            candidates.add(p.send_amount)
+    for fee in {p.fee for p in ordered}:  # within a segment the fee is constant
+        candidates.add(_floor(paid - fee, quantum))
     for lo, hi in pairwise(ordered):  # just below a point
-        consider(_floor(min(paid - max(lo.fee, hi.fee), hi.send_amount - quantum), quantum))
-    return best
+        candidates.add(_floor(min(paid - max(lo.fee, hi.fee), hi.send_amount - quantum), quantum))
+    for a in sorted(candidates, reverse=True):
+        if a <= 0:
+            break
+        found = _price_sorted(ordered, a)
+        if found is not None and a + found[1] <= paid:
+            return a, found
+    return None
 
 
 def price_service(
@@ -182,9 +184,14 @@ def price_one(
     fees: FeesMode = FeesMode.ON_TOP,
     quantum: Decimal = CENT,
     expiry: timedelta | None = None,
+    *,
+    newest_only: bool = False,
 ) -> Priced | None:
-    """Price one service's newest points at `amount` (None when out of range)."""
-    found = price_service(newest_per_amount(points), amount, fees, quantum)
+    """Price one service's newest points at `amount` (None when out of range).
+    `newest_only`: the points are already one per amount (the price book's)."""
+    found = price_service(
+        points if newest_only else newest_per_amount(points), amount, fees, quantum
+    )
     if found is None:
         return None
     a, (point, fee, rate, estimated) = found

@@ -60,7 +60,7 @@ def rate_public(v: RateView) -> RatePublic:
 
 def survey_basket(p: Priced, send_ccy: str, receive_ccy: str) -> SurveyBasket:
     return SurveyBasket(
-        send_amount=p.send_amount,
+        send_amount=quantize_display(p.send_amount, send_ccy),
         fee=quantize_display(p.fee, send_ccy),
         rate=rate(p.rate),
         fx_margin_pct=pct(p.cost.fx_margin_pct),

@@ -25,7 +25,7 @@ from api.services.compare import (
     compare,
     corridor_version,
 )
-from api.services.corridors import list_corridors, summarize
+from api.services.corridors import CorridorSummary, list_corridors
 from api.services.receipt import ReceiptRequest, check_receipt
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
@@ -86,16 +86,19 @@ def _render_compare(app: FastAPI, req: CompareRequest, now: datetime) -> bytes:
         version = corridor_version(session, req.from_country, req.to_country)
         body = cache.get((req, version))
         if body is None:
-            body = compare_response(session, req, now).model_dump_json(by_alias=True).encode()
+            response = compare_response(session, req, now, version)
+            body = response.model_dump_json(by_alias=True).encode()
             cache.put((req, version), body)
         return body
 
 
-def compare_response(session: Session, req: CompareRequest, now: datetime) -> CompareResponse:
-    result = compare(session, req, now)
-    summary = summarize(
-        session,
+def compare_response(
+    session: Session, req: CompareRequest, now: datetime, version: str | None = None
+) -> CompareResponse:
+    result = compare(session, req, now, version)
+    summary = CorridorSummary(
         result.corridor,
+        *result.country_names,
         len({q.provider.slug for q in result.quotes}),
         result.data_as_of,
         result.sample,

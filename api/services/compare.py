@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -30,7 +32,7 @@ from api.domain.ranking import (
 )
 from api.domain.speed import Speed
 from api.settings import get_settings
-from api.storage.models import Corridor, CurrentPrice, Provider, Quote, Service
+from api.storage.models import Corridor, Country, CurrentPrice, Provider, Quote, Service
 from api.storage.pricebook import LIVE, RATES_SCOPE, SURVEY, data_versions
 from api.storage.rates import RateView, rates_for_pair
 
@@ -95,7 +97,7 @@ class MarginReference:
         return self.rate_type == "interbank"
 
 
-def margin_reference(quote: Quote) -> MarginReference:
+def margin_reference(quote: Quote | QuoteView) -> MarginReference:
     captured = quote.source_captured_at or quote.collected_at
     gap: int | None = None
     if quote.mid_rate_as_of is not None:
@@ -115,9 +117,9 @@ def margin_reference(quote: Quote) -> MarginReference:
 
 @dataclass(frozen=True)
 class RankedQuote:
-    provider: Provider
-    service: Service
-    quote: Quote  # the newest observation the price came from
+    provider: ProviderView
+    service: ServiceView
+    quote: QuoteView  # the newest observation the price came from
     priced: Priced
     tier: str = LIVE  # live, or survey (World Bank RPW survey prices)
     baskets: tuple[Priced, ...] = ()  # survey tier: the surveyed points, as collected
@@ -164,6 +166,7 @@ class CompareResult:
     fees: FeesMode = FeesMode.INCLUDED
     survey: list[RankedQuote] = field(default_factory=list)
     data_version: str = ""
+    country_names: tuple[str, str] = ("", "")  # sending, receiving country
 
     @property
     def best(self) -> RankedQuote | None:
@@ -182,36 +185,110 @@ class CompareResult:
 # -- the per-corridor book ------------------------------------------------------------------
 
 
+def _snapshot(cls: type[Any], obj: object) -> Any:
+    """A plain, immutable copy of an ORM row (no instrumentation on the hot path)."""
+    return cls(**{f.name: getattr(obj, f.name) for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteView:
+    """The stored quote behind an offer, as read from the price book."""
+
+    id: int | None
+    send_amount: Decimal
+    send_currency: str
+    fee: Decimal
+    rate: Decimal
+    receive_currency: str
+    receive_fee: Decimal
+    mid_rate: Decimal
+    mid_rate_type: str
+    mid_rate_source: str
+    mid_rate_as_of: date | None
+    fx_margin_pct: Decimal
+    total_cost_pct: Decimal
+    speed: str
+    payout_method: str
+    collected_at: datetime
+    source_captured_at: datetime | None
+    source: str
+    payload_hash: str | None
+    sample: bool
+    promotional: bool
+    transparent: bool
+    markup_pct: Decimal | None
+    delivery_min_s: Decimal | None
+    delivery_max_s: Decimal | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceView:
+    id: int | None
+    provider_id: int
+    corridor_code: str
+    payin_method: str
+    payout_method: str
+    payout_currency: str
+    speed: str
+    access_point: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderView:
+    id: int | None
+    slug: str
+    name: str
+    type: str
+    website: str | None
+
+
 @dataclass(frozen=True)
 class _Row:
-    quote: Quote
-    service: Service
-    provider: Provider
+    quote: QuoteView
+    service: ServiceView
+    provider: ProviderView
     tier: str
+    point: PricePoint
 
-    def point(self) -> PricePoint:
-        q = self.quote
-        return PricePoint(
-            str(self.service.id),
-            q.send_amount,
-            q.fee,
-            q.rate,
-            q.mid_rate,
-            Speed(q.speed),
-            q.collected_at,
-            q.receive_fee,
-        )
+
+@dataclass(frozen=True)
+class _ServiceBook:
+    """One service's current prices: its rows and their price points, built once."""
+
+    rows: tuple[_Row, ...]
+    points: tuple[PricePoint, ...]
+    row_of: dict[PricePoint, _Row]
+    provider: ProviderView
+    service: ServiceView
+    newest: datetime
+    sample: bool
 
 
 @dataclass(frozen=True)
 class _Book:
     corridor: Corridor
-    rows: tuple[_Row, ...]
+    # (receive currency, tier) -> the services' books
+    services: dict[tuple[str, str], tuple[_ServiceBook, ...]]
     rates: dict[str, list[RateView]]  # receive currency -> rates, preferred first
+    names: tuple[str, str]  # the sending and receiving countries' names
     version: str
 
 
-def _load_rows(session: Session, code: str) -> tuple[_Row, ...]:
+def _point(q: QuoteView, service_id: int | None) -> PricePoint:
+    return PricePoint(
+        str(service_id),
+        q.send_amount,
+        q.fee,
+        q.rate,
+        q.mid_rate,
+        Speed(q.speed),
+        q.collected_at,
+        q.receive_fee,
+    )
+
+
+def _load_services(session: Session, code: str) -> dict[tuple[str, str], tuple[_ServiceBook, ...]]:
     stmt = (
         select(CurrentPrice.tier, Quote, Service, Provider)
         .join(Quote, col(Quote.id) == CurrentPrice.quote_id)
@@ -219,14 +296,33 @@ def _load_rows(session: Session, code: str) -> tuple[_Row, ...]:
         .join(Provider, col(Provider.id) == Quote.provider_id)
         .where(CurrentPrice.corridor_code == code)
     )
-    rows = []
+    grouped: dict[tuple[str, str], dict[int, list[_Row]]] = {}
+    services: dict[int | None, ServiceView] = {}
+    providers: dict[int | None, ProviderView] = {}
     for tier, q, s, p in session.exec(stmt).all():
-        rows.append(_Row(q, s, p, tier))
-    for r in rows:  # kept across sessions: detach, so a commit cannot expire them
-        for obj in (r.quote, r.service, r.provider):
-            if obj in session:
-                session.expunge(obj)
-    return tuple(rows)
+        qv: QuoteView = _snapshot(QuoteView, q)
+        sv = services.get(s.id) or services.setdefault(s.id, _snapshot(ServiceView, s))
+        pv = providers.get(p.id) or providers.setdefault(p.id, _snapshot(ProviderView, p))
+        row = _Row(qv, sv, pv, tier, _point(qv, s.id))
+        grouped.setdefault((q.receive_currency, tier), {}).setdefault(s.id or 0, []).append(row)
+    out: dict[tuple[str, str], tuple[_ServiceBook, ...]] = {}
+    for key, by_service in grouped.items():
+        books = []
+        for rows in by_service.values():
+            points = tuple(r.point for r in rows)
+            books.append(
+                _ServiceBook(
+                    tuple(rows),
+                    points,
+                    dict(zip(points, rows, strict=True)),
+                    rows[0].provider,
+                    rows[0].service,
+                    max(r.quote.collected_at for r in rows),
+                    any(r.quote.sample for r in rows),
+                )
+            )
+        out[key] = tuple(books)
+    return out
 
 
 class CorridorBook:
@@ -241,11 +337,10 @@ class CorridorBook:
         with self._lock:
             self._entries.clear()
 
-    def get(self, session: Session, code: str, enabled: bool) -> _Book:
-        corridor_v, rates_v = data_versions(session, [code, RATES_SCOPE])
-        version = f"{corridor_v}.{rates_v}"
-        bind = session.get_bind()
-        key = (f"{bind.engine.url!r}/{code}", version)
+    def get(self, session: Session, code: str, enabled: bool, version: str | None = None) -> _Book:
+        if version is None:
+            version = _version(session, code)
+        key = (f"{session.get_bind().engine.url!r}/{code}", version)
         if enabled:
             with self._lock:
                 hit = self._entries.get(key)
@@ -255,14 +350,22 @@ class CorridorBook:
         corridor = session.get(Corridor, code)
         if corridor is None:
             raise NotFound("corridor", f"unknown corridor {code}: see /api/v1/corridors")
-        rows = _load_rows(session, code)
+        services = _load_services(session, code)
         rates = {
             ccy: rates_for_pair(session, corridor.send_currency, ccy)
             for ccy in corridor.receive_currency_list()
         }
+        src, dst = (
+            session.get(Country, corridor.from_country),
+            session.get(Country, corridor.to_country),
+        )
+        names = (
+            src.name if src else corridor.from_country,
+            dst.name if dst else corridor.to_country,
+        )
         if corridor in session:
             session.expunge(corridor)
-        book = _Book(corridor, rows, rates, version)
+        book = _Book(corridor, services, rates, names, version)
         if enabled:
             with self._lock:
                 self._entries[key] = book
@@ -272,6 +375,11 @@ class CorridorBook:
 
 
 BOOK = CorridorBook()
+
+
+def _version(session: Session, code: str) -> str:
+    corridor_v, rates_v = data_versions(session, [code, RATES_SCOPE])
+    return f"{corridor_v}.{rates_v}"
 
 
 def get_corridor(session: Session, from_country: str, to_country: str) -> Corridor:
@@ -285,12 +393,10 @@ def get_corridor(session: Session, from_country: str, to_country: str) -> Corrid
 def corridor_version(session: Session, from_country: str, to_country: str) -> str:
     """The data version of a corridor's comparison (changes whenever a quote of the
     corridor or any reference rate is stored): for ETags and caches."""
-    code = f"{from_country.upper()}-{to_country.upper()}"
-    corridor_v, rates_v = data_versions(session, [code, RATES_SCOPE])
-    return f"{corridor_v}.{rates_v}"
+    return _version(session, f"{from_country.upper()}-{to_country.upper()}")
 
 
-def _passes(req: CompareRequest, service: Service, provider: Provider) -> bool:
+def _passes(req: CompareRequest, service: ServiceView, provider: ProviderView) -> bool:
     if req.payout != "any" and service.payout_method != req.payout:
         return False
     if req.max_speed is not None and Speed(service.speed).order > req.max_speed.order:
@@ -298,9 +404,13 @@ def _passes(req: CompareRequest, service: Service, provider: Provider) -> bool:
     return not (req.provider_type and provider.type != req.provider_type)
 
 
-def compare(session: Session, req: CompareRequest, now: datetime) -> CompareResult:
+def compare(
+    session: Session, req: CompareRequest, now: datetime, version: str | None = None
+) -> CompareResult:
+    """Rank the offers for `req` at `now`. `version` is the corridor's data version when the
+    caller has just read it (`corridor_version`), to save reading it again."""
     code = f"{req.from_country.upper()}-{req.to_country.upper()}"
-    book = BOOK.get(session, code, get_settings().compare_cache_s > 0)
+    book = BOOK.get(session, code, get_settings().compare_cache_s > 0, version)
     corridor = book.corridor
     currency = (req.currency or corridor.send_currency).upper()
     if currency != corridor.send_currency:
@@ -318,25 +428,32 @@ def compare(session: Session, req: CompareRequest, now: datetime) -> CompareResu
     expiry = timedelta(hours=corridor.expiry_hours)
     quantum = Decimal(1).scaleb(-minor_units(currency))
 
-    live: dict[int, list[_Row]] = {}
-    survey: dict[int, list[_Row]] = {}
-    for row in book.rows:
-        if row.quote.receive_currency != receive:
-            continue
-        if row.tier == SURVEY:
-            survey.setdefault(row.service.id or 0, []).append(row)
-        elif freshness(row.quote.collected_at, now, fresh, expiry) is not Freshness.EXPIRED:
-            live.setdefault(row.service.id or 0, []).append(row)
+    def price(sb: _ServiceBook, points: Sequence[PricePoint]) -> tuple[Priced, _Row] | None:
+        pr = price_one(points, req.amount, now, fresh, req.fees, quantum, expiry, newest_only=True)
+        return None if pr is None else (pr, sb.row_of[pr.point])
 
-    def price(rows: list[_Row]) -> tuple[Priced, _Row] | None:
-        points = [r.point() for r in rows]
-        row_of = dict(zip(points, rows, strict=True))
-        pr = price_one(points, req.amount, now, fresh, req.fees, quantum, expiry)
-        return None if pr is None else (pr, row_of[pr.point])
-
+    live_books = book.services.get((receive, LIVE), ())
     priced_live: list[tuple[Priced, _Row]] = []
-    for rows in live.values():
-        found = price(rows)
+    live_services = 0
+    data_as_of: datetime | None = None
+    sample = False
+    real_live: set[int | None] = set()
+    for sb in live_books:
+        points = [
+            p
+            for p in sb.points
+            if freshness(p.collected_at, now, fresh, expiry) is not Freshness.EXPIRED
+        ]
+        if not points:
+            continue
+        live_services += 1
+        rows = [sb.row_of[p] for p in points]
+        newest = max(r.quote.collected_at for r in rows)
+        data_as_of = newest if data_as_of is None else max(data_as_of, newest)
+        sample = sample or any(r.quote.sample for r in rows)
+        if not all(r.quote.sample for r in rows):
+            real_live.add(sb.provider.id)
+        found = price(sb, points)
         if found is not None:
             priced_live.append(found)
     by_key = {p.point.service_key: row for p, row in priced_live}
@@ -347,32 +464,30 @@ def compare(session: Session, req: CompareRequest, now: datetime) -> CompareResu
             ranked.append(RankedQuote(row.provider, row.service, row.quote, pr))
 
     # Survey prices only for providers without a real live quote on this corridor.
-    real_live = {r.provider.id for rows in live.values() for r in rows if not r.quote.sample}
     priced_survey: list[tuple[Priced, _Row, tuple[Priced, ...]]] = []
-    for rows in survey.values():
-        if rows[0].provider.id in real_live:
+    for sb in book.services.get((receive, SURVEY), ()):
+        if sb.provider.id in real_live:
             continue
-        found = price(rows)
+        found = price(sb, sb.points)
         if found is None:
             continue
         baskets = tuple(
             b
-            for r in sorted(rows, key=lambda r: r.quote.send_amount)
-            if (b := price_one([r.point()], r.quote.send_amount, now, fresh)) is not None
+            for p in sorted(sb.points, key=lambda p: p.send_amount)
+            if (b := price_one([p], p.send_amount, now, fresh)) is not None
         )
         priced_survey.append((found[0], found[1], baskets))
     survey_by_key = {p.point.service_key: (row, b) for p, row, b in priced_survey}
     survey_ranked: list[RankedQuote] = []
     for pr in rank([p for p, _, _ in priced_survey], req.sort):
         row, baskets = survey_by_key[pr.point.service_key]
-        # Survey prices are old by nature: never flagged stale-vs-fresh, shown as survey.
+        # Survey prices are old by nature: shown as survey, never as fresh or stale live.
         pr = Priced(pr.point, pr.send_amount, pr.fee, pr.rate, pr.cost, pr.estimated, False)
         if _passes(req, row.service, row.provider):
             survey_ranked.append(
                 RankedQuote(row.provider, row.service, row.quote, pr, SURVEY, baskets)
             )
 
-    live_rows = [r for rows in live.values() for r in rows]
     rates = book.rates.get(receive, [])
     return CompareResult(
         corridor=corridor,
@@ -382,12 +497,12 @@ def compare(session: Session, req: CompareRequest, now: datetime) -> CompareResu
         reference_rate=rates[0] if rates else None,
         other_rates=rates[1:],
         quotes=ranked,
-        data_as_of=max((r.quote.collected_at for r in live_rows), default=None),
-        sample=any(r.quote.sample for r in live_rows),
+        data_as_of=data_as_of,
+        sample=sample,
         no_provider_reason=corridor.no_provider_reason
         if not ranked and not survey_ranked
         else None,
-        excluded_out_of_range=len(live) - len(priced_live),
+        excluded_out_of_range=live_services - len(priced_live),
         filters={
             "payout": req.payout,
             "speed": req.max_speed.value if req.max_speed else "any",
@@ -398,4 +513,5 @@ def compare(session: Session, req: CompareRequest, now: datetime) -> CompareResu
         fees=req.fees,
         survey=survey_ranked,
         data_version=book.version,
+        country_names=book.names,
     )

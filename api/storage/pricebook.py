@@ -12,7 +12,7 @@ visible on the very next request.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -146,10 +146,16 @@ def data_versions(session: Session, scopes: Sequence[str]) -> tuple[int, ...]:
     return tuple(int(found.get(s, 0)) for s in scopes)
 
 
-def rebuild_current_prices(session: Session, batch: int = 50_000) -> int:
-    """Rebuild the whole price book from the quote history (migration, bulk loaders).
-    Reads only the columns it needs, in batches; returns the number of current prices."""
-    session.execute(delete(CurrentPrice))
+def rebuild_current_prices(
+    session: Session, corridors: Collection[str] | None = None, batch: int = 50_000
+) -> int:
+    """Rebuild the price book from the quote history (migration, bulk loaders, after
+    quotes were deleted), for every corridor or only the given ones. Reads only the
+    columns it needs, in batches; returns the number of current prices written."""
+    wipe = delete(CurrentPrice)
+    if corridors is not None:
+        wipe = wipe.where(col(CurrentPrice.corridor_code).in_(sorted(corridors)))
+    session.execute(wipe)
     stmt = select(
         col(Quote.id),
         col(Quote.service_id),
@@ -158,6 +164,8 @@ def rebuild_current_prices(session: Session, batch: int = 50_000) -> int:
         col(Quote.source),
         col(Quote.collected_at),
     ).execution_options(yield_per=batch)
+    if corridors is not None:
+        stmt = stmt.where(col(Quote.corridor_code).in_(sorted(corridors)))
     newest: dict[tuple[int, str], _Entry] = {}
     for qid, service_id, amount, corridor, source, collected in session.execute(stmt):
         e = _Entry(service_id, amount_key(amount), corridor, tier_of(source), qid, collected)
@@ -168,7 +176,8 @@ def rebuild_current_prices(session: Session, batch: int = 50_000) -> int:
     table = CurrentPrice.__table__  # type: ignore[attr-defined]
     for start in range(0, len(rows), UPSERT_CHUNK):
         session.execute(table.insert(), rows[start : start + UPSERT_CHUNK])
-    bump_versions(session, {e.corridor_code for e in newest.values()} | {RATES_SCOPE})
+    touched = set(corridors) if corridors is not None else set()
+    bump_versions(session, {e.corridor_code for e in newest.values()} | touched | {RATES_SCOPE})
     return len(rows)
 
 
