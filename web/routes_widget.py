@@ -55,7 +55,7 @@ LOADER = Path(__file__).resolve().parent / "templates" / "widget.js"
 # Height in CSS px of the plain-iframe snippet, per language: the widget's content height
 # for GB-PK at the default amount in a 360 px wide frame, plus a little room, as measured
 # by tests/web/test_widget_browser.py (which fails when these drift from the real page).
-SNIPPET_HEIGHT = {"en": 780, "ur": 880, "fa-AF": 740, "ps": 740, "bn": 780, "ar": 760}
+SNIPPET_HEIGHT = {"en": 888, "ur": 1016, "fa-AF": 844, "ps": 844, "bn": 888, "ar": 846}
 MESSAGE_TYPE = "silkroutes-remit:height"
 
 
@@ -242,6 +242,7 @@ def widget_context(
         else None
     )
     all_sample = bool(offers) and all(o.q.sample for o in offers)
+    all_estimated = bool(offers) and all(o.q.estimated for o in offers)
     rates: list[RatePublic] = []
     if result.reference_rate is not None:
         rates = [rate_public(result.reference_rate), *map(rate_public, result.other_rates)]
@@ -252,6 +253,8 @@ def widget_context(
         "offers": offers,
         "shared_ref": shared_ref,
         "all_sample": all_sample,
+        "all_estimated": all_estimated,
+        "survey_only": bool(offers) and all(o.survey for o in offers),
         "result": result,
         "sample": result.sample or any(r.sample for r in rates),
         "rates": rates,
