@@ -534,3 +534,27 @@ def test_every_widget_page_is_translated(client: TestClient, session: Session) -
             sep = "&" if "?" in path else "?"
             assert client.get(f"{path}{sep}lang={lang}").status_code < 500
     assert set(i18n.MISSING) - before == set()
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"slug": "a" * 1000}, "slug"),
+        ({"slug": "UPPER case"}, "slug"),
+        ({"origins": "https://a.org"}, "origins"),
+        ({"origins": ["https://a.org"] * 21}, "origins"),
+        ({"origins": ["https://a.org\u0000"]}, "origin"),
+        ({"corridors": ["x" * 100]}, "corridor"),
+        ({"default_from": "G\u0000"}, "default_to"),
+        ({"name": ""}, "name"),
+        ({"count_views": "maybe"}, "count_views"),
+    ],
+)
+def test_admin_api_names_the_bad_field(
+    client: TestClient, key: dict[str, str], change: dict[str, Any], field: str
+) -> None:
+    body = {"slug": "ok", "name": "Ok", "origins": ORIGINS, **change}
+    r = client.post("/api/v1/admin/orgs", json=body, headers=key)
+    assert r.status_code == 422, r.text
+    assert r.json()["detail"][0]["loc"][-1] == field
+    assert client.get("/api/v1/admin/orgs", headers=key).json()["organisations"] == []
