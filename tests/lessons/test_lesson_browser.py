@@ -89,7 +89,12 @@ def test_quiz_without_javascript_in_english(no_js_phone: Any, lessons_url: str) 
     page = no_js_phone
     page.goto(f"{lessons_url}/learn/fee-and-margin")
     assert page.locator("html").get_attribute("dir") == "ltr"
-    assert page.locator("#live").inner_text().count("Sample data — not live prices.") == 1
+    # `remit demo` holds real World Bank survey prices for GB→PK and no live ones: the
+    # example uses them, dated, and never calls them today's
+    live = page.locator("#live").inner_text()
+    assert live.count("No live offer on this corridor: these are World Bank survey prices") == 1
+    assert "Best price in the survey" in live and "Today's" not in live
+    assert "Sample data" not in live
     answer(page, {"q1": "b", "q2": "a", "q3": "b"})
     assert "/learn/fee-and-margin/quiz" in page.url
     quiz = page.locator("#quiz")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from html import unescape
@@ -13,9 +14,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from api.http.app import create_app
+from api.http.deps import get_now
 from api.http.present import quote_public
 from api.services.compare import CompareRequest, RankedQuote, compare
 from api.services.lessons import LESSON_LANGS, LessonStore, get_store
+from api.storage.db import get_session, make_engine, session_scope
+from api.storage.migrate import upgrade
+from api.storage.types import utcnow
+from scrapers.demo import load_demo
 from tests.lessons.conftest import Edit
 from web import i18n
 from web.formatting import Formatter
@@ -557,3 +564,47 @@ def test_audio_is_a_plain_audio_element(
         "/learn/audio/x.ogg",
     ):
         assert client.get(bad).status_code == 404
+
+
+# -- the live example on the shipped data (real survey prices, no live offer on GB→PK) ----
+
+
+@pytest.fixture(scope="module")
+def shipped_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The database as `make run` leaves it (SQLite): World Bank survey prices on GB→PK."""
+    eng = make_engine(f"sqlite:///{tmp_path_factory.mktemp('shipped') / 'remit.sqlite3'}")
+    upgrade(eng)
+    now = utcnow()
+    with session_scope(eng) as s:
+        load_demo(s, now)
+    app = create_app()
+
+    def session() -> Iterator[Session]:
+        with Session(eng) as s:
+            yield s
+
+    app.dependency_overrides[get_session] = session
+    app.dependency_overrides[get_now] = lambda: now
+    with TestClient(app) as c:
+        yield c
+    eng.dispose()
+
+
+def test_live_example_uses_dated_survey_prices_when_no_live_offer_exists(
+    shipped_client: TestClient,
+) -> None:
+    api = shipped_client.get("/api/v1/compare", params={"from": "GB", "to": "PK", "amount": "120"})
+    body = api.json()
+    assert not [q for q in body["quotes"] if q.get("tier", "live") == "live" and not q["stale"]]
+    survey = body["survey_quotes"]
+    assert survey, "the shipped data has World Bank survey prices for GB→PK"
+    html = shipped_client.get("/learn/fee-and-margin").text
+    live = html.split('id="live"', 1)[1].split("</section>", 1)[0]
+    assert "No live offer on this corridor: these are World Bank survey prices of" in live
+    assert "Best price in the survey" in live and "Today&#39;s" not in live
+    assert "Sample data" not in live
+    fmt = Formatter(LANGUAGES["en"])
+    best = max(survey, key=lambda q: Decimal(q["received_amount"]))
+    worst = min(survey, key=lambda q: Decimal(q["received_amount"]))
+    assert fmt.money_bdi(Decimal(best["received_amount"]), "PKR") in live
+    assert fmt.money_bdi(Decimal(worst["received_amount"]), "PKR") in live
