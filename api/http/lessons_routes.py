@@ -42,7 +42,13 @@ class LessonSummary(BaseModel):
     title: str
     summary: str
     minutes: int
-    audience: Literal["sender", "receiver", "both"]
+    audience: Literal["sender", "receiver", "both"] = Field(
+        description="Who the lesson is for: sender, receiver or both."
+    )
+    audiences: list[Literal["sender", "receiver", "women", "rural", "business"]] = Field(
+        description="Every audience filter the lesson matches (both = sender and receiver), "
+        "e.g. [\"sender\", \"receiver\", \"women\"]; /learn?audience=… filters by these."
+    )
     corridors: list[str]
     lang: str = Field(description="Language of the content returned.")
     translated: bool = Field(
@@ -145,7 +151,8 @@ def _summary(e: LessonEntry) -> dict[str, object]:
         "title": h.title,
         "summary": h.summary,
         "minutes": h.minutes,
-        "audience": h.audience,
+        "audience": h.role,
+        "audiences": list(h.audiences),
         "corridors": list(h.corridors),
         "lang": h.lang,
         "translated": e.translated,
