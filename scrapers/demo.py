@@ -165,6 +165,7 @@ def sample_quotes(
                 mid_rate=ref.rate,
                 mid_rate_type=ref.rate_type,
                 mid_rate_source=ref.source,
+                mid_rate_as_of=ref.as_of,
             )
 
 
