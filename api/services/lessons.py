@@ -517,9 +517,10 @@ class LessonStore:
             by_slug[loaded.slug] = loaded
         return cat
 
-    def list(self, lang: str) -> list[LessonEntry]:
+    def list(self, lang: str, audience: str | None = None) -> list[LessonEntry]:
         """Lessons in `lang`, English where not translated, in lesson order.
 
+        `audience` (one of AUDIENCE_FILTERS) keeps only the lessons for that audience.
         A translation is served only when its English source exists and it passes the
         cross-language check (see `translation_problems`), so a half-done translation
         cannot show a quiz that differs from English.
@@ -527,6 +528,8 @@ class LessonStore:
         cat = self.catalogue()
         out: list[LessonEntry] = []
         for en in cat.source():
+            if audience is not None and audience not in en.header.audiences:
+                continue
             out.append(LessonEntry(self._pick(cat, en, lang), lang))
         return out
 
@@ -593,8 +596,17 @@ class QuizResult:
         return len(self.results)
 
     @property
+    def answered(self) -> int:
+        return sum(1 for r in self.results if r.answer is not None)
+
+    @property
     def complete(self) -> bool:
         return all(r.answer is not None for r in self.results)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing answered: ask for answers instead of scoring 0 of N."""
+        return self.answered == 0
 
 
 class QuizAnswerError(ValueError):

@@ -9,23 +9,16 @@ from fastapi.testclient import TestClient
 
 from api.services.lessons import LessonStore
 
-TRANSLATED = {
-    "fee-and-margin",
-    "reading-a-quote",
-    "comparing-providers",
-    "formal-vs-informal",
-    "scams-and-fraud",
-    "payout-options",
-}
+TRANSLATED = {"fee-and-margin", "formal-vs-informal", "money-in-your-own-name"}
 
 
-def test_list_in_english_has_fourteen_lessons(client: TestClient) -> None:
+def test_list_in_english_has_sixteen_lessons(client: TestClient) -> None:
     r = client.get("/api/v1/lessons")
     assert r.status_code == 200
     body = r.json()
     assert body["lang"] == "en"
     lessons = body["lessons"]
-    assert [x["number"] for x in lessons] == list(range(1, 15))
+    assert [x["number"] for x in lessons] == list(range(1, 17))
     assert all(x["translated"] and x["lang"] == "en" and not x["needs_review"] for x in lessons)
     first = lessons[0]
     assert set(first) == {
@@ -35,6 +28,7 @@ def test_list_in_english_has_fourteen_lessons(client: TestClient) -> None:
         "summary",
         "minutes",
         "audience",
+        "audiences",
         "corridors",
         "lang",
         "translated",
@@ -43,11 +37,23 @@ def test_list_in_english_has_fourteen_lessons(client: TestClient) -> None:
     }
     assert first["slug"] == "fee-and-margin" and first["live_example"] is True
     assert 2 <= first["minutes"] <= 5 and first["audience"] == "sender"
+    assert first["audiences"] == ["sender"]
+    women = next(x for x in lessons if x["slug"] == "money-in-your-own-name")
+    assert women["audience"] == "both"
+    assert women["audiences"] == ["sender", "receiver", "women"]
 
 
-def test_list_in_urdu_falls_back_to_english(client: TestClient) -> None:
+def test_list_in_urdu_falls_back_to_english(
+    client: TestClient, lessons_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keep = {"01-fee-and-margin.md", "04-formal-vs-informal.md", "15-money-in-your-own-name.md"}
+    for path in (lessons_copy / "ur").glob("*.md"):
+        if path.name not in keep:
+            path.unlink()
+    store = LessonStore(lessons_copy)
+    monkeypatch.setattr("api.http.lessons_routes.get_store", lambda: store)
     lessons = client.get("/api/v1/lessons", params={"lang": "ur"}).json()["lessons"]
-    assert len(lessons) == 14
+    assert len(lessons) == 16
     urdu = {x["slug"] for x in lessons if x["translated"]}
     assert urdu == TRANSLATED
     for x in lessons:
