@@ -101,7 +101,7 @@ def test_compare_flow(phone: Any, base_url: str, lang: str, js: bool) -> None:
     first = offers.first.locator(".recv strong")
     assert first.is_visible() and re.search(r"\d", first.inner_text())
     assert first.locator("bdi").count() == 1, "amounts are isolated with <bdi>"
-    assert phone.locator(".banner").first.is_visible(), "sample data is labelled"
+    assert phone.locator(".banner[role=note]").first.is_visible(), "sample data is labelled"
     assert phone.locator("a[href*='/learn/fee-and-margin']").count() >= 1
     assert_no_overflow(phone)
     shoot(phone, f"compare-{lang}-{mode(js)}")

@@ -1,7 +1,6 @@
 /* Optional enhancements; every page works without this file.
    - Remembers the last comparisons on this device (localStorage, no cookies).
-   - Shows the send currency next to the amount, and keeps it right when the country changes.
-   - On the receipt checker, offers only the currencies the chosen destination pays out. */
+   - Shows the send currency next to the amount. */
 (function () {
   "use strict";
   var d = document, store = null, KEY = "remit.recent", MAX = 5;
@@ -45,27 +44,10 @@
     if (ul.children.length) recent.hidden = false;
   }
 
-  // Receipt checker: offer only the currencies the chosen destination pays out.
-  var to = d.getElementById("f-to"), recv = d.getElementById("f-receive");
-  if (to && recv && recv.hasAttribute("data-names")) {
-    var names2 = {};
-    recv.getAttribute("data-names").split(";").forEach(function (p) {
-      var kv = p.split("="); if (kv[0]) names2[kv[0]] = kv[1];
-    });
-    to.addEventListener("change", function () {
-      var o = to.options[to.selectedIndex], pays = ((o && o.getAttribute("data-pays")) || "").split(" ");
-      while (recv.options.length > 1) recv.remove(1);
-      pays.forEach(function (c) { if (c && names2[c]) recv.add(new Option(names2[c], c)); });
-    });
-  }
-
   var ccy = d.getElementById("send-ccy");
-  if (ccy && from) {
-    var show = function () {
-      var o = from.options[from.selectedIndex], c = o && o.getAttribute("data-currency");
-      ccy.textContent = c ? " (" + c + ")" : "";
-    };
-    show();
-    from.addEventListener("change", show);
-  }
+  var show = function () {
+    var c = from.options[from.selectedIndex].getAttribute("data-currency");
+    ccy.textContent = c ? " (" + c + ")" : "";
+  };
+  if (ccy && from) { show(); from.addEventListener("change", show); }
 })();
