@@ -58,6 +58,18 @@ class Settings(BaseSettings):
         default=30.0, description="How long a rendered compare response is reused (0 = off)."
     )
     widget_allowed_origins: list[str] = Field(default_factory=list)
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description='Addresses or networks (JSON list, e.g. ["127.0.0.1", "10.0.0.0/8"]) '
+        "of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto count. Default: none.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:port/db: rate-limit counters shared by every worker.",
+    )
+    db_retry_after_s: int = Field(
+        default=5, ge=1, le=3600, description="Retry-After sent while the database is down."
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -65,6 +77,11 @@ class Settings(BaseSettings):
             problems: list[str] = []
             if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
                 problems.append("REMIT_SECRET_KEY must be set to at least 32 random characters")
+            if self.admin_api_key is not None and len(self.admin_api_key) < 32:
+                problems.append(
+                    "REMIT_ADMIN_API_KEY must be at least 32 random characters "
+                    "(or unset; create keys with `remit admin create-key`)"
+                )
             if self.database_url.startswith("sqlite") and self.workers > 1:
                 problems.append("REMIT_DATABASE_URL must be PostgreSQL when REMIT_WORKERS > 1")
             if problems:

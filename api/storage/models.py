@@ -207,9 +207,12 @@ class RpwObservation(SQLModel, table=True):
 class ApiKey(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str
-    key_hash: str = Field(unique=True, max_length=64)
+    key_hash: str = Field(unique=True, max_length=64)  # HMAC-SHA256(secret key, key)
     created_at: datetime = utc()
     revoked: bool = False
+    scopes: str = Field(default="read", max_length=100)  # space separated: read ingest orgs
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    hash_scheme: str = Field(default="hmac", max_length=12)  # "sha256": before 0005, revoked
 
 
 class SchedulerLock(SQLModel, table=True):
