@@ -210,7 +210,8 @@ def import_rpw(
 ) -> None:
     """Import the World Bank RPW workbook.
 
-    Reads the sheet `Dataset (from Q2 2016)`; re-importing the same file changes nothing."""
+    Reads the sheet `Dataset (from Q2 2016)`; re-importing the same file changes nothing.
+    Exit code 1 if every row was rejected, 2 if the file cannot be read."""
     from api.services.ingest import import_rpw as run_import
     from api.services.ingest import rpw_rows_declared
     from api.storage.db import session_scope
@@ -251,6 +252,8 @@ def import_rpw(
         out.print(table)
         if len(report.rejected) > 50:
             out.print(f"… and {len(report.rejected) - 50} more")
+    if report.rejected and report.stored + report.duplicates == 0:
+        raise fail(f"{path}: every row was rejected; nothing imported", code=1)
 
 
 def import_feed(

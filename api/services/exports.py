@@ -399,7 +399,12 @@ def day_range(
     if from_date and to_date and from_date > to_date:
         raise BadRequest("from_date", f"from_date {from_date} is after to_date {to_date}")
     start = datetime.combine(from_date, time(0), tzinfo=UTC) if from_date else None
-    end = datetime.combine(to_date + timedelta(days=1), time(0), tzinfo=UTC) if to_date else None
+    # to_date = date.max (9999-12-31) has no next day: it means "no end".
+    end = (
+        datetime.combine(to_date + timedelta(days=1), time(0), tzinfo=UTC)
+        if to_date and to_date < date.max
+        else None
+    )
     return start, end
 
 

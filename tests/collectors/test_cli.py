@@ -363,3 +363,24 @@ def test_concurrent_sources_with_latency_do_not_lock_each_other(
         runs = run_sources(scratch, names, now=NOW)
     assert [r.status for r in runs] == ["ok"] * len(names), [r.error for r in runs]
     assert all(r.rows_stored > 0 or r.rows_duplicate > 0 for r in runs)
+
+
+def test_import_rpw_exits_non_zero_when_every_row_is_rejected(
+    scratch: Engine, tmp_path: Path
+) -> None:
+    path = write_rpw(
+        tmp_path / "rpw.xlsx",
+        [rpw_row(id=n, period="someday", **{"cc1 lcu amount": "lots"}) for n in (1, 2)],
+    )
+    result = invoke("import-rpw", str(path))
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.output.split())
+    assert "2 rejected" in text and "every row was rejected; nothing imported" in text
+
+
+def test_import_feed_nested_too_deeply_is_a_one_line_error(scratch: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    result = invoke("import-feed", str(path))
+    assert result.exit_code == 2, result.output
+    assert "nested too deeply" in result.output and "Traceback" not in result.output
