@@ -126,5 +126,20 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 
 def get_session() -> Iterator[Session]:
     """FastAPI dependency: one session per request."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
         yield session
+    finally:
+        close_quietly(session)
+
+
+def close_quietly(session: Session) -> None:
+    """Close a session whose answer has been sent: when the database went away meanwhile,
+    the connection's final rollback fails; that is the outage already logged, not an error
+    of this request (the pool drops the dead connection)."""
+    try:
+        session.close()
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        database_status.went_down(exc)
