@@ -110,7 +110,10 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # X-Forwarded-* are read by the app, and only from REMIT_TRUSTED_PROXIES
+        # (api/http/proxy.py); uvicorn's own handling would trust loopback by default.
+        proxy_headers=False,
+        forwarded_allow_ips="",
         log_level="info",
     )
 

@@ -7,11 +7,12 @@ from fastapi.middleware.gzip import GZipMiddleware
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http import errors
+from api.http import accesslog, errors
 from api.http.admin import admin_router
 from api.http.cache import ResponseCache
 from api.http.lessons_routes import lessons_router
-from api.http.ratelimit import RateLimiter, RateLimitMiddleware
+from api.http.proxy import ProxyHeadersMiddleware, parse_networks
+from api.http.ratelimit import RateLimitMiddleware, make_limiter
 from api.http.rates_routes import rates_router
 from api.http.routes import health_router, router
 from api.http.trends import router as trends_router
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     errors.install(app)
+    accesslog.install()
     app.include_router(router)
     app.include_router(rates_router)
     app.include_router(admin_router)
@@ -50,8 +52,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_web(app)
     app.state.response_cache = ResponseCache(settings.compare_cache_s)
     app.add_middleware(GZipMiddleware, minimum_size=500)
-    app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.rate_limit_per_minute))
+    app.add_middleware(
+        RateLimitMiddleware,
+        limiter=make_limiter(settings.rate_limit_per_minute, settings.redis_url),
+    )
     app.add_middleware(SecurityHeadersMiddleware)
+    # Outermost: the client address and scheme are settled before anything uses them.
+    app.add_middleware(ProxyHeadersMiddleware, trusted=parse_networks(settings.trusted_proxies))
     return app
 
 

@@ -27,9 +27,14 @@ def is_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, sa_exc.DisconnectionError | sa_exc.TimeoutError):
         return True
     if isinstance(exc, sa_exc.DBAPIError):
-        return exc.connection_invalidated or isinstance(
-            exc, sa_exc.OperationalError | sa_exc.InterfaceError
-        )
+        if exc.connection_invalidated:
+            return True
+        # SQLite reports a missing table or a bad statement as OperationalError too: those
+        # are faults, not an outage.
+        message = str(exc.orig).lower()
+        if message.startswith(("no such ", "syntax error", "table ", "near ")):
+            return False
+        return isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
     return False
 
 
