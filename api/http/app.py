@@ -7,7 +7,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http import accesslog, errors
+from api.http import accesslog, docs, errors
 from api.http.admin import admin_router
 from api.http.cache import ResponseCache
 from api.http.lessons_routes import lessons_router
@@ -38,11 +38,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Remittance cost comparison (RPW-compatible) for the Silk Routes corridors.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served offline by api/http/docs.py
         redoc_url=None,
     )
     errors.install(app)
     accesslog.install()
+    docs.install(app)
     app.include_router(router)
     app.include_router(rates_router)
     app.include_router(admin_router)
