@@ -7,7 +7,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http import accesslog, docs, errors
+from api.http import accesslog, docs, errors, metrics
 from api.http.admin import admin_router
 from api.http.cache import ResponseCache
 from api.http.lessons_routes import lessons_router
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(trends_router)
     install_web(app)
+    measured = metrics.install(app)
     app.state.response_cache = ResponseCache(settings.compare_cache_s)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limiter=make_limiter(settings.rate_limit_per_minute, settings.redis_url),
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(metrics.MetricsMiddleware, metrics=measured)
     # Outermost: the client address and scheme are settled before anything uses them.
     app.add_middleware(ProxyHeadersMiddleware, trusted=parse_networks(settings.trusted_proxies))
     return app

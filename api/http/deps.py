@@ -82,6 +82,9 @@ def require_scope(scope: str) -> Callable[..., Principal]:
                     }
                 ],
             )
+        if not key:  # Prometheus and most tools send `Authorization: Bearer <key>`
+            scheme, _, token = request.headers.get("authorization", "").partition(" ")
+            key = token.strip() if scheme.lower() == "bearer" else None
         if not key:
             raise HTTPException(401, "missing X-API-Key header", {"WWW-Authenticate": "X-API-Key"})
         principal = authenticate(session, key, get_settings(), utcnow())
