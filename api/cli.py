@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -44,6 +46,50 @@ def db_upgrade(
     settings = get_settings()
     upgrade(get_engine(), revision)
     out.print(f"database upgraded to {revision}: {_safe_url(settings.database_url)}")
+
+
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup.")],
+) -> None:
+    """Back up the database to FILE while the service runs.
+
+    SQLite: its online backup API (a consistent copy). PostgreSQL: pg_dump, custom format."""
+    from api.storage.backup import BackupError, backup
+
+    settings = get_settings()
+    try:
+        backup(settings.database_url, file)
+    except (BackupError, OSError, sqlite3.Error) as exc:
+        raise fail(f"backup failed: {exc}") from None
+    size = file.stat().st_size
+    out.print(f"backed up {_safe_url(settings.database_url)} to {file} ({size:,} bytes)")
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `remit db backup`.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Replace the database's contents without asking.")
+    ] = False,
+) -> None:
+    """Replace the database's contents with a backup, then upgrade its schema.
+
+    Stop `remit serve` and `remit scheduler` first. SQLite: the backup API; PostgreSQL:
+    pg_restore --clean in one transaction (all or nothing)."""
+    from api.storage.backup import BackupError, restore
+
+    settings = get_settings()
+    where = _safe_url(settings.database_url)
+    if not yes and not typer.confirm(f"replace everything in {where} with {file}?"):
+        raise fail("nothing restored", code=1)
+    try:
+        restore(settings.database_url, file)
+    except (BackupError, OSError, sqlite3.Error) as exc:
+        raise fail(f"restore failed: {exc}") from None
+    get_engine().dispose()
+    upgrade(get_engine())
+    out.print(f"restored {where} from {file}")
 
 
 def _safe_url(url: str) -> str:
