@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings.exceptions import SettingsError
 from rich.console import Console
 
 from api.cli_data import register as register_data_commands
@@ -36,6 +38,26 @@ out = Console()
 def fail(message: str, code: int = 2) -> typer.Exit:
     console.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code)
+
+
+@app.callback()
+def _check_settings() -> None:
+    """silkroutes-remit: remittance cost comparison for the Silk Routes corridors."""
+    try:
+        get_settings()
+    except (ValidationError, SettingsError) as exc:
+        raise fail(f"invalid settings: {_settings_problem(exc)}") from None
+
+
+def _settings_problem(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            f"REMIT_{'_'.join(str(p) for p in e['loc']).upper() or 'ENV'}: {e['msg']}"
+            if e["loc"]
+            else str(e["msg"]).removeprefix("Value error, ")
+            for e in exc.errors()
+        )
+    return str(exc)
 
 
 @db_app.command("upgrade")

@@ -23,3 +23,38 @@ def test_production_accepts_a_long_admin_key_and_none() -> None:
 
 def test_development_still_takes_a_short_key() -> None:
     assert Settings(env="development", admin_api_key="a").admin_api_key == "a"
+
+
+@pytest.mark.parametrize(
+    ("raw", "parsed"),
+    [
+        ("127.0.0.1", ["127.0.0.1"]),
+        ("127.0.0.1, 10.0.0.0/8", ["127.0.0.1", "10.0.0.0/8"]),
+        ('["127.0.0.1", "::1"]', ["127.0.0.1", "::1"]),
+        ("[127.0.0.1]", ["127.0.0.1"]),  # a shell stripped the JSON quotes
+        ("", []),
+    ],
+)
+def test_trusted_proxies_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, raw: str, parsed: list[str]
+) -> None:
+    monkeypatch.setenv("REMIT_TRUSTED_PROXIES", raw)
+    assert Settings().trusted_proxies == parsed
+
+
+def test_a_bad_setting_is_a_one_line_cli_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from api.cli import app
+    from api.settings import get_settings
+
+    monkeypatch.setenv("REMIT_TRUSTED_PROXIES", "proxy.example")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["db", "upgrade"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert "invalid settings: REMIT_TRUSTED_PROXIES:" in text and "'proxy.example'" in text
+    assert "Traceback" not in result.output
