@@ -414,7 +414,7 @@ def parse_expiry(value: str, now: datetime) -> datetime:
     text = value.strip()
     units = {"d": 86400, "h": 3600}
     if len(text) >= 2 and text[-1] in units and text[:-1].isdigit() and len(text) <= 6:
-        return now + timedelta(seconds=int(text[:-1]) * units[text[-1]])
+        return (now + timedelta(seconds=int(text[:-1]) * units[text[-1]])).replace(microsecond=0)
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
