@@ -430,6 +430,9 @@ def parse_expiry(value: str, now: datetime) -> datetime:
 
 
 def register(app: typer.Typer) -> None:
+    from api.cli_orgs import org_app
+
+    admin_app.add_typer(org_app, name="org")
     app.command("collect")(collect)
     app.command("scheduler")(scheduler)
     app.command("import-rpw")(import_rpw)

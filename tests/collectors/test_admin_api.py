@@ -84,6 +84,8 @@ def test_only_the_keyed_hash_is_stored(session: Session, key: dict[str, str]) ->
         (("ingest",), "POST", "/api/v1/admin/quotes", True),
         (("orgs",), "GET", "/api/v1/admin/collectors", False),
         (("orgs",), "POST", "/api/v1/admin/feeds", False),
+        (("orgs",), "GET", "/api/v1/admin/orgs", True),
+        (("read", "ingest"), "GET", "/api/v1/admin/orgs", False),
     ],
 )
 def test_a_key_may_do_only_what_its_scopes_allow(
