@@ -76,8 +76,10 @@ def _on_error(context: ExceptionContext) -> None:
         database_status.went_down(err or context.original_exception)
 
 
-def _on_checkout(*_args: Any) -> None:
-    # A connection handed out (after the pre-ping on PostgreSQL) means the database answers.
+def _on_connect(*_args: Any) -> None:
+    # A new connection means the server accepts connections again. (Not a checkout of a
+    # pooled one: during a shutdown an old connection can still pass its pre-ping a moment
+    # before the server ends it, which would log the outage twice.)
     database_status.came_back()
 
 
@@ -97,7 +99,10 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "handle_error", _on_error)
-    event.listen(engine, "checkout", _on_checkout)
+    # SQLite keeps its connections (a lock timeout invalidates none): a checkout after a
+    # failure is the sign it answers again. PostgreSQL drops every pooled connection on a
+    # disconnect, so the next new connection is.
+    event.listen(engine, "checkout" if url.startswith("sqlite") else "connect", _on_connect)
     return engine
 
 
