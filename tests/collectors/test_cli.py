@@ -384,3 +384,19 @@ def test_import_feed_nested_too_deeply_is_a_one_line_error(scratch: Engine, tmp_
     result = invoke("import-feed", str(path))
     assert result.exit_code == 2, result.output
     assert "nested too deeply" in result.output and "Traceback" not in result.output
+
+
+def test_import_rpw_rejects_absurd_numbers_with_the_bounds_of_every_quote(
+    scratch: Engine, tmp_path: Path
+) -> None:
+    path = write_rpw(
+        tmp_path / "rpw.xlsx",
+        [rpw_row(), rpw_row(id=2, firm="Huge Ltd", **{"cc1 lcu fee": "9" * 400})],
+    )
+    result = invoke("import-rpw", str(path))
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "2 rows read: 1 stored" in text and "1 rejected" in text
+    assert "cc1 lcu fee" in text and "digits before the point" in text
+    with Session(scratch) as session:
+        assert [r.firm for r in session.exec(select(RpwObservation))] == ["Acme Remit"]
