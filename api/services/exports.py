@@ -16,8 +16,6 @@ live prices" in its metadata (and on every sample row) when sample rows are incl
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +30,8 @@ import pyarrow.parquet as pq
 import xlsxwriter
 from sqlmodel import Session
 
-from api.domain.money import plain
+from api.domain.csvtext import BOM, NEWLINE, decimal_field, neutralise, round_text, text_field
+from api.domain.money import MINOR_UNITS, plain
 from api.domain.periods import PeriodKind
 from api.services.compare import SAMPLE_NOTICE, BadRequest
 from api.services.trends import (
@@ -48,14 +47,16 @@ from api.services.trends import (
     trends_table,
 )
 from api.storage.exports import (
-    FORMULA_PREFIXES,
+    PCT_PLACES,
     QUOTE_COLUMNS,
+    QUOTE_ROUNDING,
     Kind,
     QuoteFilter,
     dump_quotes_csv,
     has_sample_quotes,
+    header_line,
     iter_quote_rows,
-    neutralise,
+    minor_units_map,
     quote_count,
     sqlite_iso_utc,
 )
@@ -65,7 +66,6 @@ from api.storage.types import utcnow
 Row = Sequence[Any]
 Progress = Callable[[int], None]
 
-_FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 XLSX_MAX_ROWS = 1_048_576
 PARQUET_SCALE = 18  # decimals in Parquet: decimal128(38, 18)
 PRODUCER = "silkroutes-remit"
@@ -94,8 +94,13 @@ class ExportFormat(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """One export column. `rounding` (decimals only) is how CSV and XLSX show it: "pct" to
+    4 places, "money:<column>" to the minor units of the currency in that column, None as
+    stored (rates: their source's precision). JSON and Parquet keep every digit."""
+
     name: str
     kind: Kind
+    rounding: str | None = None
 
 
 @dataclass
@@ -108,6 +113,8 @@ class ExportTable:
     meta: dict[str, str] = field(default_factory=dict)
     # the whole CSV document, rendered by the database: (chunk, rows) pairs
     csv_dump: Callable[[], Iterator[tuple[bytes, int]]] | None = None
+    # minor units per currency code, for "money:" rounding (others: 2)
+    minor_units: dict[str, int] = field(default_factory=lambda: dict(MINOR_UNITS))
 
     @property
     def notice(self) -> str | None:
@@ -151,41 +158,81 @@ def _json_cell(kind: Kind, value: Any) -> Any:
     return iso_utc(value)
 
 
-def _csv_rows(table: ExportTable) -> Callable[[Sequence[Row]], list[list[Any]]]:
-    """Rows as CSV cells: text neutralised, decimals in plain notation, times in ISO 8601
-    UTC, booleans as true/false; None stays None, which csv writes as an empty field.
-    Works column by column (index lists): this is the export's hot loop."""
-    cols = table.columns
-    text = [i for i, c in enumerate(cols) if c.kind == "str"]
-    decimals = [i for i, c in enumerate(cols) if c.kind == "decimal"]
-    stamps = [i for i, c in enumerate(cols) if c.kind == "datetime"]
-    flags = [i for i, c in enumerate(cols) if c.kind == "bool"]
-    first = _FORMULA_FIRST
+Cell = Callable[[Any, Row], str]
 
-    def convert(batch: Sequence[Row]) -> list[list[Any]]:
-        out = []
-        for row in batch:
-            cells = list(row)
-            for i in text:
-                v = cells[i]
-                if v and v[0] in first:
-                    cells[i] = "'" + v
-            for i in decimals:
-                v = cells[i]
-                if v is not None and not isinstance(v, str):
-                    cells[i] = plain(v)
-            for i in stamps:
-                v = cells[i]
-                if v is not None:
-                    cells[i] = iso_utc(v)
-            for i in flags:
-                v = cells[i]
-                if v is not None and not isinstance(v, str):
-                    cells[i] = "true" if v else "false"
-            out.append(cells)
-        return out
 
-    return convert
+def _places(table: ExportTable, column: Column) -> Callable[[Row], int] | None:
+    """The display places of a decimal column, per row (None: as stored)."""
+    rule = column.rounding
+    if rule is None or column.kind != "decimal":
+        return None
+    if rule == "pct":
+        return lambda _row: PCT_PLACES
+    if not rule.startswith("money:"):
+        raise ValueError(f"column {column.name}: unknown rounding {rule!r}")
+    at = [c.name for c in table.columns].index(rule.removeprefix("money:"))
+    units = table.minor_units
+    return lambda row: units.get(str(row[at] or "").upper(), 2)
+
+
+def _decimal_text_cell(value: Any) -> str:
+    return value if isinstance(value, str) else plain(value)
+
+
+def display_decimal(table: ExportTable, column: Column) -> Callable[[Any, Row], str | None]:
+    """A decimal cell as display text (rounded by the column's rule), None for NULL."""
+    places = _places(table, column)
+
+    def shown(value: Any, row: Row) -> str | None:
+        if value is None:
+            return None
+        text = _decimal_text_cell(value)
+        return text if places is None else round_text(text, places(row))
+
+    return shown
+
+
+def _bool_cell(value: Any, _row: Row) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return "true" if value else "false"
+
+
+def _time_cell(value: Any, _row: Row) -> str:
+    return "" if value is None else iso_utc(value)
+
+
+def _int_cell(value: Any, _row: Row) -> str:
+    return "" if value is None else str(value)
+
+
+def _text_cell(value: Any, _row: Row) -> str:
+    return text_field(value)
+
+
+def csv_cells(table: ExportTable) -> list[Cell]:
+    """One function per column turning a row's value into its CSV field (the rules of
+    `api.domain.csvtext`); built once per export, applied per row."""
+    cells: list[Cell] = []
+    for column in table.columns:
+        if column.kind == "str":
+            cells.append(_text_cell)
+        elif column.kind == "int":
+            cells.append(_int_cell)
+        elif column.kind == "bool":
+            cells.append(_bool_cell)
+        elif column.kind == "datetime":
+            cells.append(_time_cell)
+        else:
+            shown = display_decimal(table, column)
+            cells.append(lambda v, row, shown=shown: decimal_field(shown(v, row)))
+    return cells
+
+
+def csv_record(cells: Sequence[Cell], row: Row) -> str:
+    return ",".join([cell(v, row) for cell, v in zip(cells, row, strict=True)])
 
 
 # -- writers -----------------------------------------------------------------------
@@ -199,25 +246,21 @@ def _counted(table: ExportTable, progress: Progress | None) -> Iterator[Sequence
 
 
 def csv_chunks(table: ExportTable, progress: Progress | None = None) -> Iterator[bytes]:
-    """The CSV document as byte chunks (one per batch of rows)."""
+    """The CSV document as byte chunks: a UTF-8 byte-order mark and the header first, then
+    one chunk per batch of rows. Fields per `api.domain.csvtext`; records end with LF."""
     if table.csv_dump is not None:
         for chunk, rows in table.csv_dump():
             if progress is not None and rows:
                 progress(rows)
             yield chunk
         return
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([c.name for c in table.columns])
-    convert = _csv_rows(table)
+    yield (BOM + header_line([c.name for c in table.columns])).encode("utf-8")
+    cells = csv_cells(table)
     for batch in _counted(table, progress):
-        writer.writerows(convert(batch))
-        if buf.tell():
-            yield buf.getvalue().encode("utf-8")
-            buf.seek(0)
-            buf.truncate()
-    if buf.tell():
-        yield buf.getvalue().encode("utf-8")
+        if batch:
+            lines = [csv_record(cells, row) for row in batch]
+            lines.append("")
+            yield NEWLINE.join(lines).encode("utf-8")
 
 
 def json_chunks(table: ExportTable, progress: Progress | None = None) -> Iterator[bytes]:
@@ -387,7 +430,7 @@ def chunks(table: ExportTable, fmt: ExportFormat) -> Iterator[bytes]:
 # -- quotes ------------------------------------------------------------------------
 
 QUOTE_EXPORT_COLUMNS: tuple[Column, ...] = (
-    *(Column(name, kind) for name, kind, _ in QUOTE_COLUMNS),
+    *(Column(name, kind, QUOTE_ROUNDING.get(name)) for name, kind, _ in QUOTE_COLUMNS),
     Column("notice", "str"),
 )
 
@@ -433,6 +476,7 @@ def quotes_export(
         sample=has_sample_quotes(session, flt),
         rows_expected=quote_count(session, flt) if count else None,
         meta=meta,
+        minor_units=minor_units_map(session),
     )
 
 
@@ -452,14 +496,14 @@ TREND_EXPORT_COLUMNS: tuple[Column, ...] = (
     Column("scope", "str"),
     Column("corridor", "str"),
     Column("basket_usd", "int"),
-    Column("basket_amount", "decimal"),
+    Column("basket_amount", "decimal", "money:basket_currency"),
     Column("basket_currency", "str"),
     Column("period", "str"),
-    Column("average_pct", "decimal"),
-    Column("median_pct", "decimal"),
-    Column("min_pct", "decimal"),
-    Column("smart_pct", "decimal"),
-    Column("share_at_or_below_5_pct", "decimal"),
+    Column("average_pct", "decimal", "pct"),
+    Column("median_pct", "decimal", "pct"),
+    Column("min_pct", "decimal", "pct"),
+    Column("smart_pct", "decimal", "pct"),
+    Column("share_at_or_below_5_pct", "decimal", "pct"),
     Column("by_provider_type", "str"),
     Column("services", "int"),
     Column("providers", "int"),
@@ -591,6 +635,7 @@ def trends_export(
         batches=[rows],
         sample=table.sample,
         rows_expected=len(rows),
+        minor_units=minor_units_map(session),
         meta={
             "source": f"series {OURS}: our stored quotes; series rpw: imported World Bank RPW "
             f"rows; series {PUBLISHED}: published World Bank RPW figures (CC BY 4.0)",
