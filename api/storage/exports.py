@@ -283,30 +283,27 @@ def _q(name: str) -> str:
 
 
 def _sq_text(c: str) -> str:
+    """`text_field` in SQLite SQL (NULL stays NULL: printf writes it as an empty field).
+    The common case costs one GLOB and one unicode(); CR and LF are literal characters
+    inside the GLOB class."""
     prefix = f"CASE WHEN unicode({c}) IN ({_RISKY}) THEN '''' ELSE '' END"
-    special = f"instr({c}, '\"') OR instr({c}, ',') OR instr({c}, char(10)) OR instr({c}, char(13))"
     return (
-        f"CASE WHEN {c} IS NULL OR {c} = '' THEN '' WHEN {special} "
-        f"THEN '\"' || {prefix} || replace({c}, '\"', '\"\"') || '\"' ELSE {prefix} || {c} END"
-    )
-
-
-def _sq_plain(c: str) -> str:
-    return (
-        f"({c} GLOB '[0-9]*' OR {c} GLOB '-[0-9]*') AND substr({c}, 2) NOT GLOB '*[^0-9.]*' "
-        f"AND instr(substr({c}, instr({c}, '.') + 1), '.') = 0"
+        f"CASE WHEN {c} GLOB '*[,\"\n\r]*' "
+        f"THEN '\"' || {prefix} || replace({c}, '\"', '\"\"') || '\"' "
+        f"WHEN unicode({c}) IN ({_RISKY}) THEN '''' || {c} ELSE {c} END"
     )
 
 
 def _sq_round(c: str, k: str) -> str:
     """Plain decimal text rounded for display. SQLite's printf rounds the nearest binary
-    double, which is exact for |x| < 10^8 unless the digits after the kept places start
-    4999 or 5000 (a tie or next to one) and for non-negative x (printf would write -0.00):
-    those, and larger values, go to Python's exact `round_text` (registered as a function)."""
+    double, which is exact for 0 <= x < 10^7 unless the digits after the kept places
+    start 4999 or 5000 (a tie or next to one; "5", "50", "500" when shorter); those,
+    negative and larger values go to Python's exact `round_text` (registered as a SQL
+    function)."""
     dot = f"instr({c}, '.')"
     exact = (
-        f"{c} GLOB '-*' OR {dot} > 9 OR ({dot} = 0 AND length({c}) > 8) "
-        f"OR substr({c} || '0000', {dot} + {k} + 1, 4) IN ('4999', '5000')"
+        f"{c} < '0' OR {dot} > 8 OR ({dot} = 0 AND length({c}) > 15) "
+        f"OR substr({c}, {dot} + {k} + 1, 4) IN ('4999', '5000', '5', '50', '500')"
     )
     return f"CASE WHEN {exact} THEN remit_round_text({c}, {k}) ELSE printf('%.*f', {k}, {c}) END"
 
@@ -320,19 +317,21 @@ def _sq_units(currency: str, units: dict[str, int]) -> str:
 
 
 def _sq_cell(name: str, kind: Kind, units: dict[str, int]) -> str:
+    """One cell of the SQLite record: its text, or NULL for an empty field."""
     c = _q(name)
     if kind == "str":
         return _sq_text(c)
     if kind == "int":
-        return f"coalesce(CAST({c} AS TEXT), '')"
+        return c
     if kind == "bool":
-        return f"CASE WHEN {c} IS NULL THEN '' WHEN {c} THEN 'true' ELSE 'false' END"
+        return f"CASE WHEN {c} THEN 'true' WHEN NOT {c} THEN 'false' END"
     if kind == "datetime":
         fast = f"length({c}) = 26 AND substr({c}, 11, 1) = ' ' AND substr({c}, 20, 1) = '.'"
         return (
-            f"CASE WHEN {c} IS NULL THEN '' WHEN {fast} THEN substr({c}, 1, 10) || 'T' || "
+            f"CASE WHEN {fast} THEN substr({c}, 1, 10) || 'T' || "
             f"substr({c}, 12, 8) || CASE WHEN substr({c}, 21) = '000000' THEN '' "
-            f"ELSE substr({c}, 20) END || '+00:00' ELSE remit_iso_utc({c}) END"
+            f"ELSE substr({c}, 20) END || '+00:00' WHEN {c} IS NOT NULL "
+            f"THEN remit_iso_utc({c}) END"
         )
     rule = QUOTE_ROUNDING.get(name)
     if rule is None:
@@ -341,14 +340,22 @@ def _sq_cell(name: str, kind: Kind, units: dict[str, int]) -> str:
         value = _sq_round(c, str(PCT_PLACES))
     else:
         value = _sq_round(c, _sq_units(_q(rule.removeprefix("money:")), units))
-    return f"CASE WHEN {c} IS NULL THEN '' WHEN {_sq_plain(c)} THEN {value} ELSE {_sq_text(c)} END"
+    # stored decimals are plain numbers, or NaN / Infinity / sNaN (written as text): a
+    # text comparison finds those cheaper than a GLOB
+    return (
+        f"CASE WHEN {c} IS NULL THEN NULL WHEN {c} >= 'A' OR ({c} < '0' AND {c} GLOB '-[A-Za-z]*') "
+        f"THEN {_sq_text(c)} "
+        f"ELSE {value} END"
+    )
 
 
 def _sqlite_record(units: dict[str, int], with_notice: bool) -> str:
+    """The whole CSV record of a row: one printf (one allocation), NULL as ''."""
     cells = [_sq_cell(name, kind, units) for name, kind, _ in QUOTE_COLUMNS]
     if with_notice:
         cells.append(_sq_text(_q("notice")))
-    return " || ',' || ".join(f"({cell})" for cell in cells)
+    template = ",".join(["%s"] * len(cells))
+    return f"printf('{template}', " + ", ".join(cells) + ")"
 
 
 def _sqlite_iso_cell(stored: object) -> str:
