@@ -17,6 +17,7 @@ live prices" in its metadata (and on every sample row) when sample rows are incl
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -30,7 +31,15 @@ import pyarrow.parquet as pq
 import xlsxwriter
 from sqlmodel import Session
 
-from api.domain.csvtext import BOM, NEWLINE, decimal_field, neutralise, round_text, text_field
+from api.domain.csvtext import (
+    BOM,
+    NEWLINE,
+    decimal_field,
+    is_plain_number,
+    neutralise,
+    round_text,
+    text_field,
+)
 from api.domain.money import MINOR_UNITS, plain
 from api.domain.periods import PeriodKind
 from api.services.compare import SAMPLE_NOTICE, BadRequest
@@ -226,9 +235,15 @@ def csv_cells(table: ExportTable) -> list[Cell]:
         elif column.kind == "datetime":
             cells.append(_time_cell)
         else:
-            shown = display_decimal(table, column)
-            cells.append(lambda v, row, shown=shown: decimal_field(shown(v, row)))
+            cells.append(_decimal_cell(display_decimal(table, column)))
     return cells
+
+
+def _decimal_cell(shown: Callable[[Any, Row], str | None]) -> Cell:
+    def cell(value: Any, row: Row) -> str:
+        return decimal_field(shown(value, row))
+
+    return cell
 
 
 def csv_record(cells: Sequence[Cell], row: Row) -> str:
@@ -288,8 +303,53 @@ def json_chunks(table: ExportTable, progress: Progress | None = None) -> Iterato
     yield b"]}\n"
 
 
+RPW_ATTRIBUTION = "The World Bank: Remittance Prices Worldwide"
+RPW_URL = "https://remittanceprices.worldbank.org"
+LICENCES = (
+    f'World Bank RPW figures and rows: CC BY 4.0, attribution "{RPW_ATTRIBUTION}" '
+    f"({RPW_URL}). Our collected quotes: each row's source and payload hash say where it "
+    "came from; sample rows are labelled and are not live prices."
+)
+PRECISION = (
+    "CSV and XLSX show percentages to 4 decimal places and money to its currency's minor "
+    "units (rounded half-even); exchange rates as their source gave them. JSON and Parquet "
+    "keep every stored digit."
+)
+
+
+def about_rows(table: ExportTable) -> list[tuple[str, str]]:
+    """What the XLSX "about" sheet and the CSV sidecar (`<file>.about.csv`) say: the query,
+    when it was generated, the sources and licences, how numbers are rounded."""
+    rows = list(table.metadata().items())
+    rows += [("licences", LICENCES), ("attribution", RPW_ATTRIBUTION), ("precision", PRECISION)]
+    rows.append(("columns", ", ".join(c.name for c in table.columns)))
+    return rows
+
+
+def about_csv(table: ExportTable) -> bytes:
+    """The about rows as a two-column CSV (field, value), BOM first: the CSV export's
+    sidecar, so the data file itself stays a plain table for pandas and Excel."""
+    lines = [header_line(["field", "value"])]
+    lines += [f"{text_field(k)},{text_field(v)}{NEWLINE}" for k, v in about_rows(table)]
+    return (BOM + "".join(lines)).encode("utf-8")
+
+
+_WIDTH = {"int": 10, "decimal": 14, "bool": 10, "datetime": 20}
+_FLOAT_MAX = 1e300  # beyond this (or not finite) a number is written as its exact text
+
+
+def _xlsx_number(text: str) -> float | None:
+    """A display decimal as a spreadsheet number, or None when no double holds it."""
+    if not is_plain_number(text):
+        return None
+    number = float(text)
+    return number if math.isfinite(number) and abs(number) < _FLOAT_MAX else None
+
+
 def write_xlsx(table: ExportTable, path: Path, progress: Progress | None = None) -> None:
-    """XLSX in constant_memory mode: each row is flushed to disk once written."""
+    """XLSX in constant_memory mode (each row flushed once written): column widths, an
+    autofilter, number formats by display precision, frozen header, an "about" sheet.
+    Values no spreadsheet number can hold (400 digits, NaN) are written as their text."""
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -308,16 +368,32 @@ def write_xlsx(table: ExportTable, path: Path, progress: Progress | None = None)
             "comments": table.notice or meta.get("source", ""),
         }
     )
-    bold = workbook.add_format({"bold": True})
+    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    kinds = [c.kind for c in table.columns]
+    formats: dict[int, Any] = {}
+
+    def places_format(places: int) -> Any:
+        if places not in formats:
+            pattern = "0" if places == 0 else "0." + "0" * places
+            formats[places] = workbook.add_format({"num_format": f"#,##{pattern}"})
+        return formats[places]
+
+    cols = table.columns
+    shown = [display_decimal(table, c) if c.kind == "decimal" else None for c in cols]
+    places = [_places(table, c) for c in cols]
+    ncols = len(cols)
 
     def new_sheet(index: int) -> Any:
         sheet = workbook.add_worksheet(table.name if index == 1 else f"{table.name}_{index}")
-        for j, c in enumerate(table.columns):
+        for j, c in enumerate(cols):
+            width = _WIDTH.get(c.kind, 16)
+            sheet.set_column(j, j, max(width, min(len(c.name) + 2, 40)))
             sheet.write_string(0, j, c.name, bold)
         sheet.freeze_panes(1, 0)
         return sheet
+
+    def close_sheet(sheet: Any, rows: int) -> None:
+        sheet.autofilter(0, 0, max(rows - 1, 0), ncols - 1)
 
     sheets = 1
     sheet = new_sheet(sheets)
@@ -325,34 +401,46 @@ def write_xlsx(table: ExportTable, path: Path, progress: Progress | None = None)
     for batch in _counted(table, progress):
         for row in batch:
             if r == XLSX_MAX_ROWS:
+                close_sheet(sheet, r)
                 sheets += 1
                 sheet, r = new_sheet(sheets), 1
-            for j, (kind, value) in enumerate(zip(kinds, row, strict=True)):
+            for j, value in enumerate(row):
                 if value is None:
                     continue
+                kind = cols[j].kind
                 if kind == "str":
                     sheet.write_string(r, j, neutralise(value))
-                elif kind == "decimal" or kind == "int":
-                    sheet.write_number(r, j, float(value))
+                elif kind == "decimal":
+                    text = shown[j](value, row)  # type: ignore[misc]
+                    number = _xlsx_number(text) if text is not None else None
+                    if number is None:
+                        sheet.write_string(r, j, neutralise(str(text)))
+                    else:
+                        at = places[j]
+                        fmt = places_format(at(row)) if at is not None else None
+                        sheet.write_number(r, j, number, fmt)
+                elif kind == "int":
+                    if abs(int(value)) < 2**53:
+                        sheet.write_number(r, j, int(value))
+                    else:
+                        sheet.write_string(r, j, str(value))
                 elif kind == "bool":
-                    sheet.write_boolean(r, j, bool(value))
-                else:
+                    sheet.write_boolean(r, j, value in (True, 1, "true"))
+                elif isinstance(value, datetime) and value.year >= 1900:
                     sheet.write_datetime(r, j, value.astimezone(UTC).replace(tzinfo=None), when)
+                else:
+                    sheet.write_string(r, j, iso_utc(value))
             r += 1
+    close_sheet(sheet, r)
     about = workbook.add_worksheet("about")
+    about.set_column(0, 0, 18)
+    about.set_column(1, 1, 110)
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     about.write_string(0, 0, "field", bold)
     about.write_string(0, 1, "value", bold)
-    lines = list(meta.items())
-    lines.append(
-        (
-            "numbers",
-            "decimals are written as spreadsheet numbers (binary floating "
-            "point); the CSV, JSON and Parquet exports keep them exact",
-        )
-    )
-    for i, (key, value) in enumerate(lines, start=1):
+    for i, (key, value) in enumerate(about_rows(table), start=1):
         about.write_string(i, 0, key)
-        about.write_string(i, 1, neutralise(value))
+        about.write_string(i, 1, neutralise(value), wrap)
     if table.sample:
         about.activate()
     workbook.close()
@@ -369,10 +457,19 @@ def _parquet_type(kind: Kind) -> pa.DataType:
 
 
 _PARQUET_QUANTUM = Decimal(1).scaleb(-PARQUET_SCALE)
+_PARQUET_INTEGER_DIGITS = 38 - PARQUET_SCALE
 
 
-def _parquet_decimal(value: Decimal | None) -> Decimal | None:
+def _parquet_decimal(value: Decimal | str | None) -> Decimal | None:
+    """A decimal for decimal128(38, 18): None for NULL and for values it cannot hold
+    (NaN, infinity, 21 or more integer digits), rounded half-even at the 18th place."""
     if value is None:
+        return None
+    if isinstance(value, str):
+        if not is_plain_number(value):
+            return None
+        value = Decimal(value)
+    if not value.is_finite() or (value and value.adjusted() >= _PARQUET_INTEGER_DIGITS):
         return None
     with localcontext() as ctx:
         ctx.prec = 38
@@ -382,11 +479,14 @@ def _parquet_decimal(value: Decimal | None) -> Decimal | None:
 def write_parquet(table: ExportTable, path: Path, progress: Progress | None = None) -> None:
     """Parquet written one row group per batch of rows (decimal128(38, 18) for decimals:
     values with more than 18 decimal places, only ever computed percentages, are rounded
-    half-even at the 18th)."""
+    half-even at the 18th). A value decimal128(38, 18) cannot hold (NaN, infinity, 21 or
+    more integer digits) is written as null and counted in the file's key-value metadata
+    (`unrepresentable_decimals`, with the columns); the JSON export has it exactly."""
     meta = {k.encode(): v.encode() for k, v in table.metadata().items()}
     schema = pa.schema(
         [pa.field(c.name, _parquet_type(c.kind)) for c in table.columns], metadata=meta
     )
+    lost: dict[str, int] = {}
     with pq.ParquetWriter(str(path), schema) as writer:
         wrote = False
         for batch in _counted(table, progress):
@@ -396,12 +496,27 @@ def write_parquet(table: ExportTable, path: Path, progress: Progress | None = No
             for j, c in enumerate(table.columns):
                 values = [row[j] for row in batch]
                 if c.kind == "decimal":
-                    values = [_parquet_decimal(v) for v in values]
+                    converted = [_parquet_decimal(v) for v in values]
+                    missing = sum(v is not None for v in values) - sum(
+                        v is not None for v in converted
+                    )
+                    if missing:
+                        lost[c.name] = lost.get(c.name, 0) + missing
+                    values = converted
                 arrays.append(pa.array(values, type=schema.field(j).type))
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
             wrote = True
         if not wrote:
             writer.write_table(schema.empty_table())
+        if lost:
+            writer.add_key_value_metadata(
+                {
+                    "unrepresentable_decimals": str(sum(lost.values())),
+                    "unrepresentable_columns": ", ".join(f"{k}={n}" for k, n in lost.items()),
+                    "unrepresentable_note": "values decimal128(38, 18) cannot hold are null "
+                    "here; the JSON export has them exactly",
+                }
+            )
 
 
 def write_file(

@@ -131,7 +131,10 @@ def minor_units_map(session: Session) -> dict[str, int]:
     currencies, in the currency table) over the built-in list; others default to 2."""
     units = dict(MINOR_UNITS)
     units.update(
-        {code: int(n) for code, n in session.execute(select(Currency.code, Currency.minor_units))}
+        {
+            code: int(n)
+            for code, n in session.execute(select(col(Currency.code), col(Currency.minor_units)))
+        }
     )
     return units
 
