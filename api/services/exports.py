@@ -69,7 +69,7 @@ from api.storage.exports import (
     quote_count,
     sqlite_iso_utc,
 )
-from api.storage.published import PublishedFigure
+from api.storage.published import RPW_URL, PublishedFigure
 from api.storage.types import utcnow
 
 Row = Sequence[Any]
@@ -304,7 +304,6 @@ def json_chunks(table: ExportTable, progress: Progress | None = None) -> Iterato
 
 
 RPW_ATTRIBUTION = "The World Bank: Remittance Prices Worldwide"
-RPW_URL = "https://remittanceprices.worldbank.org"
 LICENCES = (
     f'World Bank RPW figures and rows: CC BY 4.0, attribution "{RPW_ATTRIBUTION}" '
     f"({RPW_URL}). Our collected quotes: each row's source and payload hash say where it "
@@ -575,7 +574,9 @@ def quotes_export(
     code = find_corridor(session, corridor).code if corridor else None
     start, end = day_range(from_date, to_date)
     flt = QuoteFilter(code, start, end)
+    query = {"corridor": code, "from_date": from_date, "to_date": to_date}
     meta = {
+        "query": "quotes " + (" ".join(f"{k}={v}" for k, v in query.items() if v) or "(all)"),
         "source": f"{PRODUCER} stored quotes (RPW cost model); provider, source and payload "
         "hash per row",
         "corridor": code or "all",
@@ -752,6 +753,8 @@ def trends_export(
         rows_expected=len(rows),
         minor_units=minor_units_map(session),
         meta={
+            "query": f"trends corridor={corridor.upper() if corridor else 'all'} "
+            f"period={kind.value}",
             "source": f"series {OURS}: our stored quotes; series rpw: imported World Bank RPW "
             f"rows; series {PUBLISHED}: published World Bank RPW figures (CC BY 4.0)",
             "corridor": corridor.upper() if corridor else "all",
