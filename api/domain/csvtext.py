@@ -7,7 +7,8 @@ The same rules are compiled to SQL for the database paths of the quotes export
   apostrophe, so a spreadsheet shows it as text and never evaluates it as a formula.
 - A field containing a comma, a double quote, CR or LF is quoted (quotes doubled), so no
   character in a cell can end a record or a field; every other field is written as is.
-  NULL and the empty string are both an empty field. Records end with LF.
+  NULL and the empty string are both an empty field. Records end with LF. A text cell
+  ends at a NUL character, if it holds one (SQLite's printf and GLOB stop there).
 - Decimals are written in plain notation; rounded for display (`round_text`) half-even,
   exactly, on the decimal text, without a negative zero.
 """
@@ -30,9 +31,12 @@ def neutralise(text: str) -> str:
 
 
 def csv_field(text: str | None) -> str:
-    """One CSV field: quoted (quotes doubled) when it holds , " CR or LF."""
+    """One CSV field: quoted (quotes doubled) when it holds , " CR or LF. Text ends at a
+    NUL character (U+0000), as in SQLite's text functions (PostgreSQL cannot store one)."""
     if not text:
         return ""
+    if "\x00" in text:
+        text = text.partition("\x00")[0]
     if '"' in text:
         return '"' + text.replace('"', '""') + '"'
     if "," in text or "\n" in text or "\r" in text:
@@ -42,6 +46,8 @@ def csv_field(text: str | None) -> str:
 
 def text_field(text: str | None) -> str:
     """A text cell as a CSV field: neutralised, then framed."""
+    if text and "\x00" in text:
+        text = text.partition("\x00")[0]
     return csv_field(neutralise(text)) if text else ""
 
 

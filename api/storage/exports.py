@@ -288,11 +288,11 @@ def _q(name: str) -> str:
 def _sq_text(c: str) -> str:
     """`text_field` in SQLite SQL (NULL stays NULL: printf writes it as an empty field).
     The common case costs one GLOB and one unicode(); CR and LF are literal characters
-    inside the GLOB class."""
+    inside the GLOB class. printf's %w doubles the quotes; like GLOB, it stops at a NUL."""
     prefix = f"CASE WHEN unicode({c}) IN ({_RISKY}) THEN '''' ELSE '' END"
     return (
         f"CASE WHEN {c} GLOB '*[,\"\n\r]*' "
-        f"THEN '\"' || {prefix} || replace({c}, '\"', '\"\"') || '\"' "
+        f"THEN printf('\"%s%w\"', {prefix}, {c}) "
         f"WHEN unicode({c}) IN ({_RISKY}) THEN '''' || {c} ELSE {c} END"
     )
 
