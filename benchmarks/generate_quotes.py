@@ -2,19 +2,20 @@
 
     .venv/bin/python benchmarks/generate_quotes.py --sizes 10k,200k [--postgres URL]
 
-Each size is the demo (`remit demo`: reference data, central-bank rates, the RPW survey
-prices and one sample quote per service and amount point on the corridors that have
-providers) plus N synthetic quotes: every (service, amount point) of the demo collected in
-rounds spread evenly over the year before the demo's "now", with fees and rates varied
-around the demo's. Synthetic quotes are stored with sample=True and source "bench": they
-are not prices anyone offered. Rows are bulk-inserted through SQLAlchemy core (10,000 per
-statement), then the derived tables are rebuilt if this branch has them:
+Each size is the demo as of the current hour (`remit demo`: reference data, central-bank
+rates, the RPW survey prices and one sample quote per service and amount point on the
+corridors that have providers) plus N synthetic quotes: every (service, amount point) of
+the demo collected in rounds spread evenly over the year before that hour, fees and rates
+varied around the demo's. Synthetic quotes are stored with sample=True and source "bench":
+they are not prices anyone offered. Rows are bulk-inserted through SQLAlchemy core (10,000
+per statement), then the derived tables are rebuilt if this branch has them:
 `api.storage.pricebook.rebuild_current_prices(session)` and
 `api.storage.rollups.rebuild_rollups(session)`.
 
 Databases are cached under benchmarks/.cache/ (SQLite files; PostgreSQL databases named
-remit_bench_<size>) with a marker recording the generator version, the schema head and the
-row count; a stale or missing marker regenerates.
+remit_bench_<size>) with a marker recording the generator version, the schema head, the
+row count and when it was built; a missing or stale marker (or one older than 36 hours, after
+which the newest quotes would no longer be fresh) regenerates.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ CACHE = Path(__file__).resolve().parent / ".cache"
 GENERATOR_VERSION = 1
 STEP = 10_000
 VARIANTS = 16  # price variants per (service, amount point), cycled through the rounds
-DEMO_NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # fixed, so every run builds the same data
+FRESH_FOR = timedelta(hours=36)  # a cached database older than this is rebuilt (its newest
+# quotes must stay fresh for compare: corridors' fresh_hours are 48)
 SIZES = {"10k": 10_000, "200k": 200_000, "2m": 2_000_000}
 
 
@@ -107,14 +109,16 @@ def _variants(t: dict[str, Any], rng: random.Random) -> list[dict[str, Any]]:
     return out
 
 
-def synthetic_rows(templates: list[dict[str, Any]], count: int) -> Iterator[list[dict[str, Any]]]:
+def synthetic_rows(
+    templates: list[dict[str, Any]], count: int, now: datetime
+) -> Iterator[list[dict[str, Any]]]:
     """`count` quotes in batches: rounds of every template, spread over the year before
-    DEMO_NOW (the demo's own quotes, at DEMO_NOW, stay the newest)."""
+    `now` (the demo's own quotes, at `now`, stay the newest)."""
     rng = random.Random(20260302)
     variants = [_variants(t, rng) for t in templates]
     rounds = -(-count // len(templates))
     span = timedelta(days=365)
-    start = DEMO_NOW - span
+    start = now - span
     batch: list[dict[str, Any]] = []
     for i in range(count):
         r, k = divmod(i, len(templates))
@@ -146,19 +150,19 @@ def _rebuilders() -> list[tuple[str, Callable[[Session], Any]]]:
     return found
 
 
-def build(engine: Engine, count: int, log: Callable[[str], None] = print) -> None:
+def build(engine: Engine, count: int, now: datetime, log: Callable[[str], None] = print) -> None:
     from scrapers.demo import load_demo
 
     upgrade(engine)
     t0 = time.perf_counter()
     with session_scope(engine) as s:
-        load_demo(s, DEMO_NOW)
+        load_demo(s, now)
         templates = _templates(s)
     if not templates:
         raise SystemExit("the demo loaded no sample quotes to vary")
     inserted = 0
     with engine.begin() as conn:
-        for batch in synthetic_rows(templates, count):
+        for batch in synthetic_rows(templates, count, now):
             conn.execute(insert(Quote), batch)
             inserted += len(batch)
     log(
@@ -212,7 +216,9 @@ def database(
         name = f"remit_bench_{label}"
         url = pg_admin.rsplit("/", 1)[0] + f"/{name}"
     have = _marker(marker)
-    if have and {k: have.get(k) for k in want} == want:
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    built = datetime.fromisoformat(have["now"]) if have and have.get("now") else None
+    if have and {k: have.get(k) for k in want} == want and built and now - built < FRESH_FOR:
         try:
             engine = make_engine(url)
             if _count(engine) == have.get("quotes"):
@@ -232,8 +238,8 @@ def database(
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
     engine = make_engine(url)
-    build(engine, count, log)
-    marker.write_text(json.dumps({**want, "quotes": _count(engine)}))
+    build(engine, count, now, log)
+    marker.write_text(json.dumps({**want, "now": now.isoformat(), "quotes": _count(engine)}))
     engine.dispose()
     return url
 
