@@ -75,16 +75,20 @@ class QuoteFilter:
         return conds
 
 
-# (column name in every export format, kind, SQL expression), in export order.
+# (column name in every export format, kind, SQL expression), in export order. Where a
+# column means what a World Bank RPW row-level column means, it has RPW's name (firm,
+# firm_type, payment instrument, pickup method, speed actual, transparent; our values keep
+# our vocabulary); the rest are ours, with the provenance columns source, collected_at,
+# source_captured_at, sample and payload_hash.
 QUOTE_COLUMNS: tuple[tuple[str, Kind, Any], ...] = (
     ("quote_id", "int", col(Quote.id)),
     ("corridor", "str", col(Quote.corridor_code)),
     ("provider", "str", col(Provider.slug)),
-    ("provider_name", "str", col(Provider.name)),
-    ("provider_type", "str", col(Provider.type)),
-    ("payin_method", "str", col(Service.payin_method)),
-    ("payout_method", "str", col(Quote.payout_method)),
-    ("speed", "str", col(Quote.speed)),
+    ("firm", "str", col(Provider.name)),
+    ("firm_type", "str", col(Provider.type)),
+    ("payment instrument", "str", col(Service.payin_method)),
+    ("pickup method", "str", col(Quote.payout_method)),
+    ("speed actual", "str", col(Quote.speed)),
     ("send_amount", "decimal", col(Quote.send_amount)),
     ("send_currency", "str", col(Quote.send_currency)),
     ("fee", "decimal", col(Quote.fee)),

@@ -147,7 +147,7 @@ def test_database_csv_equals_the_python_writer(session: Session, controlled: Con
     header = rows[0]
     by_slug = {r[header.index("provider")]: r for r in rows[1:]}
     for i, name in enumerate(names):
-        assert by_slug[f"awk-{i}"][header.index("provider_name")] == _written(name)
+        assert by_slug[f"awk-{i}"][header.index("firm")] == _written(name)
     assert by_slug["awk-0"][header.index("fee")] == "0.12"  # half-even, GBP
     assert by_slug["awk-0"][header.index("total_cost_pct")] == "0.1234"
     assert by_slug["awk-1"][header.index("fee")] == "0.135"  # KWD: 3 minor units
@@ -276,7 +276,7 @@ def test_xlsx_has_widths_filter_formats_and_about(
         (dim,) = [d for d in ws.column_dimensions.values() if d.min <= at <= d.max]
         return float(dim.width)
 
-    assert width("provider_name") >= 15 and width("collected_at") >= 19
+    assert width("firm") >= 15 and width("collected_at") >= 19
     second = {name: ws.cell(2, j + 1) for j, name in enumerate(header)}
     assert second["total_cost_pct"].number_format == "#,##0.0000"
     assert second["fee"].number_format == "#,##0.00"

@@ -31,7 +31,7 @@ from tests.trends.conftest import FEB, Controlled, put
 
 FEB_ONLY = {"corridor": "GB-PK", "from_date": "2025-02-01", "to_date": "2025-02-28"}
 HEADER = (
-    "quote_id,corridor,provider,provider_name,provider_type,payin_method,payout_method,speed,"
+    "quote_id,corridor,provider,firm,firm_type,payment instrument,pickup method,speed actual,"
     "send_amount,send_currency,fee,rate,receive_currency,receive_fee,mid_rate,mid_rate_type,"
     "mid_rate_source,fx_margin_pct,total_cost_pct,total_cost,received_amount,markup_pct,"
     "transparent,promotional,estimated,source,collected_at,source_captured_at,sample,"
@@ -360,7 +360,7 @@ def test_csv_framing_of_awkward_text(client: TestClient, session: Session) -> No
     content = client.get("/api/v1/exports/quotes.csv", params=FEB_ONLY).content
     assert '"Foo, ""Bar""\nBaz — فوو"' in content.decode()
     (row,) = [r for r in csv_dicts(content) if r["provider"] == "awkward"]
-    assert row["provider_name"] == name and row["payload_hash"] == ""
+    assert row["firm"] == name and row["payload_hash"] == ""
 
 
 def test_a_reader_that_stops_early_leaves_the_session_usable(session: Session) -> None:
