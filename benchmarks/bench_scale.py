@@ -347,7 +347,9 @@ def fmt_ms(v: float | None) -> str:
 def report(results: list[dict[str, Any]]) -> None:
     cores = os.cpu_count()
     print(f"\n== scale benchmark: {cores} cores; service as shipped (`remit serve`, access log")
-    print("   and middleware on; rate limit raised to 10^9/min); wrk, varied amounts ==\n")
+    print("   and middleware on; rate limit raised to 10^9/min); wrk, varied amounts ==")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"   load average at the end: {load} (other work on the machine skews wall times)\n")
     cols = [f"{r['backend']} {r['size']}" for r in results]
     width = max(22, *(len(c) + 2 for c in cols))
     print(f"{'measure':<44}" + "".join(f"{c:>{width}}" for c in cols))

@@ -393,9 +393,12 @@ def dump_quotes_csv(
     if conn.dialect.name == "postgresql":
         stmt = _pg_cells(flt, units, sample_notice)
         chunks = _copy_csv(conn, stmt)
-        first, rows = next(chunks, (b"", 0))
-        yield BOM.encode() + first, rows
-        yield from chunks
+        try:
+            first, rows = next(chunks, (b"", 0))
+            yield BOM.encode() + first, rows
+            yield from chunks
+        finally:
+            chunks.close()  # a reader that stops early cancels the COPY now
         return
     yield from _sqlite_csv(conn, flt, units, sample_notice, batch)
 
