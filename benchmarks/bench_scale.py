@@ -220,6 +220,7 @@ def child_export(url: str) -> None:
     from api.storage.db import make_engine
 
     engine = make_engine(url)
+    c0 = _cpu(resource.RUSAGE_SELF)
     t0 = time.perf_counter()
     size = 0
     with Session(engine) as session, open(os.devnull, "wb") as sink:
@@ -227,8 +228,14 @@ def child_export(url: str) -> None:
             sink.write(chunk)
             size += len(chunk)
     seconds = time.perf_counter() - t0
+    cpu = _cpu(resource.RUSAGE_SELF) - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": seconds, "bytes": size, "rss_kib": peak}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "bytes": size, "rss_kib": peak}))
+
+
+def _cpu(who: int) -> float:
+    use = resource.getrusage(who)
+    return use.ru_utime + use.ru_stime
 
 
 def child_dump(url: str) -> None:
@@ -245,6 +252,7 @@ def child_dump(url: str) -> None:
             ["sqlite3", "-csv", "-header", path, sql], capture_output=True, check=True
         )
         size = len(out.stdout)
+        cpu = _cpu(resource.RUSAGE_CHILDREN)  # the sqlite3 CLI's own CPU time
     else:
         import psycopg
 
@@ -259,8 +267,9 @@ def child_dump(url: str) -> None:
         ):
             for data in cp:
                 size += len(data)
+        cpu = float("nan")  # the work is in the PostgreSQL server
     seconds = time.perf_counter() - t0
-    print(json.dumps({"seconds": seconds, "bytes": size}))
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "bytes": size}))
 
 
 def run_child(mode: str, url: str) -> dict[str, Any]:
@@ -277,12 +286,14 @@ def run_child(mode: str, url: str) -> dict[str, Any]:
 def export_vs_dump(url: str, repeat: int) -> dict[str, float]:
     """Best of `repeat`, interleaved (wall time on a shared machine is noisy)."""
     ours, dump, rss = float("inf"), float("inf"), 0
+    ours_cpu, dump_cpu = float("inf"), float("inf")
     for _ in range(repeat):
         d = run_child("dump", url)
         o = run_child("export", url)
         dump, ours = min(dump, d["seconds"]), min(ours, o["seconds"])
+        dump_cpu, ours_cpu = min(dump_cpu, d["cpu"]), min(ours_cpu, o["cpu"])
         rss = max(rss, o["rss_kib"])
-    return {"ours": ours, "dump": dump, "rss_kib": rss}
+    return {"ours": ours, "dump": dump, "ours_cpu": ours_cpu, "dump_cpu": dump_cpu, "rss_kib": rss}
 
 
 # -- one size, one backend --------------------------------------------------------------------
@@ -340,6 +351,12 @@ def _ratio(ours: float, bare: float) -> str:
     return f"{ours:,.0f} ({ours / bare:.3f}x)"
 
 
+def _cpu_ratio(e: dict[str, float]) -> str:
+    if e["dump_cpu"] != e["dump_cpu"]:  # NaN: PostgreSQL's work is in the server
+        return "n/a"
+    return f"{e['ours_cpu']:.2f} / {e['dump_cpu']:.2f} s = {e['ours_cpu'] / e['dump_cpu']:.2f}x"
+
+
 def fmt_ms(v: float | None) -> str:
     return "n/a" if v is None else f"{v:,.1f} ms"
 
@@ -380,6 +397,10 @@ def report(results: list[dict[str, Any]]) -> None:
     line(
         "quotes.csv export / database dump",
         [f"{r['export']['ours']:.2f} / {r['export']['dump']:.2f} s" for r in results],
+    )
+    line(
+        "  CPU time ours / sqlite3 CLI (SQLite only)",
+        [_cpu_ratio(r["export"]) for r in results],
     )
     line(
         "  ratio (target <= 2x SQLite, 1.5x PG)",

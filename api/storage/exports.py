@@ -39,6 +39,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from api.domain.csvtext import (
@@ -245,12 +246,15 @@ def _units_case(currency: Any, units: dict[str, int], default: int = 2) -> Any:
 
 def _pg_round(x: Any, places: Any) -> Any:
     """`round_text` in PostgreSQL numeric arithmetic: exact, half-even (round() alone rounds
-    half away from zero), numeric text with exactly `places` decimals, no negative zero."""
+    half away from zero), numeric text with exactly `places` decimals, no negative zero.
+    A tie needs exactly places + 1 significant decimals ending in 5, so the common case
+    costs one trim_scale() and one round()."""
     r = func.round(x, places)
-    t = func.trunc(x, places)
-    tie = (r != t) & (2 * func.abs(x - t) == func.abs(r - t))
-    even = func.mod(func.trunc(func.abs(t) * func.power(cast(10, Numeric), places)), 2) == 0
-    return case((tie & even, t), else_=r)
+    ten = cast(10, Numeric)
+    maybe_tie = func.scale(func.trim_scale(x)) == places + 1
+    five = func.mod(func.trunc(func.abs(x) * func.power(ten, places + 1)), 10) == 5
+    even = func.mod(func.trunc(func.abs(x) * func.power(ten, places)), 2) == 0
+    return case((maybe_tie & five & even, func.trunc(x, places)), else_=r)
 
 
 def _pg_decimal(column: Any, places: Any | None) -> Any:
@@ -265,6 +269,12 @@ def _pg_decimal(column: Any, places: Any | None) -> Any:
 def _pg_cells(flt: QuoteFilter, units: dict[str, int], sample_notice: str | None) -> Select[Any]:
     exprs = []
     by_name = {name: expr for name, _, expr in QUOTE_COLUMNS}
+    # minor units from the currency table (one hash join per currency column), the
+    # built-in list for codes it lacks
+    joins: dict[str, Any] = {}
+    for rule in sorted(set(QUOTE_ROUNDING.values())):
+        if rule.startswith("money:"):
+            joins[rule.removeprefix("money:")] = aliased(Currency, name=f"units_{len(joins)}")
     for name, kind, expr in QUOTE_COLUMNS:
         rule = QUOTE_ROUNDING.get(name)
         if kind == "str":
@@ -274,7 +284,10 @@ def _pg_cells(flt: QuoteFilter, units: dict[str, int], sample_notice: str | None
             if rule == "pct":
                 places = literal(PCT_PLACES)
             elif rule is not None:
-                places = _units_case(by_name[rule.removeprefix("money:")], units)
+                currency = rule.removeprefix("money:")
+                places = func.coalesce(
+                    col(joins[currency].minor_units), _units_case(by_name[currency], units)
+                )
             cell = _pg_decimal(expr, places)
         else:
             cell = _raw(kind, expr, "postgresql")
@@ -282,7 +295,10 @@ def _pg_cells(flt: QuoteFilter, units: dict[str, int], sample_notice: str | None
     if sample_notice is not None:
         notice = case((col(Quote.sample), literal(neutralise(sample_notice))), else_=null())
         exprs.append(notice.label("notice"))
-    return _joined(select(*exprs), flt)
+    stmt = select(*exprs)
+    for currency, table in joins.items():
+        stmt = stmt.outerjoin(table, col(table.code) == by_name[currency])
+    return _joined(stmt.select_from(Quote), flt)
 
 
 def _q(name: str) -> str:
