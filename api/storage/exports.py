@@ -13,7 +13,7 @@ exactly. Both give the bytes `api.services.exports` writes for the same typed ro
 from __future__ import annotations
 
 import typing
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -272,15 +272,15 @@ def _pg_cells(flt: QuoteFilter, units: dict[str, int], sample_notice: str | None
     # minor units from the currency table (one hash join per currency column), the
     # built-in list for codes it lacks
     joins: dict[str, Any] = {}
-    for rule in sorted(set(QUOTE_ROUNDING.values())):
-        if rule.startswith("money:"):
-            joins[rule.removeprefix("money:")] = aliased(Currency, name=f"units_{len(joins)}")
+    for money in sorted(set(QUOTE_ROUNDING.values())):
+        if money.startswith("money:"):
+            joins[money.removeprefix("money:")] = aliased(Currency, name=f"units_{len(joins)}")
     for name, kind, expr in QUOTE_COLUMNS:
         rule = QUOTE_ROUNDING.get(name)
         if kind == "str":
             cell = _neutralised_sql(expr, "postgresql")
         elif kind == "decimal":
-            places = None
+            places: Any = None
             if rule == "pct":
                 places = literal(PCT_PLACES)
             elif rule is not None:
@@ -444,7 +444,7 @@ def _sqlite_csv(
         result.close()
 
 
-def _copy_csv(conn: Connection, stmt: Select[Any]) -> Iterator[tuple[bytes, int]]:
+def _copy_csv(conn: Connection, stmt: Select[Any]) -> Generator[tuple[bytes, int]]:
     """PostgreSQL renders and frames the rows itself (COPY TO STDOUT), in this transaction."""
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.params
