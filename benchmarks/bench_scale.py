@@ -352,7 +352,7 @@ def _ratio(ours: float, bare: float) -> str:
 
 
 def _cpu_ratio(e: dict[str, float]) -> str:
-    if e["dump_cpu"] != e["dump_cpu"]:  # NaN: PostgreSQL's work is in the server
+    if not 0 < e["dump_cpu"] < float("inf"):  # PostgreSQL: the work is in the server
         return "n/a"
     return f"{e['ours_cpu']:.2f} / {e['dump_cpu']:.2f} s = {e['ours_cpu'] / e['dump_cpu']:.2f}x"
 
