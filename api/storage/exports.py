@@ -434,9 +434,10 @@ def _sqlite_csv(
     stmt = select(record).select_from(inner).order_by(inner.c.quote_id)
     names = [name for name, _, _ in QUOTE_COLUMNS] + (["notice"] if sample_notice else [])
     yield (BOM + header_line(names)).encode(), 0
-    result = conn.execute(stmt.execution_options(yield_per=batch))
+    result = conn.execute(stmt)
+    cursor = result.cursor  # the DB-API cursor: one text value per row, no row objects
     try:
-        for part in result.partitions():
+        while part := cursor.fetchmany(batch):
             lines = [row[0] for row in part]
             lines.append("")
             yield NEWLINE.join(lines).encode(), len(part)
