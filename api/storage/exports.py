@@ -375,8 +375,8 @@ def _sq_cell(name: str, kind: Kind, units: dict[str, int]) -> str:
 def _sqlite_record(units: dict[str, int], with_notice: bool) -> str:
     """The whole CSV record of a row: one printf (one allocation), NULL as ''."""
     cells = [_sq_cell(name, kind, units) for name, kind, _ in QUOTE_COLUMNS]
-    if with_notice:
-        cells.append(_sq_text(_q("notice")))
+    if with_notice:  # the notice is one constant, framed in Python (see _sqlite_csv)
+        cells.append(_q("notice"))
     template = ",".join(["%s"] * len(cells))
     return f"printf('{template}', " + ", ".join(cells) + ")"
 
@@ -429,7 +429,8 @@ def _sqlite_csv(
     dbapi = typing.cast("Any", conn.connection.dbapi_connection)
     dbapi.create_function("remit_round_text", 2, _sqlite_round_cell, deterministic=True)
     dbapi.create_function("remit_iso_utc", 1, _sqlite_iso_cell, deterministic=True)
-    inner = quote_select(flt, raw_for="sqlite", sample_notice=sample_notice).subquery("q")
+    notice = text_field(sample_notice) if sample_notice is not None else None
+    inner = quote_select(flt, raw_for="sqlite", sample_notice=notice).subquery("q")
     record = literal_column(_sqlite_record(units, sample_notice is not None), String)
     stmt = select(record).select_from(inner).order_by(inner.c.quote_id)
     names = [name for name, _, _ in QUOTE_COLUMNS] + (["notice"] if sample_notice else [])
