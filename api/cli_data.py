@@ -322,8 +322,11 @@ def create_key(
 
 
 def register(app: typer.Typer) -> None:
+    from api.cli_databank import import_databank
+
     app.command("collect")(collect)
     app.command("scheduler")(scheduler)
     app.command("import-rpw")(import_rpw)
+    app.command("import-databank")(import_databank)
     app.command("import-feed")(import_feed)
     app.add_typer(admin_app, name="admin")

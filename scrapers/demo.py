@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, delete, select
 
+from api.services.databank import ensure_databank
 from api.settings import DATA_DIR
 from api.storage.models import Corridor, Provider, ProviderCorridor, Quote
 from api.storage.outcome import Outcome
@@ -25,6 +26,7 @@ from api.storage.payloads import archive
 from api.storage.quotes import QuoteIn, store_quotes
 from api.storage.rates import RateIn, RateView, reference_rate, store_rate, store_rates
 from api.storage.reference import ReferenceCounts, load_reference
+from api.storage.rollups import rebuild_rollups
 from scrapers.parsers import cbi, cbr, dab, ecb, imf, sbp, tcmb
 from scrapers.parsers.types import RateObservation
 from scrapers.sources.base import rate_in
@@ -206,11 +208,13 @@ def generate_sample_quotes(session: Session, now: datetime) -> tuple[int, int, i
                 stored += result.outcome is Outcome.STORED
                 rejected += result.outcome is Outcome.REJECTED
     session.flush()
+    rebuild_rollups(session)  # the delete above removed quotes the rollups had seen
     return stored, rejected, priced
 
 
 def load_demo(session: Session, now: datetime) -> DemoCounts:
     ref = load_reference(session)
+    ensure_databank(session)  # the World Bank's published corridor history (real data)
     rates = load_recorded_rates(session, now)
     sample_rates = load_sample_rates(session, now)
     stored, rejected, priced = generate_sample_quotes(session, now)
@@ -220,6 +224,16 @@ def load_demo(session: Session, now: datetime) -> DemoCounts:
 def ensure_demo(session: Session, now: datetime, fresh: timedelta) -> str:
     """`make run`'s step: load the demo into an empty database; in a database holding only
     sample quotes, regenerate them once they are older than the freshness window."""
+    databank = ensure_databank(session)  # real published history, whatever else is loaded
+    history = (
+        f"; World Bank DataBank corridor history: {databank.stored} published points stored"
+        if databank.stored
+        else ""
+    )
+    return _ensure_quotes(session, now, fresh) + history
+
+
+def _ensure_quotes(session: Session, now: datetime, fresh: timedelta) -> str:
     has_real = session.exec(select(Quote.id).where(col(Quote.sample).is_(False)).limit(1)).first()
     newest_sample = session.exec(
         select(Quote.collected_at)

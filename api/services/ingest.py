@@ -20,6 +20,7 @@ from api.storage.models import Corridor
 from api.storage.outcome import Outcome
 from api.storage.payloads import archive, sha256
 from api.storage.quotes import QuoteIn, StoreResult, store_quotes
+from api.storage.rollups import refresh_rpw_workbook_rollups
 from api.storage.rpw import corridor_codes, existing_keys, insert_observations
 from scrapers.parsers import ParseError
 from scrapers.parsers.feed import FeedRow as FeedRow  # re-exported: a typed-in quote is a feed row
@@ -243,4 +244,5 @@ def import_rpw(
         if len(batch) >= RPW_BATCH:
             flush()
     flush()
+    refresh_rpw_workbook_rollups(session)
     return report

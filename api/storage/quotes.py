@@ -20,6 +20,7 @@ from api.domain.validation import Problem, check_currency, check_quote
 from api.storage.models import Corridor, Provider, ProviderCorridor, Quote, Service
 from api.storage.outcome import Outcome
 from api.storage.rates import reference_rate
+from api.storage.rollups import update_rollups
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ def store_quotes(session: Session, quotes: Iterable[QuoteIn]) -> list[StoreResul
             result = _store_one(session, q, batch_keys)
             results.append(result)
     session.flush()
+    update_rollups(session, [r.quote for r in results if r.quote is not None])
     return results
 
 
