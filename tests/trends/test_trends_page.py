@@ -23,8 +23,8 @@ def rows(html: str, section: str) -> list[str]:
     return re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)
 
 
-def test_default_page(client: TestClient, controlled: Controlled) -> None:
-    r = client.get("/trends")
+def test_corridor_page(client: TestClient, controlled: Controlled) -> None:
+    r = client.get("/trends/GB-PK")  # /trends itself is now the all-routes overview
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     html = r.text
     assert '<option value="GB-PK" selected>' in html
