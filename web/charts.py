@@ -18,6 +18,7 @@ from api.domain.periods import period_start
 WIDTH, HEIGHT = 640, 300
 PAD_START, PAD_END, PAD_TOP, PAD_BOTTOM = 40, 40, 16, 40
 TARGETS = (Decimal(3), Decimal(5))
+GAP_DAYS = 400
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,18 @@ class Line:
     @property
     def path(self) -> str:
         return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+    @property
+    def segments(self) -> list[str]:
+        """The line broken where more than a year passes without a point (the World Bank's
+        history stops in 2020 and resumes in 2025: no line is drawn across the gap)."""
+        out: list[list[Point]] = []
+        for p in self.points:
+            if out and (period_start(p.period) - period_start(out[-1][-1].period)).days <= GAP_DAYS:
+                out[-1].append(p)
+            else:
+                out.append([p])
+        return [" ".join(f"{p.x:.1f},{p.y:.1f}" for p in seg) for seg in out if len(seg) > 1]
 
 
 @dataclass(frozen=True)
