@@ -29,6 +29,7 @@ def import_databank(
     Stored as published, never recomputed; `..` cells are no observation. Re-importing the
     same file changes nothing; a malformed file stores nothing."""
     from api.cli_data import _readable_file, _ready_engine, fail
+    from api.services.databank import databank_points
     from api.services.databank import import_databank as run_import
     from api.storage.db import session_scope
     from scrapers.parsers import ParseError
@@ -38,6 +39,10 @@ def import_databank(
         content = path.read_bytes()
     except OSError as exc:
         raise fail(f"{path}: {exc.strerror or exc}") from None
+    try:
+        databank_points(content)  # the whole file is checked before anything is stored
+    except ParseError as exc:
+        raise fail(f"{escape(str(path))}: {escape(str(exc))}") from None
     engine = _ready_engine()
     try:
         with (
@@ -63,4 +68,5 @@ def import_databank(
         f"{report.stored} stored, {report.updated} revised, {report.unchanged} already imported "
         "(The World Bank: Remittance Prices Worldwide, CC BY 4.0)",
         highlight=False,
+        soft_wrap=True,
     )
