@@ -205,17 +205,28 @@ def scheduler(
 
 
 def import_rpw(
-    file: Annotated[Path, typer.Argument(help="The World Bank RPW workbook (.xlsx).")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="The World Bank RPW workbook (.xlsx), or RPW row-level survey prices "
+            "(.json or .csv, e.g. data/reference/uk_q3_2025_rpw_rows_pk_bd.json)."
+        ),
+    ],
 ) -> None:
-    """Import the World Bank RPW workbook.
+    """Import World Bank RPW data: the workbook, or row-level survey prices.
 
-    Reads the sheet `Dataset (from Q2 2016)`; re-importing the same file changes nothing."""
+    The workbook's sheet `Dataset (from Q2 2016)` becomes RPW observations for the trends.
+    Row-level survey prices (JSON or CSV) become survey-tier quotes shown, dated, on the
+    comparison. Re-importing the same file changes nothing; a malformed file stores nothing."""
+    path = _readable_file(file)
+    if path.suffix.lower() in {".json", ".csv"}:
+        _import_rpw_survey(path)
+        return
     from api.services.ingest import import_rpw as run_import
     from api.services.ingest import rpw_rows_declared
     from api.storage.db import session_scope
     from scrapers.parsers import ParseError
 
-    path = _readable_file(file)
     engine = _ready_engine()
     total = rpw_rows_declared(path)
     try:
@@ -250,6 +261,50 @@ def import_rpw(
         out.print(table)
         if len(report.rejected) > 50:
             out.print(f"… and {len(report.rejected) - 50} more")
+
+
+def _import_rpw_survey(path: Path) -> None:
+    from api.services.ingest import import_rpw_survey
+    from api.storage.db import session_scope
+    from api.storage.types import utcnow
+    from scrapers.parsers import ParseError
+
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise fail(f"{path}: {exc.strerror or exc}") from None
+    engine = _ready_engine()
+    try:
+        with (
+            Progress(
+                TextColumn("storing survey prices"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=console,
+            ) as progress,
+            session_scope(engine) as session,
+        ):
+            task = progress.add_task("offers", total=None)
+            report = import_rpw_survey(
+                session,
+                content,
+                utcnow(),
+                url=f"file:{path.name}",
+                progress=lambda n, total: progress.update(task, completed=n, total=total),
+            )
+    except ParseError as exc:
+        raise fail(f"{path}: {exc}") from None
+    out.print(
+        f"{report.offers} survey offers read: {report.quotes_stored} stored as survey prices, "
+        f"{report.quotes_duplicate} already imported, {len(report.rejected)} rejected, "
+        f"{len(report.skipped)} not on our corridors or providers; "
+        f"{report.observations_stored} RPW service rows added for the trends",
+        highlight=False,
+    )
+    for line in (report.rejected + report.skipped)[:20]:
+        out.print(f"  {line}", highlight=False)
+    if report.offers and not report.quotes_stored and not report.quotes_duplicate:
+        raise fail(f"{path}: no survey offer could be stored", code=1)
 
 
 def import_feed(

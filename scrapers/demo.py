@@ -19,10 +19,12 @@ from pathlib import Path
 from sqlmodel import Session, col, delete, select
 
 from api.services.databank import ensure_databank
+from api.services.ingest import SurveyReport, import_rpw_survey
 from api.settings import DATA_DIR
-from api.storage.models import Corridor, Provider, ProviderCorridor, Quote
+from api.storage.models import Corridor, CurrentPrice, Provider, ProviderCorridor, Quote
 from api.storage.outcome import Outcome
 from api.storage.payloads import archive
+from api.storage.pricebook import SURVEY_SOURCES, rebuild_current_prices
 from api.storage.quotes import QuoteIn, store_quotes
 from api.storage.rates import RateIn, RateView, reference_rate, store_rate, store_rates
 from api.storage.reference import ReferenceCounts, load_reference
@@ -66,6 +68,9 @@ STRUCTURE: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
 HIGH_COST_DESTINATIONS = {"AF": Decimal("2.0"), "IQ": Decimal("1.0")}
 
 
+SURVEY_FILE = DATA_DIR / "reference" / "uk_q3_2025_rpw_rows_pk_bd.json"
+
+
 @dataclass(frozen=True)
 class DemoCounts:
     reference: ReferenceCounts
@@ -74,6 +79,7 @@ class DemoCounts:
     quotes_stored: int
     quotes_rejected: int
     corridors_priced: int
+    survey: SurveyReport | None = None
 
 
 def load_recorded_rates(session: Session, now: datetime) -> int:
@@ -167,6 +173,7 @@ def sample_quotes(
                 mid_rate=ref.rate,
                 mid_rate_type=ref.rate_type,
                 mid_rate_source=ref.source,
+                mid_rate_as_of=ref.as_of,
             )
 
 
@@ -184,15 +191,46 @@ def _usd_payout_quotes(
             yield replace(q, receive_currency="USD", speed="same_day")
 
 
-def generate_sample_quotes(session: Session, now: datetime) -> tuple[int, int, int]:
-    """Replace all sample quotes with a fresh set; returns (stored, rejected, corridors)."""
+def load_survey(session: Session, now: datetime) -> SurveyReport:
+    """The bundled World Bank RPW survey prices (real, Aug 2025), idempotently."""
+    return import_rpw_survey(
+        session,
+        SURVEY_FILE.read_bytes(),
+        now,
+        url=f"file:data/reference/{SURVEY_FILE.name}",
+    )
+
+
+def real_corridors(session: Session) -> set[str]:
+    """Corridors holding real (not sample) quotes: live or World Bank survey prices."""
+    stmt = select(Quote.corridor_code).where(col(Quote.sample).is_(False)).distinct()
+    return set(session.exec(stmt))
+
+
+def generate_sample_quotes(
+    session: Session, now: datetime, *, sample_on_real_corridors: bool = False
+) -> tuple[int, int, int]:
+    """Replace all sample quotes with a fresh set; returns (stored, rejected, corridors).
+
+    Sample quotes go only where nothing real exists (a corridor with live or survey prices
+    gets none), unless `sample_on_real_corridors` (the test suite's fixture data)."""
+    sampled = set(
+        session.exec(select(Quote.corridor_code).where(col(Quote.sample).is_(True)).distinct())
+    )
+    sample_ids = select(Quote.id).where(col(Quote.sample).is_(True))
+    session.execute(delete(CurrentPrice).where(col(CurrentPrice.quote_id).in_(sample_ids)))
     session.execute(delete(Quote).where(col(Quote.sample).is_(True)))
+    if sampled:
+        rebuild_current_prices(session, sampled)
+    skip = set() if sample_on_real_corridors else real_corridors(session)
     stored = rejected = priced = 0
     links = session.exec(select(ProviderCorridor)).all()
     by_corridor: dict[str, list[int]] = {}
     for link in links:
         by_corridor.setdefault(link.corridor_code, []).append(link.provider_id)
     for code, provider_ids in sorted(by_corridor.items()):
+        if code in skip:
+            continue
         corridor = session.get(Corridor, code)
         assert corridor is not None
         ref = reference_rate(session, corridor.send_currency, corridor.receive_currency_list()[0])
@@ -212,18 +250,25 @@ def generate_sample_quotes(session: Session, now: datetime) -> tuple[int, int, i
     return stored, rejected, priced
 
 
-def load_demo(session: Session, now: datetime) -> DemoCounts:
+def load_demo(
+    session: Session, now: datetime, *, sample_on_real_corridors: bool = False
+) -> DemoCounts:
     ref = load_reference(session)
     ensure_databank(session)  # the World Bank's published corridor history (real data)
     rates = load_recorded_rates(session, now)
     sample_rates = load_sample_rates(session, now)
-    stored, rejected, priced = generate_sample_quotes(session, now)
-    return DemoCounts(ref, rates, sample_rates, stored, rejected, priced)
+    survey = load_survey(session, now)
+    stored, rejected, priced = generate_sample_quotes(
+        session, now, sample_on_real_corridors=sample_on_real_corridors
+    )
+    return DemoCounts(ref, rates, sample_rates, stored, rejected, priced, survey)
 
 
 def ensure_demo(session: Session, now: datetime, fresh: timedelta) -> str:
     """`make run`'s step: load the demo into an empty database; in a database holding only
-    sample quotes, regenerate them once they are older than the freshness window."""
+    sample quotes, regenerate them once they are older than the freshness window. The
+    bundled World Bank survey prices and DataBank corridor history are (re)imported every
+    time: both are idempotent."""
     databank = ensure_databank(session)  # real published history, whatever else is loaded
     history = (
         f"; World Bank DataBank corridor history: {databank.stored} published points stored"
@@ -234,7 +279,16 @@ def ensure_demo(session: Session, now: datetime, fresh: timedelta) -> str:
 
 
 def _ensure_quotes(session: Session, now: datetime, fresh: timedelta) -> str:
-    has_real = session.exec(select(Quote.id).where(col(Quote.sample).is_(False)).limit(1)).first()
+    survey_note = ""
+    if session.exec(select(Corridor.code).limit(1)).first() is not None:
+        survey = load_survey(session, now)
+        if survey.quotes_stored:
+            survey_note = f"; {survey.quotes_stored} World Bank survey prices added"
+    has_real = session.exec(
+        select(Quote.id)
+        .where(col(Quote.sample).is_(False), col(Quote.source).not_in(SURVEY_SOURCES))
+        .limit(1)
+    ).first()
     newest_sample = session.exec(
         select(Quote.collected_at)
         .where(col(Quote.sample).is_(True))
@@ -242,19 +296,21 @@ def _ensure_quotes(session: Session, now: datetime, fresh: timedelta) -> str:
         .limit(1)
     ).first()
     if has_real is not None:
-        return "database has collected quotes; demo data not loaded"
+        return "database has collected quotes; demo data not loaded" + survey_note
     if newest_sample is None:
         return describe(load_demo(session, now))
     if now - newest_sample > fresh:
         stored, _, _ = generate_sample_quotes(session, now)
-        return f"sample quotes refreshed: {stored} (sample data — not live prices)"
-    return "sample data already loaded (sample data — not live prices)"
+        return f"sample quotes refreshed: {stored} (sample data — not live prices)" + survey_note
+    return "sample data already loaded (sample data — not live prices)" + survey_note
 
 
 def describe(c: DemoCounts) -> str:
+    survey = c.survey.quotes_stored if c.survey else 0
     return (
         f"loaded {c.reference.corridors} corridors, {c.reference.providers} providers, "
         f"{c.rates_stored} recorded central-bank rates, {c.sample_rates} sample rates, "
+        f"{survey} World Bank RPW survey prices (GB-PK, GB-BD, Aug 2025), "
         f"{c.quotes_stored} sample quotes on {c.corridors_priced} corridors "
         "(sample data — not live prices)"
     )

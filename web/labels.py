@@ -14,6 +14,7 @@ PAYOUT = {
 PAYIN = {
     "bank": N_("Bank transfer"),
     "card": N_("Card"),
+    "credit": N_("Credit card"),
     "cash": N_("Cash"),
     "wallet": N_("Mobile wallet"),
 }

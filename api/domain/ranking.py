@@ -1,21 +1,41 @@
-"""Freshness, ladder estimates, filters and ranking of quotes. Pure."""
+"""Freshness, ladder estimates, the two amount modes, filters and ranking of quotes. Pure.
+
+Two ways to state the amount (DESIGN.md section 2), one ranking for both:
+
+- fees on top (`FeesMode.ON_TOP`, the RPW convention): the sender converts `A` and pays
+  `A + fee`;
+- fees included (`FeesMode.INCLUDED`): the sender pays `P` in total; the amount converted is
+  the largest `A` with `A + fee(A) <= P`.
+
+Either way an offer is ranked by its total cost in the source currency for the money paid
+(cheapest first, ties by speed): in fees-included mode that is exactly "most received first"
+when every offer is measured against the same mid rate. Never by `A x rate` alone.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from enum import StrEnum
+from itertools import pairwise
 
 from api.domain.costs import QuoteCost, compute_cost
 from api.domain.speed import Speed
+
+CENT = Decimal("0.01")
 
 
 class SortKey(StrEnum):
     RECEIVED = "received"
     TOTAL_COST = "total_cost"
     SPEED = "speed"
+
+
+class FeesMode(StrEnum):
+    INCLUDED = "included"  # the amount is what the sender pays in total
+    ON_TOP = "on_top"  # the amount is what is converted; the fee is paid on top
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +55,22 @@ class PricePoint:
 @dataclass(frozen=True, slots=True)
 class Priced:
     point: PricePoint
-    send_amount: Decimal
+    send_amount: Decimal  # A, the amount converted
     fee: Decimal
     rate: Decimal
     cost: QuoteCost
     estimated: bool
     stale: bool
+
+    @property
+    def you_pay(self) -> Decimal:
+        """What leaves the sender's pocket: A + fee."""
+        return self.send_amount + self.fee
+
+    @property
+    def received(self) -> Decimal:
+        """What the family receives: A x rate - receive fee."""
+        return self.cost.received_amount
 
 
 class Freshness(StrEnum):
@@ -60,26 +90,116 @@ def freshness(
     return Freshness.FRESH
 
 
-def price_at(
-    points: Sequence[PricePoint], amount: Decimal
-) -> tuple[PricePoint, Decimal, Decimal, bool] | None:
+Found = tuple[PricePoint, Decimal, Decimal, bool]  # point, fee, rate, estimated
+
+
+def price_at(points: Sequence[PricePoint], amount: Decimal) -> Found | None:
     """Fee and rate of one service at `amount`.
 
     An exact ladder point is used as collected. Between two points the estimate is
     conservative: the higher fee and the lower rate of the two neighbours, flagged
-    estimated. Outside the collected range there is no estimate (None).
+    estimated. Just below the lowest point (by at most that point's fee, which is what a
+    fees-included amount needs) the lowest point's fee and rate are used, flagged
+    estimated. Otherwise outside the collected range there is no estimate (None).
     """
-    ordered = sorted(points, key=lambda p: p.send_amount)
+    return _price_sorted(sorted(points, key=_amount), amount)
+
+
+def _amount(p: PricePoint) -> Decimal:
+    return p.send_amount
+
+
+def _price_sorted(ordered: Sequence[PricePoint], amount: Decimal) -> Found | None:
+    """`price_at` over points sorted by amount (one pass, no copies)."""
+    lo: PricePoint | None = None
     for p in ordered:
         if p.send_amount == amount:
             return p, p.fee, p.rate, False
-    below = [p for p in ordered if p.send_amount < amount]
-    above = [p for p in ordered if p.send_amount > amount]
-    if not below or not above:
+        if p.send_amount > amount:
+            if lo is None:
+                if amount > 0 and amount >= p.send_amount - p.fee:
+                    return p, p.fee, p.rate, True
+                return None
+            older = lo if lo.collected_at <= p.collected_at else p
+            return older, max(lo.fee, p.fee), min(lo.rate, p.rate), True
+        lo = p
+    return None
+
+
+def _floor(value: Decimal, quantum: Decimal) -> Decimal:
+    return (value / quantum).to_integral_value(rounding=ROUND_FLOOR) * quantum
+
+
+def amount_for_total(
+    points: Sequence[PricePoint], paid: Decimal, quantum: Decimal = CENT
+) -> tuple[Decimal, Found] | None:
+    """Fees included: the largest amount `A` (a multiple of `quantum`, the currency's minor
+    unit) with `A + fee(A) <= paid`, where fee(A) is the fee `price_at` gives at `A`."""
+    ordered = sorted(points, key=_amount)
+    candidates: set[Decimal] = set()
+    for p in ordered:  # exact ladder points, converted as collected
+        if p.send_amount + p.fee <= paid:
+            candidates.add(p.send_amount)
+    for fee in {p.fee for p in ordered}:  # within a segment the fee is constant
+        candidates.add(_floor(paid - fee, quantum))
+    for lo, hi in pairwise(ordered):  # just below a point
+        candidates.add(_floor(min(paid - max(lo.fee, hi.fee), hi.send_amount - quantum), quantum))
+    for a in sorted(candidates, reverse=True):
+        if a <= 0:
+            break
+        found = _price_sorted(ordered, a)
+        if found is not None and a + found[1] <= paid:
+            return a, found
+    return None
+
+
+def price_service(
+    points: Sequence[PricePoint],
+    amount: Decimal,
+    fees: FeesMode = FeesMode.ON_TOP,
+    quantum: Decimal = CENT,
+) -> tuple[Decimal, Found] | None:
+    """(A, found) for one service at the stated amount in either mode."""
+    if fees is FeesMode.INCLUDED:
+        return amount_for_total(points, amount, quantum)
+    found = price_at(points, amount)
+    return (amount, found) if found is not None else None
+
+
+def newest_per_amount(points: Iterable[PricePoint]) -> list[PricePoint]:
+    """Only the newest observation per amount point counts."""
+    newest: dict[Decimal, PricePoint] = {}
+    for p in points:
+        cur = newest.get(p.send_amount)
+        if cur is None or p.collected_at > cur.collected_at:
+            newest[p.send_amount] = p
+    return list(newest.values())
+
+
+def price_one(
+    points: Sequence[PricePoint],
+    amount: Decimal,
+    now: datetime,
+    fresh: timedelta,
+    fees: FeesMode = FeesMode.ON_TOP,
+    quantum: Decimal = CENT,
+    expiry: timedelta | None = None,
+    *,
+    newest_only: bool = False,
+) -> Priced | None:
+    """Price one service's newest points at `amount` (None when out of range).
+    `newest_only`: the points are already one per amount (the price book's)."""
+    found = price_service(
+        points if newest_only else newest_per_amount(points), amount, fees, quantum
+    )
+    if found is None:
         return None
-    lo, hi = below[-1], above[0]
-    older = lo if lo.collected_at <= hi.collected_at else hi
-    return older, max(lo.fee, hi.fee), min(lo.rate, hi.rate), True
+    a, (point, fee, rate, estimated) = found
+    cost = compute_cost(a, fee, rate, point.mid, point.receive_fee)
+    stale = (
+        freshness(point.collected_at, now, fresh, expiry or timedelta.max) is not Freshness.FRESH
+    )
+    return Priced(point, a, fee, rate, cost, estimated, stale)
 
 
 def price_services(
@@ -88,6 +208,8 @@ def price_services(
     now: datetime,
     fresh: timedelta,
     expiry: timedelta,
+    fees: FeesMode = FeesMode.ON_TOP,
+    quantum: Decimal = CENT,
 ) -> list[Priced]:
     """Price every service at `amount`, dropping expired quotes."""
     by_service: dict[str, list[PricePoint]] = {}
@@ -97,34 +219,25 @@ def price_services(
         by_service.setdefault(p.service_key, []).append(p)
     priced: list[Priced] = []
     for service_points in by_service.values():
-        # Only the newest observation per amount point counts.
-        newest: dict[Decimal, PricePoint] = {}
-        for p in service_points:
-            cur = newest.get(p.send_amount)
-            if cur is None or p.collected_at > cur.collected_at:
-                newest[p.send_amount] = p
-        found = price_at(list(newest.values()), amount)
-        if found is None:
-            continue
-        point, fee, rate, estimated = found
-        cost = compute_cost(amount, fee, rate, point.mid, point.receive_fee)
-        stale = freshness(point.collected_at, now, fresh, expiry) is Freshness.STALE
-        priced.append(Priced(point, amount, fee, rate, cost, estimated, stale))
+        one = price_one(service_points, amount, now, fresh, fees, quantum, expiry)
+        if one is not None:
+            priced.append(one)
     return priced
 
 
-def rank(quotes: Iterable[Priced], sort: SortKey = SortKey.RECEIVED) -> list[Priced]:
+def rank(quotes: Iterable[Priced], sort: SortKey = SortKey.TOTAL_COST) -> list[Priced]:
     """Rank quotes. Stale quotes always come after fresh ones (never ranked first).
 
-    RECEIVED: most received first, ties by speed. TOTAL_COST: lowest total cost %
-    first, ties by speed. SPEED: fastest first, ties by received.
+    TOTAL_COST (the default): lowest total cost in the source currency for the money paid
+    first, ties by speed. RECEIVED: most received first, ties by speed. SPEED: fastest
+    first, ties by total cost.
     """
 
     def key(q: Priced) -> tuple[bool, int, Decimal, int]:
         if sort is SortKey.SPEED:
-            return (q.stale, q.point.speed.order, -q.cost.received_amount, 0)
-        if sort is SortKey.TOTAL_COST:
-            return (q.stale, 0, q.cost.total_cost_pct, q.point.speed.order)
-        return (q.stale, 0, -q.cost.received_amount, q.point.speed.order)
+            return (q.stale, q.point.speed.order, q.cost.total_cost, 0)
+        if sort is SortKey.RECEIVED:
+            return (q.stale, 0, -q.cost.received_amount, q.point.speed.order)
+        return (q.stale, 0, q.cost.total_cost, q.point.speed.order)
 
     return sorted(quotes, key=key)

@@ -31,6 +31,7 @@ class Payout(StrEnum):
 class Payin(StrEnum):
     BANK = "bank"
     CARD = "card"
+    CREDIT = "credit"  # credit card, where a source tells it from a debit card (RPW)
     CASH = "cash"
     WALLET = "wallet"
 

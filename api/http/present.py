@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from api.domain.money import quantize_display
+from api.domain.ranking import Priced
 from api.http.schemas import (
     CorridorPublic,
     ProviderRef,
     QuotePublic,
     RatePublic,
     ReceiptResponse,
+    SurveyBasket,
     pct,
     rate,
 )
@@ -56,16 +58,35 @@ def rate_public(v: RateView) -> RatePublic:
     )
 
 
+def survey_basket(p: Priced, send_ccy: str, receive_ccy: str) -> SurveyBasket:
+    return SurveyBasket(
+        send_amount=quantize_display(p.send_amount, send_ccy),
+        fee=quantize_display(p.fee, send_ccy),
+        rate=rate(p.rate),
+        fx_margin_pct=pct(p.cost.fx_margin_pct),
+        total_cost_pct=pct(p.cost.total_cost_pct),
+        received_amount=quantize_display(p.cost.received_amount, receive_ccy),
+    )
+
+
 def quote_public(r: RankedQuote, now: datetime) -> QuotePublic:
     c = r.priced.cost
     send_ccy = r.quote.send_currency
+    ref = r.reference
     return QuotePublic(
         provider=ProviderRef(slug=r.provider.slug, name=r.provider.name, type=r.provider.type),
+        tier="survey" if r.tier == "survey" else "live",
+        send_amount=quantize_display(r.send_amount, send_ccy),
+        you_pay=quantize_display(r.you_pay, send_ccy),
         fee=quantize_display(r.priced.fee, send_ccy),
         rate=rate(r.priced.rate),
         mid_rate=rate(r.priced.point.mid),
         mid_rate_type=r.quote.mid_rate_type,
         mid_rate_source=r.quote.mid_rate_source,
+        mid_rate_as_of=ref.as_of,
+        reference_gap_hours=ref.gap_hours,
+        reference_outdated=ref.outdated,
+        comparable_with_rpw=ref.comparable_with_rpw,
         fx_margin_pct=pct(c.fx_margin_pct),
         fx_margin_amount=quantize_display(c.total_cost - r.priced.fee, send_ccy),
         total_cost_pct=pct(c.total_cost_pct),
@@ -83,6 +104,10 @@ def quote_public(r: RankedQuote, now: datetime) -> QuotePublic:
         sample=r.quote.sample,
         promotional=r.quote.promotional,
         transparent=r.quote.transparent,
+        access_point=r.service.access_point or None,
+        note=r.quote.note,
+        survey_date=r.survey_date,
+        survey_baskets=[survey_basket(b, send_ccy, r.quote.receive_currency) for b in r.baskets],
     )
 
 

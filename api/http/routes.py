@@ -11,14 +11,21 @@ from sqlalchemy import text
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api.domain.ranking import SortKey
+from api.domain.ranking import FeesMode, SortKey
 from api.domain.speed import Speed
 from api.http.cache import ResponseCache
 from api.http.deps import NowDep, SessionDep, app_now, app_session
 from api.http.present import corridor_public, quote_public, rate_public, receipt_public
 from api.http.schemas import CompareResponse, CorridorList, ReceiptIn, ReceiptResponse
-from api.services.compare import SAMPLE_NOTICE, CompareRequest, compare
-from api.services.corridors import list_corridors, summarize
+from api.services.compare import (
+    RPW_ATTRIBUTION,
+    SAMPLE_NOTICE,
+    SURVEY_NOTICE,
+    CompareRequest,
+    compare,
+    corridor_version,
+)
+from api.services.corridors import CorridorSummary, list_corridors
 from api.services.receipt import ReceiptRequest, check_receipt
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
@@ -46,7 +53,14 @@ async def compare_route(
     speed: Speed | None = None,
     provider_type: Literal["bank", "mto", "post", "mobile", "fintech", "exchange_house"]
     | None = None,
-    sort: SortKey = SortKey.RECEIVED,
+    sort: SortKey = SortKey.TOTAL_COST,
+    fees: Annotated[
+        FeesMode,
+        Query(
+            description="included (default): `amount` is what you pay in total, fees "
+            "included; on_top: `amount` is converted and the fee is paid on top"
+        ),
+    ] = FeesMode.INCLUDED,
 ) -> Response:
     req = CompareRequest(
         from_.upper(),
@@ -58,28 +72,33 @@ async def compare_route(
         speed,
         provider_type,
         sort,
+        fees,
     )
-    # A cache hit is answered on the event loop without touching the database.
-    cache: ResponseCache = request.app.state.response_cache
-    body = cache.get(req)
-    if body is None:
-        body = await run_in_threadpool(
-            _render_compare, request.app, req, await app_now(request.app)
-        )
-        cache.put(req, body)
+    body = await run_in_threadpool(_render_compare, request.app, req, await app_now(request.app))
     return Response(body, media_type="application/json")
 
 
 def _render_compare(app: FastAPI, req: CompareRequest, now: datetime) -> bytes:
+    """A rendering is reused for the same question while the corridor's data version is the
+    same (a stored quote or rate changes it) and for at most `compare_cache_s` seconds."""
+    cache: ResponseCache = app.state.response_cache
     with app_session(app) as session:
-        return compare_response(session, req, now).model_dump_json(by_alias=True).encode()
+        version = corridor_version(session, req.from_country, req.to_country)
+        body = cache.get((req, version))
+        if body is None:
+            response = compare_response(session, req, now, version)
+            body = response.model_dump_json(by_alias=True).encode()
+            cache.put((req, version), body)
+        return body
 
 
-def compare_response(session: Session, req: CompareRequest, now: datetime) -> CompareResponse:
-    result = compare(session, req, now)
-    summary = summarize(
-        session,
+def compare_response(
+    session: Session, req: CompareRequest, now: datetime, version: str | None = None
+) -> CompareResponse:
+    result = compare(session, req, now, version)
+    summary = CorridorSummary(
         result.corridor,
+        *result.country_names,
         len({q.provider.slug for q in result.quotes}),
         result.data_as_of,
         result.sample,
@@ -98,6 +117,12 @@ def compare_response(session: Session, req: CompareRequest, now: datetime) -> Co
         no_provider_reason=result.no_provider_reason,
         excluded_out_of_range=result.excluded_out_of_range,
         filters=result.filters,
+        fees=result.fees.value,
+        survey_quotes=[quote_public(q, now) for q in result.survey],
+        survey_date=result.survey_date,
+        survey_notice=SURVEY_NOTICE if result.survey else None,
+        attribution=RPW_ATTRIBUTION if result.survey else None,
+        data_version=result.data_version,
     )
 
 

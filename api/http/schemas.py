@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
@@ -66,13 +66,41 @@ class ProviderRef(BaseModel):
     type: str
 
 
+class SurveyBasket(BaseModel):
+    """One surveyed point of a World Bank RPW service, as collected."""
+
+    send_amount: DecimalStr
+    fee: DecimalStr
+    rate: DecimalStr
+    fx_margin_pct: DecimalStr
+    total_cost_pct: DecimalStr
+    received_amount: DecimalStr
+
+
 class QuotePublic(BaseModel):
     provider: ProviderRef
+    tier: Literal["live", "survey"] = Field(
+        description="live: collected quotes; survey: World Bank RPW survey prices (real, old)"
+    )
+    send_amount: DecimalStr = Field(description="The amount converted (A)")
+    you_pay: DecimalStr = Field(description="What the sender pays in total: A + fee")
     fee: DecimalStr
     rate: DecimalStr
     mid_rate: DecimalStr
     mid_rate_type: str
     mid_rate_source: str
+    mid_rate_as_of: date | None = Field(
+        description="Date of the reference rate the margin is measured against"
+    )
+    reference_gap_hours: int | None
+    reference_outdated: bool = Field(
+        description="The reference rate is more than 48 h from the quote's capture: the "
+        "margin is not current"
+    )
+    comparable_with_rpw: bool = Field(
+        description="Measured against an interbank rate like the World Bank's RPW (official "
+        "or market rates are not comparable)"
+    )
     fx_margin_pct: DecimalStr
     fx_margin_amount: DecimalStr
     total_cost_pct: DecimalStr
@@ -90,6 +118,10 @@ class QuotePublic(BaseModel):
     sample: bool
     promotional: bool
     transparent: bool
+    access_point: str | None = None
+    note: str | None = None
+    survey_date: date | None = None
+    survey_baskets: list[SurveyBasket] = Field(default_factory=list)
 
 
 class CompareResponse(BaseModel):
@@ -106,6 +138,17 @@ class CompareResponse(BaseModel):
     no_provider_reason: str | None
     excluded_out_of_range: int
     filters: dict[str, str]
+    fees: Literal["included", "on_top"] = Field(
+        description="included: `amount` is what the sender pays in total; on_top: `amount` "
+        "is converted and the fee is paid on top"
+    )
+    survey_quotes: list[QuotePublic] = Field(
+        description="World Bank RPW survey prices of providers without a live quote here"
+    )
+    survey_date: date | None
+    survey_notice: str | None
+    attribution: str | None
+    data_version: str
 
 
 class ReceiptIn(BaseModel):

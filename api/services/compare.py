@@ -1,20 +1,50 @@
-"""The comparison: ranked quotes for a corridor and amount, with filters. Routes and pages
-both call `compare` so the API and the web show the same numbers."""
+"""The comparison: ranked offers for a corridor and amount, with filters. Routes, pages and
+the widget all call `compare`, so they show the same numbers.
+
+It reads only the price book (`current_price`) of one corridor and the corridor's reference
+rates. What it loads depends on the data version of the corridor and of the rates, so it
+is kept per process and reloaded only when a quote or rate for the corridor was stored
+(`CorridorBook`); pricing at the asked amount is done per request.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session, col, select
 
-from api.domain.ranking import Priced, PricePoint, SortKey, price_services, rank
+from api.domain.money import minor_units
+from api.domain.ranking import (
+    FeesMode,
+    Freshness,
+    Priced,
+    PricePoint,
+    SortKey,
+    freshness,
+    price_one,
+    rank,
+)
 from api.domain.speed import Speed
-from api.storage.models import Corridor, Provider, Quote, Service
+from api.settings import get_settings
+from api.storage.models import Corridor, Country, CurrentPrice, Provider, Quote, Service
+from api.storage.pricebook import LIVE, RATES_SCOPE, SURVEY, data_versions
 from api.storage.rates import RateView, rates_for_pair
 
 SAMPLE_NOTICE = "sample data — not live prices"
+SURVEY_NOTICE = (
+    "World Bank survey prices: real but old, collected on the date shown — prices change; "
+    "check with the provider"
+)
+RPW_ATTRIBUTION = "The World Bank: Remittance Prices Worldwide (CC BY 4.0)"
+# A margin measured against a rate further than this from the quote's capture is labelled
+# with the rate's date and never presented as current (DESIGN.md section 2).
+REFERENCE_GAP = timedelta(hours=48)
 
 
 class NotFound(LookupError):
@@ -41,15 +71,82 @@ class CompareRequest:
     payout: str = "any"
     max_speed: Speed | None = None
     provider_type: str | None = None
-    sort: SortKey = SortKey.RECEIVED
+    sort: SortKey = SortKey.TOTAL_COST
+    fees: FeesMode = FeesMode.INCLUDED
+
+
+@dataclass(frozen=True, slots=True)
+class MarginReference:
+    """The reference rate a margin was measured against, and how far it is from the quote."""
+
+    rate: Decimal
+    as_of: date | None
+    rate_type: str
+    source: str
+    gap_hours: int | None  # None when the rate's date is unknown
+
+    @property
+    def outdated(self) -> bool:
+        """More than 48 h from the quote's capture (or of unknown date): not current."""
+        return self.gap_hours is None or self.gap_hours > REFERENCE_GAP.total_seconds() // 3600
+
+    @property
+    def comparable_with_rpw(self) -> bool:
+        """RPW measures margins against interbank rates; official or market rates are not
+        comparable with its figures."""
+        return self.rate_type == "interbank"
+
+
+def margin_reference(quote: Quote | QuoteView) -> MarginReference:
+    captured = quote.source_captured_at or quote.collected_at
+    gap: int | None = None
+    if quote.mid_rate_as_of is not None:
+        start = datetime.combine(quote.mid_rate_as_of, time(0), tzinfo=UTC)
+        end = start + timedelta(days=1)
+        if captured < start:
+            delta = start - captured
+        elif captured >= end:
+            delta = captured - end
+        else:
+            delta = timedelta(0)
+        gap = int(delta.total_seconds() // 3600)
+    return MarginReference(
+        quote.mid_rate, quote.mid_rate_as_of, quote.mid_rate_type, quote.mid_rate_source, gap
+    )
 
 
 @dataclass(frozen=True)
 class RankedQuote:
-    provider: Provider
-    service: Service
-    quote: Quote  # the newest observation the price came from
+    provider: ProviderView
+    service: ServiceView
+    quote: QuoteView  # the newest observation the price came from
     priced: Priced
+    tier: str = LIVE  # live, or survey (World Bank RPW survey prices)
+    baskets: tuple[Priced, ...] = ()  # survey tier: the surveyed points, as collected
+
+    @property
+    def send_amount(self) -> Decimal:
+        return self.priced.send_amount
+
+    @property
+    def fee(self) -> Decimal:
+        return self.priced.fee
+
+    @property
+    def you_pay(self) -> Decimal:
+        return self.priced.you_pay
+
+    @property
+    def received(self) -> Decimal:
+        return self.priced.received
+
+    @property
+    def reference(self) -> MarginReference:
+        return margin_reference(self.quote)
+
+    @property
+    def survey_date(self) -> date | None:
+        return self.quote.collected_at.date() if self.tier == SURVEY else None
 
 
 @dataclass
@@ -66,6 +163,223 @@ class CompareResult:
     no_provider_reason: str | None
     excluded_out_of_range: int = 0
     filters: dict[str, str] = field(default_factory=dict)
+    fees: FeesMode = FeesMode.INCLUDED
+    survey: list[RankedQuote] = field(default_factory=list)
+    data_version: str = ""
+    country_names: tuple[str, str] = ("", "")  # sending, receiving country
+
+    @property
+    def best(self) -> RankedQuote | None:
+        """The first fresh live offer: what the page's summary names."""
+        for q in self.quotes:
+            if not q.priced.stale:
+                return q
+        return None
+
+    @property
+    def survey_date(self) -> date | None:
+        dates = [d for q in self.survey if (d := q.survey_date) is not None]
+        return max(dates) if dates else None
+
+
+# -- the per-corridor book ------------------------------------------------------------------
+
+
+def _snapshot(cls: type[Any], obj: object) -> Any:
+    """A plain, immutable copy of an ORM row (no instrumentation on the hot path)."""
+    return cls(**{f.name: getattr(obj, f.name) for f in fields(cls)})
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteView:
+    """The stored quote behind an offer, as read from the price book."""
+
+    id: int | None
+    send_amount: Decimal
+    send_currency: str
+    fee: Decimal
+    rate: Decimal
+    receive_currency: str
+    receive_fee: Decimal
+    mid_rate: Decimal
+    mid_rate_type: str
+    mid_rate_source: str
+    mid_rate_as_of: date | None
+    fx_margin_pct: Decimal
+    total_cost_pct: Decimal
+    speed: str
+    payout_method: str
+    collected_at: datetime
+    source_captured_at: datetime | None
+    source: str
+    payload_hash: str | None
+    sample: bool
+    promotional: bool
+    transparent: bool
+    markup_pct: Decimal | None
+    delivery_min_s: Decimal | None
+    delivery_max_s: Decimal | None
+    note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceView:
+    id: int | None
+    provider_id: int
+    corridor_code: str
+    payin_method: str
+    payout_method: str
+    payout_currency: str
+    speed: str
+    access_point: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderView:
+    id: int | None
+    slug: str
+    name: str
+    type: str
+    website: str | None
+
+
+@dataclass(frozen=True)
+class _Row:
+    quote: QuoteView
+    service: ServiceView
+    provider: ProviderView
+    tier: str
+    point: PricePoint
+
+
+@dataclass(frozen=True)
+class _ServiceBook:
+    """One service's current prices: its rows and their price points, built once."""
+
+    rows: tuple[_Row, ...]
+    points: tuple[PricePoint, ...]
+    row_of: dict[PricePoint, _Row]
+    provider: ProviderView
+    service: ServiceView
+    newest: datetime
+    sample: bool
+
+
+@dataclass(frozen=True)
+class _Book:
+    corridor: Corridor
+    # (receive currency, tier) -> the services' books
+    services: dict[tuple[str, str], tuple[_ServiceBook, ...]]
+    rates: dict[str, list[RateView]]  # receive currency -> rates, preferred first
+    names: tuple[str, str]  # the sending and receiving countries' names
+    version: str
+
+
+def _point(q: QuoteView, service_id: int | None) -> PricePoint:
+    return PricePoint(
+        str(service_id),
+        q.send_amount,
+        q.fee,
+        q.rate,
+        q.mid_rate,
+        Speed(q.speed),
+        q.collected_at,
+        q.receive_fee,
+    )
+
+
+def _load_services(session: Session, code: str) -> dict[tuple[str, str], tuple[_ServiceBook, ...]]:
+    stmt = (
+        select(CurrentPrice.tier, Quote, Service, Provider)
+        .join(Quote, col(Quote.id) == CurrentPrice.quote_id)
+        .join(Service, col(Service.id) == CurrentPrice.service_id)
+        .join(Provider, col(Provider.id) == Quote.provider_id)
+        .where(CurrentPrice.corridor_code == code)
+    )
+    grouped: dict[tuple[str, str], dict[int, list[_Row]]] = {}
+    services: dict[int | None, ServiceView] = {}
+    providers: dict[int | None, ProviderView] = {}
+    for tier, q, s, p in session.exec(stmt).all():
+        qv: QuoteView = _snapshot(QuoteView, q)
+        sv = services.get(s.id) or services.setdefault(s.id, _snapshot(ServiceView, s))
+        pv = providers.get(p.id) or providers.setdefault(p.id, _snapshot(ProviderView, p))
+        row = _Row(qv, sv, pv, tier, _point(qv, s.id))
+        grouped.setdefault((q.receive_currency, tier), {}).setdefault(s.id or 0, []).append(row)
+    out: dict[tuple[str, str], tuple[_ServiceBook, ...]] = {}
+    for key, by_service in grouped.items():
+        books = []
+        for rows in by_service.values():
+            points = tuple(r.point for r in rows)
+            books.append(
+                _ServiceBook(
+                    tuple(rows),
+                    points,
+                    dict(zip(points, rows, strict=True)),
+                    rows[0].provider,
+                    rows[0].service,
+                    max(r.quote.collected_at for r in rows),
+                    any(r.quote.sample for r in rows),
+                )
+            )
+        out[key] = tuple(books)
+    return out
+
+
+class CorridorBook:
+    """What one corridor's comparison needs, per data version, kept in this process."""
+
+    def __init__(self, max_entries: int = 256) -> None:
+        self._entries: OrderedDict[tuple[str, str], _Book] = OrderedDict()
+        self._lock = threading.Lock()
+        self.max_entries = max_entries
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def get(self, session: Session, code: str, enabled: bool, version: str | None = None) -> _Book:
+        if version is None:
+            version = _version(session, code)
+        key = (f"{session.get_bind().engine.url!r}/{code}", version)
+        if enabled:
+            with self._lock:
+                hit = self._entries.get(key)
+                if hit is not None:
+                    self._entries.move_to_end(key)
+                    return hit
+        corridor = session.get(Corridor, code)
+        if corridor is None:
+            raise NotFound("corridor", f"unknown corridor {code}: see /api/v1/corridors")
+        services = _load_services(session, code)
+        rates = {
+            ccy: rates_for_pair(session, corridor.send_currency, ccy)
+            for ccy in corridor.receive_currency_list()
+        }
+        src, dst = (
+            session.get(Country, corridor.from_country),
+            session.get(Country, corridor.to_country),
+        )
+        names = (
+            src.name if src else corridor.from_country,
+            dst.name if dst else corridor.to_country,
+        )
+        if corridor in session:
+            session.expunge(corridor)
+        book = _Book(corridor, services, rates, names, version)
+        if enabled:
+            with self._lock:
+                self._entries[key] = book
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        return book
+
+
+BOOK = CorridorBook()
+
+
+def _version(session: Session, code: str) -> str:
+    corridor_v, rates_v = data_versions(session, [code, RATES_SCOPE])
+    return f"{corridor_v}.{rates_v}"
 
 
 def get_corridor(session: Session, from_country: str, to_country: str) -> Corridor:
@@ -76,20 +390,28 @@ def get_corridor(session: Session, from_country: str, to_country: str) -> Corrid
     return corridor
 
 
-def _quote_rows(
-    session: Session, corridor: Corridor, since: datetime
-) -> list[tuple[Quote, Service, Provider]]:
-    stmt = (
-        select(Quote, Service, Provider)
-        .join(Service, col(Service.id) == Quote.service_id)
-        .join(Provider, col(Provider.id) == Quote.provider_id)
-        .where(Quote.corridor_code == corridor.code, col(Quote.collected_at) >= since)
-    )
-    return [(q, s, p) for q, s, p in session.exec(stmt).all()]
+def corridor_version(session: Session, from_country: str, to_country: str) -> str:
+    """The data version of a corridor's comparison (changes whenever a quote of the
+    corridor or any reference rate is stored): for ETags and caches."""
+    return _version(session, f"{from_country.upper()}-{to_country.upper()}")
 
 
-def compare(session: Session, req: CompareRequest, now: datetime) -> CompareResult:
-    corridor = get_corridor(session, req.from_country, req.to_country)
+def _passes(req: CompareRequest, service: ServiceView, provider: ProviderView) -> bool:
+    if req.payout != "any" and service.payout_method != req.payout:
+        return False
+    if req.max_speed is not None and Speed(service.speed).order > req.max_speed.order:
+        return False
+    return not (req.provider_type and provider.type != req.provider_type)
+
+
+def compare(
+    session: Session, req: CompareRequest, now: datetime, version: str | None = None
+) -> CompareResult:
+    """Rank the offers for `req` at `now`. `version` is the corridor's data version when the
+    caller has just read it (`corridor_version`), to save reading it again."""
+    code = f"{req.from_country.upper()}-{req.to_country.upper()}"
+    book = BOOK.get(session, code, get_settings().compare_cache_s > 0, version)
+    corridor = book.corridor
     currency = (req.currency or corridor.send_currency).upper()
     if currency != corridor.send_currency:
         raise BadRequest(
@@ -104,44 +426,69 @@ def compare(session: Session, req: CompareRequest, now: datetime) -> CompareResu
         )
     fresh = timedelta(hours=corridor.fresh_hours)
     expiry = timedelta(hours=corridor.expiry_hours)
-    rows = [
-        r for r in _quote_rows(session, corridor, now - expiry) if r[0].receive_currency == receive
-    ]
-    by_service: dict[str, tuple[Service, Provider]] = {}
-    newest_quote: dict[tuple[str, Decimal], Quote] = {}
-    points: list[PricePoint] = []
-    for q, s, p in rows:
-        key = str(s.id)
-        by_service[key] = (s, p)
-        points.append(
-            PricePoint(
-                key,
-                q.send_amount,
-                q.fee,
-                q.rate,
-                q.mid_rate,
-                Speed(q.speed),
-                q.collected_at,
-                q.receive_fee,
-            )
-        )
-        cur = newest_quote.get((key, q.send_amount))
-        if cur is None or q.collected_at > cur.collected_at:
-            newest_quote[(key, q.send_amount)] = q
-    priced = price_services(points, req.amount, now, fresh, expiry)
-    services_seen = len(by_service)
+    quantum = Decimal(1).scaleb(-minor_units(currency))
+
+    def price(sb: _ServiceBook, points: Sequence[PricePoint]) -> tuple[Priced, _Row] | None:
+        pr = price_one(points, req.amount, now, fresh, req.fees, quantum, expiry, newest_only=True)
+        return None if pr is None else (pr, sb.row_of[pr.point])
+
+    live_books = book.services.get((receive, LIVE), ())
+    priced_live: list[tuple[Priced, _Row]] = []
+    live_services = 0
+    data_as_of: datetime | None = None
+    sample = False
+    real_live: set[int | None] = set()
+    for sb in live_books:
+        points = [
+            p
+            for p in sb.points
+            if freshness(p.collected_at, now, fresh, expiry) is not Freshness.EXPIRED
+        ]
+        if not points:
+            continue
+        live_services += 1
+        rows = [sb.row_of[p] for p in points]
+        newest = max(r.quote.collected_at for r in rows)
+        data_as_of = newest if data_as_of is None else max(data_as_of, newest)
+        sample = sample or any(r.quote.sample for r in rows)
+        if not all(r.quote.sample for r in rows):
+            real_live.add(sb.provider.id)
+        found = price(sb, points)
+        if found is not None:
+            priced_live.append(found)
+    by_key = {p.point.service_key: row for p, row in priced_live}
     ranked: list[RankedQuote] = []
-    for pr in rank(priced, req.sort):
-        service, provider = by_service[pr.point.service_key]
-        if req.payout != "any" and service.payout_method != req.payout:
+    for pr in rank([p for p, _ in priced_live], req.sort):
+        row = by_key[pr.point.service_key]
+        if _passes(req, row.service, row.provider):
+            ranked.append(RankedQuote(row.provider, row.service, row.quote, pr))
+
+    # Survey prices only for providers without a real live quote on this corridor.
+    priced_survey: list[tuple[Priced, _Row, tuple[Priced, ...]]] = []
+    for sb in book.services.get((receive, SURVEY), ()):
+        if sb.provider.id in real_live:
             continue
-        if req.max_speed is not None and Speed(service.speed).order > req.max_speed.order:
+        found = price(sb, sb.points)
+        if found is None:
             continue
-        if req.provider_type and provider.type != req.provider_type:
-            continue
-        quote = newest_quote[(pr.point.service_key, pr.point.send_amount)]
-        ranked.append(RankedQuote(provider, service, quote, pr))
-    rates = rates_for_pair(session, corridor.send_currency, receive)
+        baskets = tuple(
+            b
+            for p in sorted(sb.points, key=lambda p: p.send_amount)
+            if (b := price_one([p], p.send_amount, now, fresh)) is not None
+        )
+        priced_survey.append((found[0], found[1], baskets))
+    survey_by_key = {p.point.service_key: (row, b) for p, row, b in priced_survey}
+    survey_ranked: list[RankedQuote] = []
+    for pr in rank([p for p, _, _ in priced_survey], req.sort):
+        row, baskets = survey_by_key[pr.point.service_key]
+        # Survey prices are old by nature: shown as survey, never as fresh or stale live.
+        pr = Priced(pr.point, pr.send_amount, pr.fee, pr.rate, pr.cost, pr.estimated, False)
+        if _passes(req, row.service, row.provider):
+            survey_ranked.append(
+                RankedQuote(row.provider, row.service, row.quote, pr, SURVEY, baskets)
+            )
+
+    rates = book.rates.get(receive, [])
     return CompareResult(
         corridor=corridor,
         amount=req.amount,
@@ -150,14 +497,21 @@ def compare(session: Session, req: CompareRequest, now: datetime) -> CompareResu
         reference_rate=rates[0] if rates else None,
         other_rates=rates[1:],
         quotes=ranked,
-        data_as_of=max((q.collected_at for q, _, _ in rows), default=None),
-        sample=any(q.sample for q, _, _ in rows),
-        no_provider_reason=corridor.no_provider_reason if not ranked else None,
-        excluded_out_of_range=services_seen - len(priced),
+        data_as_of=data_as_of,
+        sample=sample,
+        no_provider_reason=corridor.no_provider_reason
+        if not ranked and not survey_ranked
+        else None,
+        excluded_out_of_range=live_services - len(priced_live),
         filters={
             "payout": req.payout,
             "speed": req.max_speed.value if req.max_speed else "any",
             "provider_type": req.provider_type or "any",
             "sort": req.sort.value,
+            "fees": req.fees.value,
         },
+        fees=req.fees,
+        survey=survey_ranked,
+        data_version=book.version,
+        country_names=book.names,
     )

@@ -9,7 +9,8 @@ from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from api.storage.models import Corridor, Country, Quote
+from api.storage.models import Corridor, Country, CurrentPrice, Quote, Service
+from api.storage.pricebook import LIVE
 
 
 @dataclass(frozen=True)
@@ -23,24 +24,43 @@ class CorridorSummary:
 
 
 def list_corridors(session: Session, now: datetime) -> list[CorridorSummary]:
+    """Every corridor with its live providers (a current, unexpired, live-tier price), the
+    newest of those prices and whether any is sample. One grouped query over the price
+    book, whatever the size of the quote history."""
     corridors = list(
         session.exec(select(Corridor).order_by(col(Corridor.to_country), col(Corridor.code)))
     )
     names = {c.code: c.name for c in session.exec(select(Country))}
+    longest = max((c.expiry_hours for c in corridors), default=0)
+    rows = session.execute(
+        sa_select(
+            col(CurrentPrice.corridor_code),
+            col(Service.provider_id),
+            func.max(CurrentPrice.observed_at),
+            func.max(case((col(Quote.sample), 1), else_=0)),
+        )
+        .join(Service, col(Service.id) == CurrentPrice.service_id)
+        .join(Quote, col(Quote.id) == CurrentPrice.quote_id)
+        .where(
+            col(CurrentPrice.tier) == LIVE,
+            col(CurrentPrice.observed_at) >= now - timedelta(hours=longest),
+        )
+        .group_by(col(CurrentPrice.corridor_code), col(Service.provider_id))
+    ).all()
+    expiry = {c.code: now - timedelta(hours=c.expiry_hours) for c in corridors}
     stats: dict[str, tuple[int, datetime | None, bool]] = {}
-    for corridor in corridors:
-        since = now - timedelta(hours=corridor.expiry_hours)
-        row = session.execute(
-            sa_select(
-                func.count(func.distinct(Quote.provider_id)),
-                func.max(Quote.collected_at),
-                func.max(case((col(Quote.sample), 1), else_=0)),
-            ).where(col(Quote.corridor_code) == corridor.code, col(Quote.collected_at) >= since)
-        ).one()
-        stats[corridor.code] = (int(row[0] or 0), row[1], bool(row[2]))
+    for code, _provider, newest, sample in rows:
+        if code not in expiry or newest < expiry[code]:
+            continue
+        live, last, any_sample = stats.get(code, (0, None, False))
+        stats[code] = (
+            live + 1,
+            newest if last is None else max(last, newest),
+            any_sample or bool(sample),
+        )
     out = []
     for c in corridors:
-        live, last, sample = stats[c.code]
+        live, last, sample = stats.get(c.code, (0, None, False))
         out.append(
             CorridorSummary(c, names[c.from_country], names[c.to_country], live, last, sample)
         )

@@ -10,13 +10,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlmodel import Session, select
 
 from api.domain.validation import Problem
-from api.storage.models import Corridor
+from api.storage.models import Corridor, Country, Provider
 from api.storage.outcome import Outcome
 from api.storage.payloads import archive, sha256
 from api.storage.quotes import QuoteIn, StoreResult, store_quotes
@@ -26,6 +26,7 @@ from scrapers.parsers import ParseError
 from scrapers.parsers.feed import FeedRow as FeedRow  # re-exported: a typed-in quote is a feed row
 from scrapers.parsers.feed import RejectedRow, parse_feed
 from scrapers.parsers.rpw import RpwRejected, RpwRow, iter_rpw_rows, rpw_row_key, rpw_total_rows
+from scrapers.parsers.rpw_survey import SurveyOffer, parse_survey, service_rows
 
 FEED_SOURCE = "feed"
 MYSTERY_SOURCE = "mystery"
@@ -245,4 +246,100 @@ def import_rpw(
             flush()
     flush()
     refresh_rpw_workbook_rollups(session)
+    return report
+
+
+# -- World Bank RPW row-level survey prices -----------------------------------------------------
+
+SURVEY_SOURCE = "rpw"
+
+
+@dataclass
+class SurveyReport:
+    offers: int = 0
+    quotes_stored: int = 0
+    quotes_duplicate: int = 0
+    observations_stored: int = 0
+    skipped: list[str] = field(default_factory=list)  # offers we cannot place, with why
+    rejected: list[str] = field(default_factory=list)  # offers validation refused, with why
+
+
+def _survey_quote(
+    o: SurveyOffer, corridor: str, receive_currency: str, provider: str, payload: str
+) -> QuoteIn:
+    surveyed = datetime.combine(o.surveyed_on, time(0), tzinfo=UTC)
+    return QuoteIn(
+        provider=provider,
+        corridor=corridor,
+        send_amount=o.send_amount,
+        send_currency=o.send_currency,
+        fee=o.fee,
+        rate=o.rate,
+        receive_currency=receive_currency,
+        payout_method=o.payout,
+        payin_method=o.payin,
+        speed=o.speed,
+        collected_at=surveyed,
+        source_captured_at=surveyed,
+        source=SURVEY_SOURCE,
+        payload_hash=payload,
+        # RPW's own reference rate for the observation, on the survey date.
+        mid_rate=o.interbank_rate,
+        mid_rate_type="interbank",
+        mid_rate_source=SURVEY_SOURCE,
+        mid_rate_as_of=o.surveyed_on,
+        promotional=o.promotional,
+        access_point=o.access_point,
+        note=o.note or None,
+    )
+
+
+def import_rpw_survey(
+    session: Session,
+    content: bytes,
+    now: datetime,
+    *,
+    url: str = "file",
+    progress: Callable[[int, int], None] | None = None,
+) -> SurveyReport:
+    """Import World Bank RPW row-level survey prices (JSON or CSV, docs/feed-format.md):
+    each offer becomes a survey-tier quote (source `rpw`) through `store_quotes`, and each
+    RPW service row an RPW observation for the trends. Idempotent. A malformed file raises
+    ParseError before anything is added. The caller commits."""
+    offers = parse_survey(content)
+    report = SurveyReport(offers=len(offers))
+    countries = list(session.exec(select(Country)))
+    by_name = {c.name.lower(): c for c in countries}
+    providers = {p.name.lower(): p.slug for p in session.exec(select(Provider))}
+    payload = archive(session, source=SURVEY_SOURCE, url=url, content=content, fetched_at=now)
+    quotes: list[QuoteIn] = []
+    for o in offers:
+        src, dst = by_name.get(o.origin.lower()), by_name.get(o.destination.lower())
+        slug = providers.get(o.provider.lower())
+        if src is None or dst is None or session.get(Corridor, f"{src.code}-{dst.code}") is None:
+            report.skipped.append(f"{o.offer_id}: corridor {o.origin} → {o.destination} not served")
+            continue
+        if slug is None:
+            report.skipped.append(f"{o.offer_id}: provider {o.provider!r} not in data/providers")
+            continue
+        quotes.append(_survey_quote(o, f"{src.code}-{dst.code}", dst.currency, slug, payload))
+    for i, (q, result) in enumerate(zip(quotes, store_quotes(session, quotes), strict=True)):
+        report.quotes_stored += result.outcome is Outcome.STORED
+        report.quotes_duplicate += result.outcome is Outcome.DUPLICATE
+        if result.outcome is Outcome.REJECTED:
+            why = "; ".join(str(p) for p in result.problems)
+            report.rejected.append(f"{q.provider} {q.corridor} {q.send_amount}: {why}")
+        if progress is not None:
+            progress(i + 1, len(quotes))
+    iso3 = {c.name: c.iso3 for c in countries}
+    corridors = corridor_codes(session)
+    records = {}
+    for row in service_rows(offers, iso3):
+        key = rpw_row_key(row)
+        records[key] = rpw_record(row, key, corridors.get((row.source_code, row.destination_code)))
+    known = existing_keys(session, records.keys())
+    report.observations_stored = insert_observations(
+        session, [r for k, r in records.items() if k not in known]
+    )
+    session.flush()
     return report

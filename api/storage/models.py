@@ -87,6 +87,7 @@ class Service(SQLModel, table=True):
             "payout_method",
             "payout_currency",
             "speed",
+            "access_point",
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -96,6 +97,9 @@ class Service(SQLModel, table=True):
     payout_method: str = Field(max_length=10)
     payout_currency: str = Field(max_length=3)
     speed: str = Field(max_length=12)
+    # How the sender reaches the service where a source says so (RPW: internet, agent,
+    # call_centre); "" when the source does not distinguish.
+    access_point: str = Field(default="", max_length=12)
 
 
 class Quote(SQLModel, table=True):
@@ -132,6 +136,34 @@ class Quote(SQLModel, table=True):
     # Delivery estimate in seconds as the source states it (Wise: min/max; None = open end).
     delivery_min_s: Decimal | None = money_opt()
     delivery_max_s: Decimal | None = money_opt()
+    # The date of the reference rate the margin was measured against (the rate nearest the
+    # capture time), and a note the source attached (RPW: promotions, alternative rates).
+    mid_rate_as_of: date | None = None
+    note: str | None = None
+
+
+class CurrentPrice(SQLModel, table=True):
+    """The price book: the newest observation per (service, amount point), maintained in the
+    transaction that stores quotes (api/storage/pricebook.py). The quote history stays
+    append-only; compare reads only these rows for one corridor."""
+
+    __tablename__ = "current_price"
+    __table_args__ = (Index("ix_current_price_corridor", "corridor_code", "tier"),)
+    service_id: int = Field(foreign_key="service.id", primary_key=True)
+    amount_key: str = Field(primary_key=True, max_length=40)  # normalised send amount
+    corridor_code: str = Field(foreign_key="corridor.code", max_length=5)
+    tier: str = Field(max_length=8)  # live, survey
+    quote_id: int = Field(foreign_key="quote.id")
+    observed_at: datetime = utc()  # the source's capture time, else our collection time
+
+
+class DataVersion(SQLModel, table=True):
+    """A counter per corridor (and "*" for reference rates) bumped whenever something the
+    comparison shows is stored: caches and ETags key on it."""
+
+    __tablename__ = "data_version"
+    scope: str = Field(primary_key=True, max_length=8)
+    version: int = 0
 
 
 class ReferenceRate(SQLModel, table=True):
@@ -287,6 +319,8 @@ __all__ = [
     "Corridor",
     "Country",
     "Currency",
+    "CurrentPrice",
+    "DataVersion",
     "Provider",
     "ProviderCorridor",
     "Quote",

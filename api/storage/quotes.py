@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlmodel import Session, select
@@ -19,7 +19,8 @@ from api.domain.speed import Payin, Payout, Speed
 from api.domain.validation import Problem, check_currency, check_quote
 from api.storage.models import Corridor, Provider, ProviderCorridor, Quote, Service
 from api.storage.outcome import Outcome
-from api.storage.rates import reference_rate
+from api.storage.pricebook import after_quotes_stored
+from api.storage.rates import nearest_reference_rate
 from api.storage.rollups import update_rollups
 
 
@@ -49,6 +50,9 @@ class QuoteIn:
     sample: bool = False
     promotional: bool = False
     transparent: bool = True
+    mid_rate_as_of: date | None = None  # the given mid's date (default: the capture date)
+    access_point: str = ""  # internet, agent, call_centre where the source says so
+    note: str | None = None
 
 
 @dataclass
@@ -66,6 +70,7 @@ def dedupe_key(q: QuoteIn) -> str:
         q.payout_method,
         q.receive_currency,
         q.speed,
+        *([q.access_point] if q.access_point else []),
         format(q.send_amount.normalize(), "f"),
         format(q.fee.normalize(), "f"),
         format(q.rate.normalize(), "f"),
@@ -122,6 +127,7 @@ def _service(session: Session, provider_id: int, q: QuoteIn) -> Service:
         Service.payout_method == q.payout_method,
         Service.payout_currency == q.receive_currency,
         Service.speed == q.speed,
+        Service.access_point == q.access_point,
     )
     service = session.exec(stmt).first()
     if service is None:
@@ -132,6 +138,7 @@ def _service(session: Session, provider_id: int, q: QuoteIn) -> Service:
             payout_method=q.payout_method,
             payout_currency=q.receive_currency,
             speed=q.speed,
+            access_point=q.access_point,
         )
         session.add(service)
         session.flush()
@@ -156,7 +163,9 @@ def store_quotes(session: Session, quotes: Iterable[QuoteIn]) -> list[StoreResul
             result = _store_one(session, q, batch_keys)
             results.append(result)
     session.flush()
-    update_rollups(session, [r.quote for r in results if r.quote is not None])
+    stored = [r.quote for r in results if r.quote is not None]
+    after_quotes_stored(session, stored)
+    update_rollups(session, stored)
     return results
 
 
@@ -164,15 +173,19 @@ def _store_one(session: Session, q: QuoteIn, batch_keys: set[str]) -> StoreResul
     problems, corridor, provider = validate(session, q)
     if problems or corridor is None or provider is None or provider.id is None:
         return StoreResult(Outcome.REJECTED, problems)
+    captured = (q.source_captured_at or q.collected_at).date()
     mid, mid_type, mid_source = q.mid_rate, q.mid_rate_type, q.mid_rate_source
+    mid_as_of = q.mid_rate_as_of or captured
     if mid is None:
-        ref = reference_rate(session, q.send_currency, q.receive_currency)
+        # The reference rate nearest the capture: the newest on or before its day, else the
+        # oldest after it (a rate collected later than the quote).
+        ref = nearest_reference_rate(session, q.send_currency, q.receive_currency, captured)
         if ref is None:
             return StoreResult(
                 Outcome.REJECTED,
                 [Problem("rate", f"no reference rate for {q.send_currency}/{q.receive_currency}")],
             )
-        mid, mid_type, mid_source = ref.rate, ref.rate_type, ref.source
+        mid, mid_type, mid_source, mid_as_of = ref.rate, ref.rate_type, ref.source, ref.as_of
     problems = check_quote(q.send_amount, q.fee, q.rate, mid)
     if problems:
         return StoreResult(Outcome.REJECTED, problems)
@@ -199,6 +212,8 @@ def _store_one(session: Session, q: QuoteIn, batch_keys: set[str]) -> StoreResul
         mid_rate=mid,
         mid_rate_type=mid_type or "official",
         mid_rate_source=mid_source or q.source,
+        mid_rate_as_of=mid_as_of,
+        note=q.note,
         fx_margin_pct=cost.fx_margin_pct,
         total_cost_pct=cost.total_cost_pct,
         total_cost=cost.total_cost,

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from api.domain.validation import check_reference_rate
 from api.storage.models import ReferenceRate
 from api.storage.outcome import Outcome
+from api.storage.pricebook import RATES_SCOPE, bump_versions
 
 # Which rate a margin is measured against, best first.
 RATE_TYPE_PREFERENCE = {"interbank": 0, "official": 1, "market": 2}
@@ -184,6 +185,19 @@ def reference_rate(
     return found[0] if found else None
 
 
+def nearest_reference_rate(session: Session, base: str, quote: str, day: date) -> RateView | None:
+    """The reference rate for a moment on `day`: the preferred rate among those on or before
+    that day, else (every rate is newer) the preferred rate of the earliest later day."""
+    found = reference_rate(session, base, quote, on=day)
+    if found is not None:
+        return found
+    later = rates_for_pair(session, base, quote)
+    if not later:
+        return None
+    first = min(v.as_of for v in later)
+    return reference_rate(session, base, quote, on=first)
+
+
 def latest_stored(
     session: Session, base: str, quote: str, source: str, rate_type: str, variant: str = ""
 ) -> ReferenceRate | None:
@@ -202,7 +216,13 @@ def latest_stored(
     return session.exec(stmt).first()
 
 
-__all__ = ["RateView", "latest_stored", "rates_for_pair", "reference_rate"]
+__all__ = [
+    "RateView",
+    "latest_stored",
+    "nearest_reference_rate",
+    "rates_for_pair",
+    "reference_rate",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,4 +296,6 @@ def store_rates(session: Session, rates: Sequence[RateIn], collected_at: datetim
             )
         )
         outcomes[i] = Outcome.STORED
+    if Outcome.STORED in outcomes:
+        bump_versions(session, [RATES_SCOPE])
     return outcomes

@@ -119,6 +119,7 @@ def load_reference(session: Session, data_dir: Path = DATA_DIR) -> ReferenceCoun
     session.flush()
     corridor_codes = {f"{e[0]}-{e[1]}" for e in doc["corridors"]}
     n_links = 0
+    links: set[tuple[int, str]] = set()
     pdoc = _read_yaml(data_dir / "providers.yaml")
     for p in pdoc["providers"]:
         provider = session.exec(select(Provider).where(Provider.slug == p["slug"])).first()
@@ -134,7 +135,13 @@ def load_reference(session: Session, data_dir: Path = DATA_DIR) -> ReferenceCoun
                 code = f"{src}-{dst}"
                 if code in corridor_codes:
                     session.merge(ProviderCorridor(provider_id=provider.id, corridor_code=code))
+                    links.add((provider.id, code))
                     n_links += 1
+    session.flush()
+    # Links the data files no longer list (a corridor a provider was found not to serve).
+    for link in session.exec(select(ProviderCorridor)).all():
+        if (link.provider_id, link.corridor_code) not in links:
+            session.delete(link)
     session.flush()
     return ReferenceCounts(
         countries=len(countries),

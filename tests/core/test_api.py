@@ -20,10 +20,14 @@ def test_corridors_lists_every_corridor_with_live_providers(client: TestClient) 
     assert by_code["DE-AF"]["receive_currencies"] == ["AFN", "USD"]
 
 
-def test_compare_ranks_by_received_and_satisfies_rpw_formulas(client: TestClient) -> None:
-    r = client.get("/api/v1/compare", params={"from": "GB", "to": "PK", "amount": "200"})
+def test_compare_fees_on_top_ranks_by_total_cost_and_satisfies_rpw_formulas(
+    client: TestClient,
+) -> None:
+    params = {"from": "GB", "to": "PK", "amount": "200", "fees": "on_top"}
+    r = client.get("/api/v1/compare", params=params)
     assert r.status_code == 200
     body = r.json()
+    assert body["fees"] == "on_top"
     assert body["amount"] == "200" and body["currency"] == "GBP"
     assert body["sample"] is True and body["notice"] == "sample data — not live prices"
     ref = body["reference_rate"]
@@ -31,10 +35,13 @@ def test_compare_ranks_by_received_and_satisfies_rpw_formulas(client: TestClient
     quotes = body["quotes"]
     assert len(quotes) >= 5
     fresh = [q for q in quotes if not q["stale"]]
-    received = [Decimal(q["received_amount"]) for q in fresh]
-    assert received == sorted(received, reverse=True)
+    # Ranked by total cost (the fee included), never by A x rate alone.
+    costs = [Decimal(q["total_cost"]) for q in fresh]
+    assert costs == sorted(costs)
     assert all(q["stale"] for q in quotes[len(fresh) :]), "stale quotes come after fresh ones"
     for q in quotes:
+        assert q["send_amount"] == "200.00"
+        assert Decimal(q["you_pay"]) == Decimal(200) + Decimal(q["fee"])
         a, fee, rate, mid = (
             Decimal(200),
             Decimal(q["fee"]),
@@ -50,8 +57,28 @@ def test_compare_ranks_by_received_and_satisfies_rpw_formulas(client: TestClient
         assert set(q["provider"]) == {"slug", "name", "type"}
 
 
+def test_compare_fees_included_is_the_default_and_most_received_comes_first(
+    client: TestClient,
+) -> None:
+    body = client.get("/api/v1/compare", params={"from": "GB", "to": "PK", "amount": "200"}).json()
+    assert body["fees"] == "included"
+    fresh = [q for q in body["quotes"] if not q["stale"]]
+    assert len(fresh) >= 3
+    for q in body["quotes"]:
+        # You pay at most 200 in total: the amount converted is 200 minus the fee.
+        assert Decimal(q["you_pay"]) <= Decimal(200)
+        assert Decimal(q["send_amount"]) + Decimal(q["fee"]) == Decimal(q["you_pay"])
+        assert Decimal(200) - Decimal(q["you_pay"]) < CENT
+    costs = [Decimal(q["total_cost"]) for q in fresh]
+    assert costs == sorted(costs)
+    # Same reference rate for all: lowest total cost first is most received first.
+    received = [Decimal(q["received_amount"]) for q in fresh]
+    assert received == sorted(received, reverse=True)
+
+
 def test_compare_between_ladder_points_is_estimated(client: TestClient) -> None:
-    body = client.get("/api/v1/compare", params={"from": "GB", "to": "PK", "amount": "250"}).json()
+    params = {"from": "GB", "to": "PK", "amount": "250", "fees": "on_top"}
+    body = client.get("/api/v1/compare", params=params).json()
     assert body["quotes"] and all(q["estimated"] for q in body["quotes"])
 
 

@@ -2,12 +2,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from api.domain.costs import compute_cost, fx_margin_pct, receipt_cost
-from api.domain.ranking import PricePoint, SortKey, price_at, price_services, rank
+from api.domain.ranking import (
+    FeesMode,
+    PricePoint,
+    SortKey,
+    amount_for_total,
+    price_at,
+    price_services,
+    rank,
+)
 from api.domain.speed import Speed
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
@@ -143,3 +152,107 @@ def test_receipt_cost_matches_hand_calculation() -> None:
     assert r.fx_margin_pct == Decimal("4")
     assert r.total_cost_pct == Decimal("5.495")
     assert r.total_cost == Decimal("10.99")
+
+
+# -- the two amount modes, one ranking (DESIGN.md section 2) -------------------------------
+
+ladder_points = st.lists(
+    st.tuples(
+        st.sampled_from([Decimal(x) for x in ("50", "100", "120", "200", "300", "500", "1000")]),
+        st.decimals(min_value=Decimal("0"), max_value=Decimal("25"), places=2),
+        st.decimals(min_value=Decimal("0"), max_value=Decimal("8"), places=2),
+    ),
+    min_size=1,
+    max_size=5,
+    unique_by=lambda t: t[0],
+)
+services = st.lists(
+    st.tuples(ladder_points, st.sampled_from(list(Speed)), st.booleans()), min_size=1, max_size=8
+)
+paid = st.decimals(min_value=Decimal("20"), max_value=Decimal("1200"), places=2)
+
+
+def _points(spec: list[tuple[list[tuple[Decimal, Decimal, Decimal]], Speed, bool]], mid: Decimal):
+    out = []
+    for i, (ladder, speed, stale) in enumerate(spec):
+        when = NOW - timedelta(hours=60 if stale else 1)
+        for amount, fee, margin in ladder:
+            rate = mid * (1 - margin / 100)
+            out.append(PricePoint(f"s{i}", amount, fee, rate, mid, speed, when))
+    return out
+
+
+@given(spec=services, amount=paid, mid=mids, fees_mode=st.sampled_from(list(FeesMode)))
+def test_ranked_fresh_offers_never_decrease_in_total_cost(
+    spec: list[tuple[list[tuple[Decimal, Decimal, Decimal]], Speed, bool]],
+    amount: Decimal,
+    mid: Decimal,
+    fees_mode: FeesMode,
+) -> None:
+    priced = price_services(
+        _points(spec, mid), amount, NOW, timedelta(hours=48), timedelta(days=14), fees_mode
+    )
+    ranked = rank(priced)
+    fresh = [q for q in ranked if not q.stale]
+    costs = [q.cost.total_cost for q in fresh]
+    assert costs == sorted(costs)
+    assert all(q.stale for q in ranked[len(fresh) :])
+    for q in ranked:
+        if fees_mode is FeesMode.INCLUDED:
+            # You pay at most the amount; A + fee(A) <= P, and A is a whole cent.
+            assert q.you_pay <= amount
+            assert q.send_amount == q.send_amount.quantize(Decimal("0.01"))
+        else:
+            assert q.send_amount == amount and q.you_pay == amount + q.fee
+
+
+@given(spec=services, amount=paid, mid=mids)
+def test_fees_included_lowest_cost_first_is_most_received_first(
+    spec: list[tuple[list[tuple[Decimal, Decimal, Decimal]], Speed, bool]],
+    amount: Decimal,
+    mid: Decimal,
+) -> None:
+    priced = price_services(
+        _points(spec, mid), amount, NOW, timedelta(hours=48), timedelta(days=14), FeesMode.INCLUDED
+    )
+    fresh = [q for q in rank(priced) if not q.stale]
+    # total cost = you_pay - received / mid: with you_pay within a cent of P, ranking by cost
+    # equals ranking by received up to that cent.
+    for a, b in pairwise(fresh):
+        slack = (b.you_pay - a.you_pay) * mid
+        assert a.received >= b.received - abs(slack) - Decimal("1e-9")
+
+
+def test_a_big_fee_no_longer_ranks_above_cheaper_offers() -> None:
+    """SA->PK 750: a SAR 24.26 fee at a good rate (4.24 % in all) ranked above 2.41 % offers
+    when offers were sorted by A x rate alone."""
+    mid = Decimal("74")
+    big_fee = PricePoint("big-fee", Decimal("750"), Decimal("24.26"), mid, mid, Speed.MINUTES, NOW)
+    cheap = PricePoint(
+        "cheap", Decimal("750"), Decimal("0"), mid * Decimal("0.9759"), mid, Speed.MINUTES, NOW
+    )
+    for mode in FeesMode:
+        priced = price_services(
+            [big_fee, cheap], Decimal("750"), NOW, timedelta(hours=48), timedelta(days=14), mode
+        )
+        assert [q.point.service_key for q in rank(priced)] == ["cheap", "big-fee"]
+
+
+def test_fees_included_converts_the_largest_amount_the_money_allows() -> None:
+    mid = Decimal("375")
+    lo = PricePoint("s", Decimal("100"), Decimal("2"), Decimal("370"), mid, Speed.MINUTES, NOW)
+    hi = PricePoint("s", Decimal("200"), Decimal("3"), Decimal("371"), mid, Speed.MINUTES, NOW)
+    found = amount_for_total([lo, hi], Decimal("200"))
+    assert found is not None
+    a, (_, fee, rate, estimated) = found
+    # Between the points: the higher fee (3) and the lower rate (370), flagged estimated.
+    assert (a, fee, rate, estimated) == (Decimal("197.00"), Decimal("3"), Decimal("370"), True)
+    exact = amount_for_total([lo, hi], Decimal("203"))
+    assert exact is not None and exact[0] == Decimal("200") and exact[1][3] is False
+    # Just below the lowest point, by its fee: its fee and rate, estimated.
+    below = amount_for_total([lo, hi], Decimal("100"))
+    assert below is not None and below[0] == Decimal("98.00") and below[1][3] is True
+    assert amount_for_total([lo, hi], Decimal("50")) is None
+    # A zero-decimal currency converts whole units.
+    whole = amount_for_total([lo, hi], Decimal("150.7"), Decimal("1"))
+    assert whole is not None and whole[0] == Decimal("147")

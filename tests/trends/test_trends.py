@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, delete
 
 from api.domain.periods import PeriodKind, period_of, quarter_label
 from api.services.trends import corridor_trends, sdg_check, trends_table
@@ -81,6 +81,8 @@ def test_flow_weighted_average_uses_corridor_flows(
 
 
 def test_rpw_rows_aggregate_per_basket(session: Session) -> None:
+    # Start from an empty RPW store (the demo imports the real Aug 2025 survey rows).
+    session.execute(delete(RpwObservation))
     rows = [
         ("a", "Bank", "3-5 days", "8", "6", True),
         ("b", "Money Transfer Operator", "Less than one hour", "2", "1", True),

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, delete
 
 from api.storage.models import RpwObservation
 from api.storage.rollups import refresh_rpw_workbook_rollups
@@ -64,6 +64,8 @@ def test_latest_period_sentence_states_the_sdg_comparison(
 def test_basket_500_and_imported_rpw_rows(
     client: TestClient, session: Session, controlled: Controlled
 ) -> None:
+    # Start from an empty RPW store (the demo imports the real Aug 2025 survey rows).
+    session.execute(delete(RpwObservation))
     for firm, cost in (("a", "6"), ("b", "1"), ("c", "2")):
         session.add(
             RpwObservation(

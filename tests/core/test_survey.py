@@ -1,0 +1,169 @@
+"""World Bank RPW survey prices: imported from the real row-level file, shown as their own
+dated tier, and what a new user sees after `make run` (the shipped demo)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, col, func, select
+
+from api.http.app import create_app
+from api.http.deps import get_now
+from api.services.ingest import import_rpw_survey
+from api.storage.db import get_session, make_engine, session_scope
+from api.storage.migrate import upgrade
+from api.storage.models import Quote, RpwObservation
+from api.storage.types import utcnow
+from scrapers.demo import SURVEY_FILE, load_demo
+from scrapers.parsers import ParseError
+from scrapers.parsers.rpw_survey import parse_survey
+
+SHARED_CSV = Path(__file__).resolve().parents[2].parent / "shared/reference/rpw"
+CSV_COPY = SURVEY_FILE.with_suffix(".json")
+
+
+def test_the_real_file_parses_with_its_published_values() -> None:
+    offers = parse_survey(SURVEY_FILE.read_bytes())
+    assert len(offers) == 82
+    pk = [o for o in offers if o.destination == "Pakistan"]
+    bd = [o for o in offers if o.destination == "Bangladesh"]
+    assert (len(pk), len(bd)) == (44, 38)
+    wu = (
+        next(o for o in offers if o.offer_id == "1212254016-cc1")
+        if any(o.offer_id == "1212254016-cc1" for o in offers)
+        else None
+    )
+    promo = [o for o in pk if o.promotional]
+    assert promo and all(o.access_point == "call_centre" for o in promo)
+    assert min(o.total_cost_pct for o in pk) == Decimal("-1.93")
+    assert wu is None or wu.provider == "Western Union"
+    assert {o.send_amount for o in offers} == {Decimal("120"), Decimal("300")}
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not json, not csv", "columns missing"),
+        (b'{"offers": {}}', "no 'offers' list"),
+        (b'{"offers": [{"id": "a"}]}', "offer 1: field '[a-zA-Z]+' is missing"),
+        (b"\xff\xfe", "not UTF-8"),
+    ],
+)
+def test_a_malformed_file_is_refused_naming_the_problem(content: bytes, message: str) -> None:
+    with pytest.raises(ParseError, match=message):
+        parse_survey(content)
+
+
+def test_a_bad_value_names_row_and_field() -> None:
+    data = json.loads(SURVEY_FILE.read_bytes())
+    data["offers"][5]["feeAmount"] = "abc"
+    with pytest.raises(ParseError, match=r"offer 6: field 'feeAmount' is not a number"):
+        parse_survey(json.dumps(data).encode())
+
+
+def test_import_is_idempotent_and_a_bad_file_stores_nothing(session: Session) -> None:
+    def counts() -> tuple[int, int]:
+        q = session.exec(
+            select(func.count()).select_from(Quote).where(col(Quote.source) == "rpw")
+        ).one()
+        o = session.exec(select(func.count()).select_from(RpwObservation)).one()
+        return q, o
+
+    before = counts()
+    assert before[0] == 82, "the fixture's demo imports the bundled survey file"
+    again = import_rpw_survey(session, SURVEY_FILE.read_bytes(), utcnow())
+    assert (again.quotes_stored, again.quotes_duplicate, again.observations_stored) == (0, 82, 0)
+    csv_path = SHARED_CSV / "uk_q3_2025_rpw_rows_pk_bd.csv"
+    if csv_path.exists():  # the same observations as CSV: nothing new either
+        as_csv = import_rpw_survey(session, csv_path.read_bytes(), utcnow())
+        assert as_csv.quotes_stored == 0 and as_csv.quotes_duplicate == 82
+    data = json.loads(SURVEY_FILE.read_bytes())
+    data["offers"][-1]["collectionDate"] = "20 August"
+    with pytest.raises(ParseError):
+        import_rpw_survey(session, json.dumps(data).encode(), utcnow())
+    assert counts() == before
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A database as `make run` leaves it: the demo loaded the way `remit demo` loads it."""
+    eng = make_engine(f"sqlite:///{tmp_path_factory.mktemp('shipped') / 'remit.sqlite3'}")
+    upgrade(eng)
+    with session_scope(eng) as s:
+        load_demo(s, utcnow())
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture()
+def shipped_client(shipped: Engine) -> Iterator[TestClient]:
+    app = create_app()
+    now = utcnow()
+
+    def session() -> Iterator[Session]:
+        with Session(shipped) as s:
+            yield s
+
+    app.dependency_overrides[get_session] = session
+    app.dependency_overrides[get_now] = lambda: now
+    with TestClient(app) as c:
+        yield c
+
+
+def test_a_new_user_sees_real_survey_prices_on_gb_pk_not_sample(
+    shipped_client: TestClient,
+) -> None:
+    body = shipped_client.get(
+        "/api/v1/compare", params={"from": "GB", "to": "PK", "amount": "120"}
+    ).json()
+    assert body["sample"] is False and body["notice"] is None
+    assert body["quotes"] == [], "no sample quotes where real prices exist"
+    survey = body["survey_quotes"]
+    assert {q["provider"]["slug"] for q in survey} == {
+        "moneygram",
+        "remitly",
+        "western-union",
+        "wise",
+        "worldremit",
+    }
+    assert all(q["source"] == "rpw" and q["sample"] is False for q in survey)
+    assert all(q["tier"] == "survey" and q["survey_date"].startswith("2025-08") for q in survey)
+    assert body["survey_date"] == "2025-08-28"
+    assert "World Bank" in body["survey_notice"] and "CC BY 4.0" in body["attribution"]
+    # Western Union's internet bank-account row, with its real fee and rate at GBP 120.
+    wu = next(
+        q
+        for q in survey
+        if q["provider"]["slug"] == "western-union"
+        and q["access_point"] == "internet"
+        and q["payout_method"] == "bank"
+    )
+    baskets = {b["send_amount"]: b for b in wu["survey_baskets"]}
+    assert set(baskets) == {"120.00", "300.00"}
+    assert baskets["120.00"]["fee"] == "0.99" and Decimal(baskets["120.00"]["rate"]) > 0
+    assert wu["estimated"] is True, "GBP 120 paid in total is not a surveyed point"
+    # Fees on top at a surveyed amount: exactly as surveyed.
+    on_top = shipped_client.get(
+        "/api/v1/compare", params={"from": "GB", "to": "PK", "amount": "120", "fees": "on_top"}
+    ).json()
+    exact = [q for q in on_top["survey_quotes"] if not q["estimated"]]
+    assert len(exact) == len(on_top["survey_quotes"])
+    promo = [q for q in on_top["survey_quotes"] if q["promotional"]]
+    assert promo and all(Decimal(q["total_cost_pct"]) < 0 for q in promo)
+    assert all(q["access_point"] == "call_centre" for q in promo)
+
+
+def test_sample_data_stays_only_where_nothing_real_exists(shipped_client: TestClient) -> None:
+    by_code = {c["code"]: c for c in shipped_client.get("/api/v1/corridors").json()["corridors"]}
+    assert by_code["GB-BD"]["sample"] is False
+    sa_pk = shipped_client.get(
+        "/api/v1/compare", params={"from": "SA", "to": "PK", "amount": "750"}
+    ).json()
+    assert sa_pk["sample"] is True and sa_pk["notice"] and sa_pk["quotes"]
+    assert all(q["sample"] for q in sa_pk["quotes"]) and sa_pk["survey_quotes"] == []
