@@ -342,4 +342,5 @@ def import_rpw_survey(
         session, [r for k, r in records.items() if k not in known]
     )
     session.flush()
+    refresh_rpw_workbook_rollups(session)
     return report

@@ -258,15 +258,17 @@ def rpw_series(
     session: Session, corridor_codes: list[str] | None, basket: int
 ) -> dict[str, list[PeriodStats]]:
     """Statistics over imported World Bank RPW observations per corridor, by quarter as
-    surveyed: survey rows stored as quotes (source "rpw", one per service) and, for quarters
-    without those, rows imported from the RPW workbook (each its own observation)."""
+    surveyed: the imported RPW rows (`rpwobservation`, each its own observation) and, for
+    quarters without those, survey rows stored as quotes (source "rpw", one per service)."""
     rows = read_rollups(session, PeriodKind.QUARTER, basket, corridor_codes, source=RPW_SOURCE)
     quotes = _newest_per_service(r for r in rows if not r.service_key.startswith("w:"))
     workbook: dict[tuple[str, str], list[RollupRow]] = {}
     for r in rows:
         if r.service_key.startswith("w:"):
             workbook.setdefault((r.corridor_code, r.period), []).append(r)
-    groups = {**workbook, **quotes}  # survey quotes win over workbook rows of the same quarter
+    # RPW observation rows (the workbook, and the survey file's own rows) win over survey
+    # quotes of the same corridor and quarter: the same survey is never counted twice.
+    groups = {**quotes, **workbook}
     out: dict[str, list[PeriodStats]] = {}
     for (code, period), members in sorted(
         groups.items(), key=lambda kv: (kv[0][0], period_sort_key(kv[0][1]))
