@@ -59,6 +59,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="10000,200000")
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--profile", action="store_true", help="print a cProfile of the summary at each size"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"cores: {os.cpu_count()}; SQLite; in-process ASGI (middleware on); ms")
@@ -98,6 +101,13 @@ def main() -> None:
                     return run
 
                 summary = timed(get("/api/v1/trends/summary"), args.repeat)
+                if args.profile:
+                    import cProfile
+                    import pstats
+
+                    prof = cProfile.Profile()
+                    prof.runcall(get("/api/v1/trends/summary"))
+                    pstats.Stats(prof).sort_stats("cumulative").print_stats(18)
                 api = timed(get("/api/v1/trends?corridor=GB-PK"), args.repeat)
                 overview = timed(get("/trends"), args.repeat)
                 corridor = timed(get("/trends/GB-PK"), args.repeat)

@@ -73,3 +73,29 @@ def test_desktop_screenshots(browser: Any, base_url: str, lang: str) -> None:
             shoot(page, f"trends-{name}-{lang}-1280")
     finally:
         context.close()
+
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_axe_finds_no_serious_issue_on_trends(
+    browser: Any, base_url: str, axe_source: str, lang: str
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 640})
+    page = context.new_page()
+    problems: list[str] = []
+    try:
+        for name, path in PATHS.items():
+            page.goto(f"{base_url}{path}?lang={lang}")
+            page.evaluate(axe_source)
+            result = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+            )
+            for v in result["violations"]:
+                if v["impact"] in ("serious", "critical"):
+                    targets = [n["target"] for n in v["nodes"][:3]]
+                    problems.append(f"{name} [{lang}]: {v['id']} ({v['impact']}) {targets}")
+    finally:
+        context.close()
+    assert problems == []
