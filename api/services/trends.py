@@ -18,7 +18,7 @@ bilateral flow (`corridor.flow_usd`, source in `corridor.flow_source`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -118,8 +118,22 @@ class PeriodStats:
         return self.sample_services > 0
 
     @property
+    def average_pct(self) -> Decimal | None:
+        return self.stats.average_pct
+
+    @property
     def sdg(self) -> SdgCheck:
         return sdg_check(self.stats.average_pct)
+
+
+@dataclass(frozen=True)
+class PeriodAverage:
+    """Only the average of one corridor and period (what a cross-corridor average needs)."""
+
+    corridor: str
+    period: str
+    average_pct: Decimal | None
+    sample: bool
 
 
 @dataclass(frozen=True)
@@ -232,7 +246,12 @@ def _newest_per_service(rows: Iterable[RollupRow]) -> dict[tuple[str, str], list
 
 
 def our_series(
-    session: Session, corridors: list[Corridor], basket: int, kind: PeriodKind
+    session: Session,
+    corridors: list[Corridor],
+    basket: int,
+    kind: PeriodKind,
+    *,
+    last: int | None = None,
 ) -> dict[str, list[PeriodStats]]:
     """Our statistics per corridor code, oldest period first, read from the rollups. Quotes
     with source "rpw" (World Bank survey rows imported as quotes) are not ours: they form
@@ -247,10 +266,42 @@ def our_series(
     groups = _newest_per_service(
         r for r in rows if r.source != RPW_SOURCE and r.corridor_code in wanted
     )
+    if last is not None:  # only each corridor's newest `last` periods
+        keep: dict[str, list[str]] = {}
+        for code, period in groups:
+            keep.setdefault(code, []).append(period)
+        wanted_periods = {
+            (code, p) for code, ps in keep.items() for p in sorted(ps, key=period_sort_key)[-last:]
+        }
+        groups = {k: v for k, v in groups.items() if k in wanted_periods}
     for (code, period), members in sorted(
         groups.items(), key=lambda kv: (kv[0][0], period_sort_key(kv[0][1]))
     ):
         out[code].append(_rollup_stats(OURS, code, basket, period, members))
+    return out
+
+
+def our_averages(
+    session: Session, corridors: list[Corridor], basket: int, kind: PeriodKind
+) -> dict[str, list[PeriodAverage]]:
+    """Our corridor averages only (the same numbers as `our_series`' average_pct, without
+    the other statistics), per corridor, oldest period first."""
+    codes = [c.code for c in corridors if basket_amount(c, basket) is not None]
+    out: dict[str, list[PeriodAverage]] = {c.code: [] for c in corridors}
+    if not codes:
+        return out
+    rows = read_rollups(session, kind, basket, codes if len(codes) <= 8 else None)
+    wanted = set(codes)
+    groups = _newest_per_service(
+        r for r in rows if r.source != RPW_SOURCE and r.corridor_code in wanted
+    )
+    for (code, period), members in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], period_sort_key(kv[0][1]))
+    ):
+        kept = [r for r in members if r.transparent]
+        costs = sorted(r.total_cost_pct for r in kept)
+        average = sum(costs, Decimal(0)) / len(costs) if costs else None
+        out[code].append(PeriodAverage(code, period, average, any(r.sample for r in kept)))
     return out
 
 
@@ -278,19 +329,21 @@ def rpw_series(
 
 
 def flow_weighted(
-    corridors: list[Corridor], series: dict[str, list[PeriodStats]], basket: int
+    corridors: list[Corridor],
+    series: Mapping[str, Sequence[PeriodStats | PeriodAverage]],
+    basket: int,
 ) -> list[FlowWeightedPoint]:
     """Per period: our corridor averages weighted by each corridor's bilateral flow."""
     by_code = {c.code: c for c in corridors}
-    periods: dict[str, dict[str, PeriodStats]] = {}
+    periods: dict[str, dict[str, PeriodStats | PeriodAverage]] = {}
     for code, points in series.items():
         for p in points:
-            if p.stats.average_pct is not None:
+            if p.average_pct is not None:
                 periods.setdefault(p.period, {})[code] = p
     out: list[FlowWeightedPoint] = []
     for period in sorted(periods, key=period_sort_key):
         at = periods[period]
-        averages = {c: a for c, p in at.items() if (a := p.stats.average_pct) is not None}
+        averages = {c: a for c, p in at.items() if (a := p.average_pct) is not None}
         flows = {c: f for c in at if (f := by_code[c].flow_usd) is not None and f > 0}
         used = sorted(c for c in at if c in flows)
         value = flow_weighted_average(averages, flows)
@@ -330,9 +383,8 @@ def corridor_trends(
 ) -> CorridorTrends:
     corridor = find_corridor(session, code)
     names = {c.code: c.name for c in session.exec(select(Country))}
+    ours = our_series(session, [corridor], basket, kind).get(corridor.code, [])
     corridors = all_corridors(session) if with_flow_weighted else [corridor]
-    ours_all = our_series(session, corridors, basket, kind)
-    ours = ours_all.get(corridor.code, [])
     amount = basket_amount(corridor, basket)
     note = None
     if amount is None:
@@ -351,7 +403,11 @@ def corridor_trends(
         rpw=rpw_series(session, [corridor.code], basket).get(corridor.code, []),
         published=series_figures(session, [corridor.code], basket)
         + published_for(corridor.code, basket),
-        flow_weighted=flow_weighted(corridors, ours_all, basket) if with_flow_weighted else [],
+        flow_weighted=flow_weighted(
+            corridors, our_averages(session, corridors, basket, kind), basket
+        )
+        if with_flow_weighted
+        else [],
         note=note,
         quote_sources=tuple(sorted({s for p in ours for s in p.sources})),
     )

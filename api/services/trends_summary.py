@@ -194,7 +194,7 @@ def trends_summary(
 ) -> TrendsSummary:
     corridors = all_corridors(session)
     names = {c.code: c.name for c in session.exec(select(Country))}
-    ours = our_series(session, corridors, basket, kind)
+    ours = our_series(session, corridors, basket, kind, last=SPARK_POINTS)
     rpw = rpw_series(session, None, basket)
     published = _latest_published(
         series_figures(session, None, basket)

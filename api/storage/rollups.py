@@ -352,31 +352,31 @@ def read_rollups(
 ) -> list[RollupRow]:
     """Rollup rows of one period kind and basket (all corridors, or the given ones; one
     source, or all), ordered by corridor and period."""
-    t = TrendRollup
+    t = TrendRollup.__table__.c  # type: ignore[attr-defined]
+    # Core columns, not ORM attributes: rows come back as plain tuples (no ORM loading).
     stmt = select(
-        col(t.corridor_code),
-        col(t.period_kind),
-        col(t.period),
-        col(t.basket_usd),
-        col(t.source),
-        col(t.service_key),
-        col(t.provider_key),
-        col(t.provider_type),
-        col(t.total_cost_pct),
-        col(t.transparent),
-        col(t.within_5_days),
-        col(t.accessible),
-        col(t.sample),
-        col(t.observed_at),
-        col(t.quote_id),
-        col(t.input_key),
-    ).where(col(t.period_kind) == kind.value, col(t.basket_usd) == basket)
+        t.corridor_code,
+        t.period_kind,
+        t.period,
+        t.basket_usd,
+        t.source,
+        t.service_key,
+        t.provider_key,
+        t.provider_type,
+        t.total_cost_pct,
+        t.transparent,
+        t.within_5_days,
+        t.accessible,
+        t.sample,
+        t.observed_at,
+        t.quote_id,
+        t.input_key,
+    ).where(t.period_kind == kind.value, t.basket_usd == basket)
     if corridor_codes is not None:
-        stmt = stmt.where(col(t.corridor_code).in_(list(corridor_codes)))
+        stmt = stmt.where(t.corridor_code.in_(list(corridor_codes)))
     if source is not None:
-        stmt = stmt.where(col(t.source) == source)
-    stmt = stmt.order_by(col(t.corridor_code), col(t.period), col(t.service_key))
-    return [RollupRow(*r) for r in session.execute(stmt)]
+        stmt = stmt.where(t.source == source)
+    return [RollupRow(*tuple(r)) for r in session.connection().execute(stmt)]
 
 
 __all__ = [

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from api.domain.aggregates import CorridorAggregate, Observation, aggregate
 from api.domain.periods import PeriodKind, period_of, period_start
 from api.domain.speed import Speed
-from api.services.trends import our_series, rpw_series
+from api.services.trends import our_averages, our_series, rpw_series
 from api.storage.models import Corridor, Provider, Quote, TrendRollup
 from api.storage.outcome import Outcome
 from api.storage.quotes import QuoteIn, store_quotes
@@ -154,6 +154,14 @@ def check_equal(session: Session) -> None:
                 assert rollup_figures(session, code, basket, kind, rpw=False) == raw_figures(
                     session, code, basket, kind, rpw=False
                 ), (code, basket, kind)
+                # the averages-only read (cross-corridor averages) gives the same averages
+                corridor = session.get(Corridor, code)
+                assert corridor is not None
+                full = our_series(session, [corridor], basket, kind)[code]
+                light = our_averages(session, [corridor], basket, kind)[code]
+                assert [(p.period, p.average_pct, p.sample) for p in full] == [
+                    (p.period, p.average_pct, p.sample) for p in light
+                ]
             raw = raw_figures(session, code, basket, PeriodKind.QUARTER, rpw=True)
             got = rollup_figures(session, code, basket, PeriodKind.QUARTER, rpw=True)
             assert got == raw, (code, basket, "rpw")
