@@ -10,6 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from html import unescape
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -206,3 +207,24 @@ def test_overview_bad_input_is_a_friendly_400(client: TestClient, params: dict[s
 def test_unknown_corridor_page_is_404(client: TestClient) -> None:
     assert client.get("/trends/ZZ-PK").status_code == 404
     assert client.get("/trends/GBPK").status_code == 404
+
+
+def test_chart_and_summary_downloads_open_in_a_spreadsheet(
+    client: TestClient, controlled: Controlled, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    html = client.get("/trends/GB-PK").text
+    plotted = len(points(chart(html)))
+    for url, params, rows in (
+        ("/api/v1/exports/trends-chart.xlsx", {"corridor": "GB-PK"}, plotted),
+        ("/api/v1/exports/trends-summary.xlsx", {}, 40 + 2),
+    ):
+        r = client.get(url, params=params)
+        assert r.status_code == 200
+        path = tmp_path / "x.xlsx"
+        path.write_bytes(r.content)
+        book = openpyxl.load_workbook(path, read_only=True)
+        data = next(ws for ws in book.worksheets if ws.title != "about")
+        assert data.max_row - 1 == rows, url
+        book.close()
