@@ -378,7 +378,9 @@ def create_key(
 
 def register(app: typer.Typer) -> None:
     from api.cli_databank import import_databank
+    from api.cli_orgs import org_app
 
+    admin_app.add_typer(org_app, name="org")
     app.command("collect")(collect)
     app.command("scheduler")(scheduler)
     app.command("import-rpw")(import_rpw)

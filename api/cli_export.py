@@ -24,7 +24,14 @@ from rich.progress import (
 
 from api.domain.periods import PeriodKind
 from api.services.compare import BadRequest, NotFound
-from api.services.exports import ExportFormat, ExportTable, quotes_export, trends_export, write_file
+from api.services.exports import (
+    ExportFormat,
+    ExportTable,
+    about_csv,
+    quotes_export,
+    trends_export,
+    write_file,
+)
 from api.storage.db import get_engine, session_scope
 
 export_app = typer.Typer(
@@ -105,6 +112,21 @@ def _write(table: ExportTable, fmt: ExportFormat, path: Path) -> None:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    if fmt is ExportFormat.CSV:
+        about = about_path(path)
+        partial = about.with_name(f".{about.name}.partial")
+        try:
+            partial.write_bytes(about_csv(table))
+            partial.replace(about)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+
+
+def about_path(path: Path) -> Path:
+    """The CSV export's sidecar: q.csv -> q.about.csv (query, time, sources, licences)."""
+    stem = path.name.removesuffix(".csv") if path.name.lower().endswith(".csv") else path.name
+    return path.with_name(f"{stem}.about.csv")
 
 
 def _report(table: ExportTable, fmt: ExportFormat, path: Path, started: datetime) -> None:
@@ -115,6 +137,8 @@ def _report(table: ExportTable, fmt: ExportFormat, path: Path, started: datetime
     out.print(
         f"wrote {rows} {table.name} rows to {where} ({fmt.value}, {size:,} bytes, {seconds:.1f} s)"
     )
+    if fmt is ExportFormat.CSV:
+        out.print(f"wrote {escape(str(about_path(path)))} (query, sources, licences)")
     if table.notice:
         console.print(f"[bold yellow]note:[/] includes {table.notice}")
 

@@ -27,11 +27,11 @@ CELL: dict[CellStatus, str] = {
     "review": "[cyan]✓ r[/]",
     "warning": "[yellow]! w[/]",
     "error": "[bold red]✗ E[/]",
-    "missing": "[dim]·[/]",
+    "missing": "[bold red]✗ ·[/]",
 }
 LEGEND = (
     "✓ valid · ✓ r valid, translation marked for review · ! w warnings · ✗ E errors · "
-    "· not translated (English is shown)"
+    "✗ · not translated (an error: every lesson must exist in every language)"
 )
 
 
@@ -86,12 +86,25 @@ def check(
         raise typer.Exit(2) from None
     report = check_lessons(lessons_dir, day)
     out.print(_matrix(report))
-    errors = report.errors
+    missing = [i for i in report.errors if i.kind is IssueKind.MISSING]
+    errors = [i for i in report.errors if i.kind is not IssueKind.MISSING]
+    shared = [i for i in report.warnings if i.kind is IssueKind.SOURCE_URL]
     review_by = [i for i in report.warnings if i.kind is IssueKind.REVIEW_BY]
     drift = [i for i in report.warnings if i.kind is IssueKind.FACT_DRIFT]
     marked = [i for i in report.warnings if i.kind is IssueKind.TRANSLATION_REVIEW]
     if errors:
         _issues(out, f"{len(errors)} error(s):", errors, "bold red")
+    if missing:
+        out.print(f"\n[bold red]{len(missing)} error(s): lesson not translated[/]")
+        by_lang_missing: dict[str, list[str]] = {}
+        for i in missing:
+            lang, name = i.file.split("/", 1)
+            by_lang_missing.setdefault(lang, []).append(name.split("-", 1)[0])
+        for lang, numbers in by_lang_missing.items():
+            out.print(f"  [bold]{escape(lang)}[/]: {', '.join(numbers)}")
+    if shared:
+        title = f"{len(shared)} warning(s): two facts of one lesson cite the same address"
+        _issues(out, title, shared, "yellow")
     if review_by:
         title = f"{len(review_by)} warning(s): fact past its review-by date"
         _issues(out, title, review_by, "bold yellow")
@@ -115,7 +128,7 @@ def check(
     mode = "ci: only errors fail" if ci else "strict: errors and past review-by dates fail"
     verdict = "[bold red]FAILED[/]" if failed else "[bold green]passed[/]"
     out.print(
-        f"\n{verdict} ({mode}): {len(errors)} error(s), {len(report.warnings)} warning(s) "
+        f"\n{verdict} ({mode}): {len(report.errors)} error(s), {len(report.warnings)} warning(s) "
         f"in {report.files} file(s)."
     )
     if failed:

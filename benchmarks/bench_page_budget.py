@@ -81,6 +81,34 @@ def byte_budgets(base: str, path: str) -> list[tuple[str, int, int]]:
     return rows
 
 
+def widget_budgets(base: str) -> bool:
+    """Widget document (≤ 10 KB gzip) in en and ur, for a corridor with offers, an empty
+    corridor and the chooser, and the loader (≤ 2 KB); prints them, True if all fit."""
+    ok_all = True
+    print("\n(a2) widget, as served with gzip")
+    rows = [
+        (f"widget {lang} {label}", f"{path}&lang={lang}" if "?" in path else f"{path}?lang={lang}")
+        for lang in ("en", "ur")
+        for label, path in (("GB-PK", WIDGET), ("DE-IR (empty)", "/widget?from=DE&to=IR"),
+                            ("chooser", "/widget"))
+    ]  # fmt: skip
+    for label, path in [*rows, ("loader /widget.js", "/widget.js")]:
+        wire, _ = fetch(base + path)
+        budget = 2 * KB if path == "/widget.js" else 10 * KB
+        ok = len(wire) <= budget
+        ok_all &= ok
+        print(f"  {label:<48} {len(wire):>7} B  budget {budget:>6} B  {'ok' if ok else 'OVER'}")
+    for lang in ("en", "ur"):
+        import gzip
+
+        wire, _ = fetch(f"{base}{WIDGET}&lang={lang}")
+        total = len(wire) + sum(
+            len(fetch(base + a)[0]) for a in assets_of(gzip.decompress(wire).decode())
+        )
+        print(f"  {f'widget {lang} GB-PK with its CSS and JS':<48} {total:>7} B")
+    return ok_all
+
+
 def first_contentful_paint(browser: Any, url: str) -> tuple[float, int, list[str]]:
     context = browser.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
     page = context.new_page()
@@ -134,6 +162,7 @@ def main() -> int:
                 print(f"  {label:<48} {size:>7}    {'ok' if size == 0 else 'OVER'}")
             else:
                 print(f"  {label:<48} {size:>7} B")
+        failed |= not widget_budgets(base)
         if not chromium_available():
             print(f"\n(b) skipped: Chromium not found at {CHROMIUM}")
             return 1 if failed else 0

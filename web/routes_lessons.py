@@ -16,14 +16,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePosixPath
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from api.http.deps import NowDep, SessionDep
 from api.services.compare import BadRequest, NotFound
 from api.services.lessons import (
+    AUDIENCE_FILTERS,
     AUDIO_SUFFIXES,
     SOURCE_LANG,
     Lesson,
@@ -40,6 +43,7 @@ from web.data import CorridorIndex, corridor_index, default_amount
 from web.i18n import LANGUAGES, N_
 from web.render import ENV, Page, PageDep, PageError, render
 from web.routes_compare import no_provider_text
+from web.static import assets, serve_bytes
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,6 +53,16 @@ AUDIENCE = {
     "receiver": N_("For families at home"),
     "both": N_("For senders and families"),
 }
+# The /learn filter: who a lesson is for (see AUDIENCE_FILTERS in api.services.lessons).
+AUDIENCE_FILTER_LABELS = {
+    "sender": N_("People who send money"),
+    "receiver": N_("Families who receive money"),
+    "women": N_("Women"),
+    "rural": N_("Villages and rural areas"),
+    "business": N_("Small businesses"),
+}
+BAD_AUDIENCE = N_("Choose one of the audiences offered.")
+OFFLINE_NOTE = N_("Offline copy saved on %(date)s. Prices and rules may have changed since.")
 NO_CORRIDOR_TITLE = N_("We do not cover this corridor yet")
 NO_CORRIDOR_TEXT = N_("We have no prices for sending from %(src)s to %(dst)s.")
 NOT_A_CHOICE = N_("This is not one of the choices offered.")
@@ -66,6 +80,9 @@ AUDIO_TYPES = {
 
 # The comparison page asks this, per offer, whether to link a lesson next to it.
 ENV.globals["lesson_for_quote"] = lesson_for_quote
+# Every page carries a hidden "offline copy" note; the service worker (sw.js) shows it,
+# with the date it saved the page, when it serves a saved copy with the network off.
+ENV.globals["OFFLINE_TIME"] = Markup("<time data-saved></time>")
 
 
 def parse_done(raw: str | None) -> list[int]:
@@ -178,6 +195,7 @@ def _lesson_page(
             "carry": _carry(page, done),
             "following": following,
             "content_of": lambda e: content_attrs(page, e.lesson),
+            "share": share_links(page, lesson),
             "no_provider_text": no_provider_text,
         },
         status=status,
@@ -186,22 +204,42 @@ def _lesson_page(
 
 
 def content_attrs(page: Page, lesson: Lesson) -> str:
-    """`lang`/`dir` for lesson text when it is not in the page's language (English fallback)."""
-    if lesson.lang == page.lang:
-        return ""
+    """`lang`/`dir` for every block of lesson text, so a screen reader reads each in its
+    language (the English fallback inside an Urdu page included)."""
     language = LANGUAGES[lesson.lang]
     return f' lang="{language.code}" dir="{language.dir}"'
+
+
+@dataclass(frozen=True)
+class ShareLinks:
+    url: str  # the lesson's address: path and language only, no tracking or progress
+    whatsapp: str
+
+
+def share_links(page: Page, lesson: Lesson) -> ShareLinks:
+    base = str(page.request.base_url).rstrip("/")
+    url = f"{base}/learn/{lesson.slug}"
+    if page.lang != SOURCE_LANG:
+        url += "?" + urlencode({"lang": page.lang})
+    text = f"{lesson.header.title}\n{url}"
+    return ShareLinks(url, "https://wa.me/?" + urlencode({"text": text}, quote_via=quote))
 
 
 @router.get("/learn")
 def lessons_list(page: PageDep) -> Response:
     done = parse_done(page.request.query_params.get("done"))
-    entries = get_store().list(page.lang)
+    chosen = page.request.query_params.get("audience") or None
+    if chosen is not None and chosen not in AUDIENCE_FILTERS:
+        raise PageError(400, params.BAD_VALUE, BAD_AUDIENCE, field="audience", value=chosen)
+    entries = get_store().list(page.lang, chosen)
     return render(
         page,
         "lessons/list.html",
         {
             "entries": entries,
+            "chosen": chosen,
+            "translated": sum(1 for e in entries if e.translated),
+            "audience_filters": AUDIENCE_FILTER_LABELS,
             "audience": AUDIENCE,
             "done": done,
             "carry": _carry(page, done),
@@ -209,6 +247,14 @@ def lessons_list(page: PageDep) -> Response:
             "english": LANGUAGES[SOURCE_LANG],
         },
     )
+
+
+@router.api_route("/sw.js", methods=["GET", "HEAD"])
+def service_worker(request: Request) -> Response:
+    """The optional offline service worker, served from the site root so that its scope
+    covers /learn and /compare. Revalidated on every load so an update reaches users."""
+    asset = assets()["sw.js"]
+    return serve_bytes(request, asset.body, asset.content_type, asset.etag, "no-cache")
 
 
 @router.get("/learn/audio/{path:path}")

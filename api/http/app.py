@@ -9,6 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http import errors
 from api.http.admin import admin_router
+from api.http.admin_orgs import admin_orgs_router
 from api.http.cache import ResponseCache
 from api.http.lessons_routes import lessons_router
 from api.http.ratelimit import RateLimiter, RateLimitMiddleware
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(router)
     app.include_router(rates_router)
     app.include_router(admin_router)
+    app.include_router(admin_orgs_router)
     app.include_router(lessons_router)
     app.include_router(health_router)
     app.include_router(trends_router)

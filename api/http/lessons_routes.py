@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.services.compare import BadRequest
 from api.services.lessons import (
+    AUDIENCE_FILTERS,
     LESSON_LANGS,
     SOURCE_LANG,
     LessonEntry,
@@ -42,7 +43,13 @@ class LessonSummary(BaseModel):
     title: str
     summary: str
     minutes: int
-    audience: Literal["sender", "receiver", "both"]
+    audience: Literal["sender", "receiver", "both"] = Field(
+        description="Who the lesson is for: sender, receiver or both."
+    )
+    audiences: list[Literal["sender", "receiver", "women", "rural", "business"]] = Field(
+        description="Every audience filter the lesson matches (both = sender and receiver), "
+        'e.g. ["sender", "receiver", "women"]; /learn?audience=… filters by these.'
+    )
     corridors: list[str]
     lang: str = Field(description="Language of the content returned.")
     translated: bool = Field(
@@ -113,6 +120,8 @@ class QuizResultPublic(BaseModel):
     lang: str
     score: int
     total: int
+    answered: int = Field(description="How many questions were answered.")
+    complete: bool = Field(description="True when every question was answered.")
     results: list[AnswerPublic]
 
 
@@ -145,7 +154,8 @@ def _summary(e: LessonEntry) -> dict[str, object]:
         "title": h.title,
         "summary": h.summary,
         "minutes": h.minutes,
-        "audience": h.audience,
+        "audience": h.role,
+        "audiences": list(h.audiences),
         "corridors": list(h.corridors),
         "lang": h.lang,
         "translated": e.translated,
@@ -154,13 +164,28 @@ def _summary(e: LessonEntry) -> dict[str, object]:
     }
 
 
+AudienceQuery = Annotated[
+    str | None,
+    Query(
+        max_length=20,
+        description=f"Only lessons for this audience: one of {', '.join(AUDIENCE_FILTERS)}.",
+    ),
+]
+
+
 @lessons_router.get("", response_model=LessonList)
-def list_lessons(lang: LangQuery = SOURCE_LANG) -> LessonList:
+def list_lessons(lang: LangQuery = SOURCE_LANG, audience: AudienceQuery = None) -> LessonList:
     """Every lesson in the requested language, English where not translated."""
     wanted = _lang(lang)
+    if audience is not None and audience not in AUDIENCE_FILTERS:
+        raise BadRequest(
+            "audience",
+            f"unknown audience {audience!r}: use one of {', '.join(AUDIENCE_FILTERS)}",
+        )
+    entries = get_store().list(wanted, audience)
     return LessonList(
         lang=wanted,
-        lessons=[LessonSummary.model_validate(_summary(e)) for e in get_store().list(wanted)],
+        lessons=[LessonSummary.model_validate(_summary(e)) for e in entries],
     )
 
 
@@ -196,6 +221,17 @@ def check_answers(
 ) -> QuizResultPublic:
     """Check quiz answers: per question, right or wrong, the right choice and the feedback."""
     e = _entry(slug, _lang(lang))
+    if not body.answers:
+        raise HTTPException(
+            status_code=422,
+            detail=[
+                {
+                    "loc": ["body", "answers"],
+                    "msg": "answer at least one question",
+                    "type": "value_error",
+                }
+            ],
+        )
     try:
         result = check_quiz(e.lesson, body.answers)
     except QuizAnswerError as exc:
@@ -210,6 +246,8 @@ def check_answers(
         lang=e.lesson.lang,
         score=result.score,
         total=result.total,
+        answered=result.answered,
+        complete=result.complete,
         results=[
             AnswerPublic(
                 question_id=r.question.id,

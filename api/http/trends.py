@@ -25,6 +25,7 @@ from api.http.schemas import DecimalStr, pct
 from api.services.exports import (
     ExportFormat,
     ExportTable,
+    about_csv,
     chunks,
     quotes_export,
     quotes_stem,
@@ -334,6 +335,50 @@ EXPORT_RESPONSES: dict[int | str, dict[str, object]] = {
         "content": {f.media_type.split(";")[0]: {} for f in ExportFormat},
     }
 }
+
+
+ABOUT_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "description": "The CSV export's sidecar: field,value rows with the query, generation "
+        "time, sources, licences (CC BY 4.0 attribution for RPW) and rounding rules.",
+        "content": {"text/csv": {}},
+    }
+}
+
+
+def about_response(table: ExportTable, stem: str) -> Response:
+    name = table.filename(ExportFormat.CSV, stem).removesuffix(".csv") + ".about.csv"
+    return Response(
+        about_csv(table),
+        media_type=ExportFormat.CSV.media_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.get("/exports/quotes.about.csv", response_class=Response, responses=ABOUT_RESPONSES)
+def export_quotes_about(
+    session: SessionDep,
+    corridor: OptCorridorQ = None,
+    from_date: DateQ = None,
+    to_date: DateQ = None,
+) -> Response:
+    """What the quotes CSV with the same query holds (the XLSX export's "about" sheet)."""
+    table = quotes_export(session, corridor, from_date, to_date, typed=False)
+    return about_response(table, quotes_stem(corridor, from_date, to_date))
+
+
+@router.get("/exports/trends.about.csv", response_class=Response, responses=ABOUT_RESPONSES)
+def export_trends_about(
+    session: SessionDep,
+    corridor: OptCorridorQ = None,
+    period: PeriodQ = PeriodKind.QUARTER,
+) -> Response:
+    """What the trends CSV with the same query holds (the XLSX export's "about" sheet)."""
+    table = trends_export(session, corridor, period)
+    return about_response(table, trends_stem(corridor, period))
 
 
 @router.get("/exports/quotes.{format}", response_class=Response, responses=EXPORT_RESPONSES)

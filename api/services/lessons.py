@@ -25,6 +25,7 @@ from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from markdown_it import MarkdownIt
@@ -74,10 +75,42 @@ HttpUrlText = Annotated[
     str, StringConstraints(pattern=r"^https?://[^\s/?#]+\.[^\s]*$", max_length=500)
 ]
 CorridorCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z]{2}$")]
+# Who a lesson is for: its role (sender, receiver or both) and the groups it speaks to.
+Audience = Literal["sender", "receiver", "both", "women", "rural", "business"]
+ROLES: tuple[str, ...] = ("sender", "receiver", "both")
+# The values /learn filters by ("both" counts as sender and receiver).
+AUDIENCE_FILTERS: tuple[str, ...] = ("sender", "receiver", "women", "rural", "business")
 
 
 class _Header(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+HOST_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def url_problem(url: str) -> str | None:
+    """Why `url` is not a well-formed absolute http(s) address, or None when it is."""
+    if url != url.strip() or any(ch.isspace() for ch in url):
+        return "must not contain spaces"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"does not parse as a URL ({exc})"
+    if parts.scheme not in {"http", "https"}:
+        return "must start with http:// or https://"
+    if parts.username is not None or parts.password is not None:
+        return "must not contain a user name or password"
+    host = (parts.hostname or "").rstrip(".")
+    labels = host.split(".")
+    if len(labels) < 2 or not all(HOST_LABEL_RE.match(label) for label in labels):
+        return f"host {parts.hostname or '(none)'!r} is not a domain name such as example.org"
+    if labels[-1].isdigit():
+        return f"host {host!r} must be a domain name, not an IP address"
+    if port is not None and not 0 < port < 65536:
+        return f"port {port} is out of range"
+    return None
 
 
 class Fact(_Header):
@@ -87,6 +120,14 @@ class Fact(_Header):
     url: HttpUrlText
     as_of: date
     review_by: date
+
+    @field_validator("url")
+    @classmethod
+    def _well_formed_url(cls, value: str) -> str:
+        problem = url_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Fact:
@@ -133,7 +174,9 @@ class LessonHeader(_Header):
     title: Line120
     summary: Line300
     minutes: Annotated[int, Field(strict=True, ge=2, le=5)]
-    audience: Literal["sender", "receiver", "both"]
+    # One value or a list: `sender`, `receiver` or `both` (at most one of them; none means
+    # both) and any of `women`, `rural`, `business`, e.g. `[both, women]`.
+    audience: tuple[Audience, ...]
     corridors: list[CorridorCode] = Field(default_factory=list)
     rule_of_thumb: Line250
     live_example: StrictBool = False
@@ -141,6 +184,39 @@ class LessonHeader(_Header):
     facts: list[Fact] = Field(min_length=1, max_length=10)
     quiz: list[Question] = Field(min_length=1, max_length=6)
     audio: str | None = None
+
+    @field_validator("audience", mode="before")
+    @classmethod
+    def _audience_list(cls, value: object) -> object:
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list | tuple) or not values:
+            raise ValueError("must be one value or a non-empty list of values")
+        if len(set(values)) != len(values):
+            raise ValueError("values must not repeat")
+        if sum(1 for v in values if v in ROLES) > 1:
+            raise ValueError("at most one of sender, receiver, both")
+        return tuple(values)
+
+    @property
+    def role(self) -> Literal["sender", "receiver", "both"]:
+        """sender, receiver or both (the default when only groups are named)."""
+        for value in self.audience:
+            if value == "sender" or value == "receiver":
+                return value
+        return "both"
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The groups named besides the role, e.g. ("women",)."""
+        return tuple(v for v in self.audience if v not in ROLES)
+
+    @property
+    def audiences(self) -> tuple[str, ...]:
+        """Every /learn filter value this lesson matches, in AUDIENCE_FILTERS order."""
+        role = self.role
+        wanted = {"sender", "receiver"} if role == "both" else {role}
+        wanted |= set(self.groups)
+        return tuple(a for a in AUDIENCE_FILTERS if a in wanted)
 
     @field_validator("audio")
     @classmethod
@@ -184,6 +260,8 @@ class IssueKind(StrEnum):
     REVIEW_BY = "review_by"  # a fact is past its review-by date
     TRANSLATION_REVIEW = "translation_review"  # a translation is marked for review
     FACT_DRIFT = "fact_drift"  # a translated fact's source/dates differ from English
+    MISSING = "missing"  # an English lesson has no translation in a language
+    SOURCE_URL = "source_url"  # a fact's address is not unique to it
 
 
 @dataclass(frozen=True)
@@ -439,9 +517,10 @@ class LessonStore:
             by_slug[loaded.slug] = loaded
         return cat
 
-    def list(self, lang: str) -> list[LessonEntry]:
+    def list(self, lang: str, audience: str | None = None) -> list[LessonEntry]:
         """Lessons in `lang`, English where not translated, in lesson order.
 
+        `audience` (one of AUDIENCE_FILTERS) keeps only the lessons for that audience.
         A translation is served only when its English source exists and it passes the
         cross-language check (see `translation_problems`), so a half-done translation
         cannot show a quiz that differs from English.
@@ -449,6 +528,8 @@ class LessonStore:
         cat = self.catalogue()
         out: list[LessonEntry] = []
         for en in cat.source():
+            if audience is not None and audience not in en.header.audiences:
+                continue
             out.append(LessonEntry(self._pick(cat, en, lang), lang))
         return out
 
@@ -515,8 +596,17 @@ class QuizResult:
         return len(self.results)
 
     @property
+    def answered(self) -> int:
+        return sum(1 for r in self.results if r.answer is not None)
+
+    @property
     def complete(self) -> bool:
         return all(r.answer is not None for r in self.results)
+
+    @property
+    def empty(self) -> bool:
+        """Nothing answered: ask for answers instead of scoring 0 of N."""
+        return self.answered == 0
 
 
 class QuizAnswerError(ValueError):
@@ -595,6 +685,15 @@ def translation_problems(en: Lesson, tr: Lesson) -> list[Issue]:
                 IssueKind.CONSISTENCY,
             )
         )
+    if tr.header.audience != en.header.audience:
+        out.append(
+            _error(
+                rel,
+                "audience",
+                f"is {list(tr.header.audience)} but English says {list(en.header.audience)}",
+                IssueKind.CONSISTENCY,
+            )
+        )
     en_facts = [f.id for f in en.header.facts]
     tr_facts = [f.id for f in tr.header.facts]
     if tr_facts != en_facts:
@@ -648,7 +747,16 @@ def _fact_drift(en: Lesson, tr: Lesson) -> list[Issue]:
         src = en_facts.get(fact.id)
         if src is None:
             continue
-        for name in ("url", "as_of", "review_by"):
+        if fact.url != src.url:
+            out.append(
+                _error(
+                    tr.rel,
+                    f"facts[{i}].url",
+                    f"{fact.url} differs from English {src.url}: a fact has one source address",
+                    IssueKind.SOURCE_URL,
+                )
+            )
+        for name in ("as_of", "review_by"):
             if getattr(fact, name) != getattr(src, name):
                 out.append(
                     _warning(
@@ -710,6 +818,51 @@ def _file_checks(lesson: Lesson, en: dict[str, Lesson], today: date) -> list[Iss
     return out
 
 
+def _source_url_checks(en: dict[str, Lesson]) -> list[Issue]:
+    """One address per fact: the same fact id cites the same URL in every English lesson,
+    and two different facts of one lesson should not cite the same address (a warning:
+    link each fact's own document, or merge the facts)."""
+    out: list[Issue] = []
+    first: dict[str, tuple[str, str]] = {}  # fact id -> (url, file)
+    for lesson in sorted(en.values(), key=lambda x: (x.number, x.slug)):
+        seen: dict[str, str] = {}  # url -> fact id, within this lesson
+        for i, fact in enumerate(lesson.header.facts):
+            known = first.setdefault(fact.id, (fact.url, lesson.rel))
+            if known[0] != fact.url:
+                msg = (
+                    f"fact {fact.id} cites {fact.url} but {known[1]} cites {known[0]} "
+                    "for the same fact id: a fact has one source address"
+                )
+                out.append(_error(lesson.rel, f"facts[{i}].url", msg, IssueKind.SOURCE_URL))
+            other = seen.setdefault(fact.url, fact.id)
+            if other != fact.id:
+                msg = (
+                    f"facts {other} and {fact.id} both cite {fact.url}: "
+                    "link the specific document of each fact, or merge them"
+                )
+                out.append(_warning(lesson.rel, f"facts[{i}].url", msg, IssueKind.SOURCE_URL))
+    return out
+
+
+def _missing_translations(cat: Catalogue, en: dict[str, Lesson]) -> list[Issue]:
+    """Every English lesson must exist in every language (a file, even a broken one)."""
+    out: list[Issue] = []
+    for lang in LESSON_LANGS:
+        if lang == SOURCE_LANG:
+            continue
+        present = set()
+        for rel in cat.files.get(lang, []):
+            m = FILENAME_RE.match(rel.rsplit("/", 1)[-1])
+            if m is not None:
+                present.add(m["slug"])
+        for lesson in sorted(en.values(), key=lambda x: (x.number, x.slug)):
+            if lesson.slug not in present:
+                rel = f"{lang}/{lesson.path.name}"
+                msg = f"{lesson.slug!r} is not translated into {lang} (expected {rel})"
+                out.append(_error(rel, "file", msg, IssueKind.MISSING))
+    return out
+
+
 def _cell(found: list[Issue]) -> CellStatus:
     if any(i.severity is Severity.ERROR for i in found):
         return "error"
@@ -735,6 +888,9 @@ def check_lessons(root: Path, today: date) -> CheckReport:
                 issues.append(_error(lesson.rel, "file", msg))
             numbers.setdefault(lesson.number, lesson.rel)
             issues += _file_checks(lesson, en, today)
+
+    issues += _source_url_checks(en)
+    issues += _missing_translations(cat, en)
 
     # The lessons x languages matrix, one cell per file (broken files included).
     by_file: dict[str, list[Issue]] = {}

@@ -1,12 +1,16 @@
 """The worked example inside lessons 1–3: the learner's own corridor and amount, today's best
 and worst offer from the comparison (the same `compare()` the API and the comparison page
 use), the hidden margin in money, and what the difference adds up to over a year of monthly
-transfers. No new cost formula: every figure is read from the ranked quotes."""
+transfers. No new cost formula: every figure is read from the ranked quotes.
+
+When a corridor has no live offer, the example uses the World Bank survey prices that
+compare() returns in their own tier (`CompareResult.survey`), and says so with the survey
+date: they are real but old, never shown as today's."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlmodel import Session
@@ -44,6 +48,11 @@ class WorkedExample:
     difference_cost: Decimal  # send currency, per transfer
     yearly_received: Decimal  # receive currency, 12 monthly transfers
     yearly_cost: Decimal  # send currency, 12 monthly transfers
+    survey: bool = False  # the figures are World Bank survey prices, not live offers
+
+    @property
+    def survey_date(self) -> date | None:
+        return self.result.survey_date if self.survey else None
 
     @property
     def sample(self) -> bool:
@@ -88,6 +97,9 @@ def worked_example(
     """Raises compare's NotFound / BadRequest for an unknown corridor or a bad amount."""
     result = compare(session, CompareRequest(from_country, to_country, amount), now)
     picked = best_and_worst(result.quotes)
+    survey = picked is None and bool(result.survey)
+    if survey:
+        picked = best_and_worst(result.survey)
     zero = Decimal(0)
     if picked is None:
         return WorkedExample(result, None, None, 0, zero, zero, zero, zero)
@@ -105,4 +117,5 @@ def worked_example(
         difference_cost=quantize_display(diff_cost, send),
         yearly_received=quantize_display(diff_received * TRANSFERS_PER_YEAR, receive),
         yearly_cost=quantize_display(diff_cost * TRANSFERS_PER_YEAR, send),
+        survey=survey,
     )

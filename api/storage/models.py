@@ -313,6 +313,40 @@ class PublishedSeriesPoint(SQLModel, table=True):
     imported_at: datetime = utc()
 
 
+# -- widget organisations (issue 12) ------------------------------------------------------------
+
+
+class Organisation(SQLModel, table=True):
+    """A site that embeds the widget: the origins allowed to frame it and its defaults."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True, max_length=40)
+    name: str = Field(max_length=200)
+    origins: str  # space separated, e.g. "https://a.example https://www.a.example"
+    corridors: str = ""  # space separated corridor codes the widget offers; "" = all
+    default_from: str | None = Field(default=None, max_length=2)
+    default_to: str | None = Field(default=None, max_length=2)
+    default_lang: str | None = Field(default=None, max_length=8)
+    count_views: bool = False
+    created_at: datetime = utc()
+
+    def origin_list(self) -> list[str]:
+        return self.origins.split()
+
+    def corridor_list(self) -> list[str]:
+        return self.corridors.split()
+
+
+class WidgetViewDay(SQLModel, table=True):
+    """How many times an organisation's widget was served on a UTC day (nothing else)."""
+
+    organisation_id: int = Field(
+        foreign_key="organisation.id", primary_key=True, ondelete="CASCADE"
+    )
+    day: date = Field(primary_key=True)
+    views: int = 0
+
+
 __all__ = [
     "ApiKey",
     "CollectorRun",
@@ -321,6 +355,7 @@ __all__ = [
     "Currency",
     "CurrentPrice",
     "DataVersion",
+    "Organisation",
     "Provider",
     "ProviderCorridor",
     "Quote",
@@ -329,5 +364,6 @@ __all__ = [
     "RpwObservation",
     "SchedulerLock",
     "Service",
+    "WidgetViewDay",
     "utcnow",
 ]

@@ -1,4 +1,10 @@
-"""Lesson test helpers: a private copy of the real lessons/ tree that a test may break."""
+"""Lesson test helpers: private copies of the lessons/ tree that a test may break.
+
+`lessons_copy` is a *complete* tree: the real English lessons and translations, plus, for
+every lesson not yet translated into a language, a stand-in copy of the English file
+(`lang` set, marked for review). So the checks are tested against a tree that passes, and
+a test breaks exactly what it means to break, however far the real translations have got.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +15,34 @@ from pathlib import Path
 
 import pytest
 
+from api.services.lessons import LESSON_LANGS, SOURCE_LANG
 from api.settings import LESSONS_DIR
 
 Edit = Callable[[str, str, str], Path]
+STAND_IN_NOTE = "Stand-in copy of the English lesson for the tests; not a translation."
+
+
+def complete_tree(root: Path) -> Path:
+    """Copy lessons/ to `root` and fill every missing translation with a stand-in."""
+    shutil.copytree(LESSONS_DIR, root)
+    for src in sorted((root / SOURCE_LANG).glob("*.md")):
+        for lang in LESSON_LANGS:
+            target = root / lang / src.name
+            if lang == SOURCE_LANG or target.exists():
+                continue
+            text = src.read_text(encoding="utf-8")
+            text = re.sub(r"^lang: en$", f"lang: {lang}", text, count=1, flags=re.M)
+            text = re.sub(
+                r'^review_note: ""$', f'review_note: "{STAND_IN_NOTE}"', text, count=1, flags=re.M
+            )
+            target.parent.mkdir(exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    return root
 
 
 @pytest.fixture()
 def lessons_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "lessons"
-    shutil.copytree(LESSONS_DIR, root)
-    return root
+    return complete_tree(tmp_path / "lessons")
 
 
 @pytest.fixture()

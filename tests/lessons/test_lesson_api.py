@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from fastapi.testclient import TestClient
 
-TRANSLATED = {
-    "fee-and-margin",
-    "reading-a-quote",
-    "comparing-providers",
-    "formal-vs-informal",
-    "scams-and-fraud",
-    "payout-options",
-}
+from api.services.lessons import LessonStore
+
+TRANSLATED = {"fee-and-margin", "formal-vs-informal", "money-in-your-own-name"}
 
 
-def test_list_in_english_has_fourteen_lessons(client: TestClient) -> None:
+def test_list_in_english_has_sixteen_lessons(client: TestClient) -> None:
     r = client.get("/api/v1/lessons")
     assert r.status_code == 200
     body = r.json()
     assert body["lang"] == "en"
     lessons = body["lessons"]
-    assert [x["number"] for x in lessons] == list(range(1, 15))
+    assert [x["number"] for x in lessons] == list(range(1, 17))
     assert all(x["translated"] and x["lang"] == "en" and not x["needs_review"] for x in lessons)
     first = lessons[0]
     assert set(first) == {
@@ -30,6 +28,7 @@ def test_list_in_english_has_fourteen_lessons(client: TestClient) -> None:
         "summary",
         "minutes",
         "audience",
+        "audiences",
         "corridors",
         "lang",
         "translated",
@@ -38,11 +37,23 @@ def test_list_in_english_has_fourteen_lessons(client: TestClient) -> None:
     }
     assert first["slug"] == "fee-and-margin" and first["live_example"] is True
     assert 2 <= first["minutes"] <= 5 and first["audience"] == "sender"
+    assert first["audiences"] == ["sender"]
+    women = next(x for x in lessons if x["slug"] == "money-in-your-own-name")
+    assert women["audience"] == "both"
+    assert women["audiences"] == ["sender", "receiver", "women"]
 
 
-def test_list_in_urdu_falls_back_to_english(client: TestClient) -> None:
+def test_list_in_urdu_falls_back_to_english(
+    client: TestClient, lessons_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keep = {"01-fee-and-margin.md", "04-formal-vs-informal.md", "15-money-in-your-own-name.md"}
+    for path in (lessons_copy / "ur").glob("*.md"):
+        if path.name not in keep:
+            path.unlink()
+    store = LessonStore(lessons_copy)
+    monkeypatch.setattr("api.http.lessons_routes.get_store", lambda: store)
     lessons = client.get("/api/v1/lessons", params={"lang": "ur"}).json()["lessons"]
-    assert len(lessons) == 14
+    assert len(lessons) == 16
     urdu = {x["slug"] for x in lessons if x["translated"]}
     assert urdu == TRANSLATED
     for x in lessons:
@@ -85,7 +96,12 @@ def test_lesson_detail_hides_the_answers(client: TestClient) -> None:
     assert 'data-live-example=""' in body["body_html"] and "<h2>" in body["body_html"]
 
 
-def test_lesson_detail_falls_back_to_english(client: TestClient) -> None:
+def test_lesson_detail_falls_back_to_english(
+    client: TestClient, lessons_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (lessons_copy / "bn" / "13-your-rights.md").unlink()  # every lesson may be translated
+    store = LessonStore(lessons_copy)
+    monkeypatch.setattr("api.http.lessons_routes.get_store", lambda: store)
     body = client.get("/api/v1/lessons/your-rights", params={"lang": "bn"}).json()
     assert body["lang"] == "en" and body["translated"] is False and body["review_note"] == ""
 

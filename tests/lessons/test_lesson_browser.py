@@ -1,6 +1,9 @@
-"""Lessons in a real browser with JavaScript OFF (Debian's Chromium through Playwright, on a
-360×640 phone): answer a quiz in English and in Urdu, checked by the server; change the live
-example's corridor with the plain GET form. Reuses the live server of tests/web/web_live.py.
+"""Lessons in a real browser (Debian's Chromium through Playwright, on a 360×640 phone):
+answer a quiz with JavaScript OFF in English and in Urdu, checked by the server; change the
+live example's corridor with the plain GET form; every lesson in every language through axe
+(no serious or critical finding) and without horizontal scrolling at 360 px and at 200 %
+zoom; the service worker serves an opened lesson and the last comparison with the network
+off. Reuses the live server of tests/web/web_live.py.
 
 Without /usr/bin/chromium the tests are skipped with a message, unless
 REMIT_REQUIRE_BROWSER=1, which makes that a failure. Screenshots: tests/artifacts/web/.
@@ -86,15 +89,20 @@ def test_quiz_without_javascript_in_english(no_js_phone: Any, lessons_url: str) 
     page = no_js_phone
     page.goto(f"{lessons_url}/learn/fee-and-margin")
     assert page.locator("html").get_attribute("dir") == "ltr"
-    assert page.locator("#live").inner_text().count("Sample data — not live prices.") == 1
+    # `remit demo` holds real World Bank survey prices for GB→PK and no live ones: the
+    # example uses them, dated, and never calls them today's
+    live = page.locator("#live").inner_text()
+    assert live.count("No live offer on this corridor: these are World Bank survey prices") == 1
+    assert "Best price in the survey" in live and "Today's" not in live
+    assert "Sample data" not in live
     answer(page, {"q1": "b", "q2": "a", "q3": "b"})
     assert "/learn/fee-and-margin/quiz" in page.url
     quiz = page.locator("#quiz")
     assert "You got 2 of 3 right." in quiz.inner_text()
-    assert "✓ Your answer is right." in page.locator("#q-q1").inner_text()
+    right = page.locator("#q-q1").inner_text()
+    assert "✓" in right and "Your answer is right" not in right
     wrong = page.locator("#q-q2").inner_text()
-    assert "✗ Your answer is wrong." in wrong and "The right answer:" in wrong
-    assert "reference rate halfway between the buying and selling price" in wrong
+    assert "✗" in wrong and "The right answer:" in wrong
     assert page.locator("#q2-a").is_checked()  # the answer given stays selected
     shoot(page, "lesson-quiz-en-nojs")
     # fix the wrong answer and send again: all right, and the lesson counts as done
@@ -111,8 +119,8 @@ def test_quiz_without_javascript_in_urdu(no_js_phone: Any, lessons_url: str) -> 
     answer(page, {"q1": "b", "q2": "a", "q3": "a"})
     assert "lang=ur" in page.url
     assert "آپ کے 3 میں سے 2 جواب درست ہیں۔" in page.locator("#quiz").inner_text()
-    assert "آپ کا جواب درست ہے۔" in page.locator("#q-q1").inner_text()
-    assert "آپ کا جواب غلط ہے۔" in page.locator("#q-q3").inner_text()
+    assert "✓" in page.locator("#q-q1").inner_text()
+    assert "✗" in page.locator("#q-q3").inner_text()
     assert "درست جواب:" in page.locator("#q-q3").inner_text()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"horizontal overflow: {width}px"
@@ -141,39 +149,133 @@ TARGETS = (
 )
 
 
-@pytest.mark.parametrize("lang", ["en", "ur", "bn", "ar"])
-def test_lesson_pages_pass_axe_and_have_44px_targets(
+def axe_problems(page: Any, axe: str, where: str) -> list[str]:
+    page.evaluate(axe)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        f"{where}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes'][:3]]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def small_targets(page: Any, where: str) -> list[str]:
+    small = page.evaluate(
+        """sel => [...document.querySelectorAll(sel)]
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e.outerHTML.slice(0, 60), e.getBoundingClientRect()])
+            .filter(([, r]) => r.height < 44 || r.width < 44)
+            .map(([h, r]) => `${h} ${Math.round(r.width)}x${Math.round(r.height)}`)""",
+        TARGETS,
+    )
+    return [f"{where}: small target {s}" for s in small]
+
+
+def overflow(page: Any, where: str) -> list[str]:
+    """No horizontal scrolling at 360 px, nor at 200 % zoom (a 180 px CSS viewport)."""
+    out = []
+    for width in (360, 180):
+        page.set_viewport_size({"width": width, "height": 640})
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        if scroll > width:
+            out.append(f"{where}: scrollWidth {scroll}px at a {width} px viewport")
+    page.set_viewport_size({"width": 360, "height": 640})
+    return out
+
+
+LANGS = ["en", "ur", "fa-AF", "ps", "bn", "ar"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_lesson_passes_axe_and_fits_360px_and_200_percent_zoom(
     js_phone: Any, lessons_url: str, lang: str
 ) -> None:
-    if not AXE_JS.exists():  # an extra check here: tests/web installs axe-core and requires it
-        pytest.skip(f"axe-core not installed at {AXE_JS} (tests/web/conftest.py installs it)")
+    if not AXE_JS.exists():
+        _unavailable(f"axe-core not installed at {AXE_JS} (run `make axe`)")
+    from api.services.lessons import get_store
+
     axe = AXE_JS.read_text(encoding="utf-8")
     page = js_phone
     problems: list[str] = []
-    for path in ("/learn", "/learn/fee-and-margin", "/learn/id-and-kyc", "quiz"):
-        if path == "quiz":
-            page.goto(f"{lessons_url}/learn/fee-and-margin?lang={lang}")
-            answer(page, {"q1": "a", "q2": "c"})
-        else:
-            page.goto(f"{lessons_url}{path}?lang={lang}")
-        page.evaluate(axe)
-        result = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-        )
-        for v in result["violations"]:
-            if v["impact"] in ("serious", "critical"):
-                targets = [n["target"] for n in v["nodes"][:3]]
-                problems.append(f"{path} [{lang}]: {v['id']} ({v['impact']}) {targets}")
-        small = page.evaluate(
-            """sel => [...document.querySelectorAll(sel)]
-                .filter(e => e.offsetParent !== null)
-                .map(e => [e.outerHTML.slice(0, 60), e.getBoundingClientRect()])
-                .filter(([, r]) => r.height < 44 || r.width < 44)
-                .map(([h, r]) => `${h} ${Math.round(r.width)}x${Math.round(r.height)}`)""",
-            TARGETS,
-        )
-        problems += [f"{path} [{lang}]: small target {s}" for s in small]
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > 360:
-            problems.append(f"{path} [{lang}]: horizontal overflow {width}px")
+    paths = ["/learn", "/learn?audience=women"] + [
+        f"/learn/{e.lesson.slug}" for e in get_store().list(lang)
+    ]
+    assert len(paths) == 18
+    for path in paths:
+        sep = "&" if "?" in path else "?"
+        page.goto(f"{lessons_url}{path}{sep}lang={lang}")
+        where = f"{path} [{lang}]"
+        problems += axe_problems(page, axe, where)
+        problems += small_targets(page, where)
+        problems += overflow(page, where)
+    # a checked quiz: feedback, verdicts and the status region
+    page.goto(f"{lessons_url}/learn/fee-and-margin?lang={lang}")
+    answer(page, {"q1": "a", "q2": "c"})
+    problems += axe_problems(page, axe, f"quiz [{lang}]") + overflow(page, f"quiz [{lang}]")
+    assert page.locator("#quiz-result").get_attribute("role") == "status"
     assert problems == []
+    if lang in ("bn", "fa-AF"):
+        page.goto(f"{lessons_url}/learn/money-in-your-own-name?lang={lang}")
+        shoot(page, f"lesson-15-{lang}")
+
+
+def test_service_worker_serves_an_opened_lesson_and_the_last_comparison_offline(
+    chromium: Any, lessons_url: str
+) -> None:
+    context = chromium.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
+    page = context.new_page()
+    try:
+        lesson = f"{lessons_url}/learn/getting-cash-in-a-village?lang=ps"
+        page.goto(lesson)
+        # the worker installs, saves the page that registered it, and takes control
+        page.wait_for_function(
+            "() => navigator.serviceWorker.controller !== null", timeout=20_000, polling=200
+        )
+        saved = "url => caches.open('remit-offline-1').then(c => c.match(url)).then(r => !!r)"
+        page.wait_for_function(saved, arg=lesson, timeout=20_000, polling=200)
+        comparison = f"{lessons_url}/compare?from=GB&to=PK&amount=200"
+        page.goto(comparison)
+        page.wait_for_function(saved, arg=comparison, timeout=20_000, polling=200)
+        assert page.locator(".offline-note").is_hidden()  # online: no note
+
+        context.set_offline(True)
+        page.goto(lesson)
+        assert page.locator("html").get_attribute("lang") == "ps"
+        from api.services.lessons import get_store
+
+        entry = get_store().get("getting-cash-in-a-village", "ps")
+        assert entry is not None
+        assert page.locator("h1").inner_text() == entry.lesson.header.title
+        note = page.locator(".offline-note")
+        assert note.is_visible() and note.get_attribute("role") == "status"
+        assert "آفلاین کاپي" in note.inner_text()
+        assert page.locator(".offline-note time").inner_text().strip() != ""
+        shoot(page, "lesson-offline-ps")
+        # another comparison offline: the last one saved, with its date
+        page.goto(f"{lessons_url}/compare?from=GB&to=BD&amount=300")
+        assert "/compare" in page.url
+        assert page.locator(".offline-note").is_visible()
+        assert "United Kingdom" in page.locator("main").inner_text()
+        # a lesson never opened is not there
+        response = None
+        try:
+            response = page.goto(f"{lessons_url}/learn/your-rights")
+        except Exception:  # network error page: expected offline
+            response = None
+        assert response is None or not response.ok
+    finally:
+        context.set_offline(False)
+        context.close()
+
+
+def test_copy_link_button_appears_with_javascript_only(
+    js_phone: Any, no_js_phone: Any, lessons_url: str
+) -> None:
+    url = f"{lessons_url}/learn/money-in-your-own-name?lang=bn"
+    no_js_phone.goto(url)
+    assert no_js_phone.locator(".copy-link").is_hidden()
+    assert no_js_phone.locator(".share a[href^='https://wa.me/?text=']").is_visible()
+    js_phone.goto(url)
+    assert js_phone.locator(".copy-link").is_visible()

@@ -19,20 +19,16 @@ from api.services.lessons import (
     Severity,
     check_lessons,
     parse_lesson,
+    url_problem,
 )
 from api.settings import LESSONS_DIR
 from tests.lessons.conftest import Edit
 
-# A day on which no real fact is past its review-by date (the earliest is 2026-06-30).
-QUIET_DAY = date(2026, 3, 1)
-TRANSLATED = [
-    "fee-and-margin",
-    "reading-a-quote",
-    "comparing-providers",
-    "formal-vs-informal",
-    "scams-and-fraud",
-    "payout-options",
-]
+# A day on which no real fact is in the future or past its review-by date
+# (the latest as_of is 2026-11-30, the earliest review_by 2026-12-31).
+QUIET_DAY = date(2026, 12, 1)
+LATE_DAY = date(2027, 1, 15)
+N_LESSONS = 16
 
 
 def find(report: CheckReport, file: str, field: str, kind: IssueKind | None = None) -> list[Issue]:
@@ -43,39 +39,73 @@ def find(report: CheckReport, file: str, field: str, kind: IssueKind | None = No
     ]
 
 
+def real_translations() -> dict[str, set[str]]:
+    """lang -> file names that exist in the real lessons/ tree."""
+    return {lang: {p.name for p in (LESSONS_DIR / lang).glob("*.md")} for lang in LESSON_LANGS}
+
+
 # -- the real content -------------------------------------------------------------------
+# The real tree may still lack translations (each one is an error, by design); everything
+# else in it must be valid. The complete-tree tests below check the rest of the command.
 
 
-def test_real_lessons_have_no_errors() -> None:
-    report = check_lessons(LESSONS_DIR, date.today())
-    assert report.errors == [], "\n".join(f"{i.file} {i.field}: {i.message}" for i in report.errors)
-    assert report.files == 44
-    assert not report.failed(ci=True)
-
-
-def test_real_lessons_cover_fourteen_english_and_six_in_every_language() -> None:
+def test_real_lessons_have_no_errors_except_missing_translations() -> None:
     report = check_lessons(LESSONS_DIR, QUIET_DAY)
-    assert [n for n, _ in report.rows] == list(range(1, 15))
-    for lang in LESSON_LANGS[1:]:
-        done = [slug for _, slug in report.rows if report.cells[(slug, lang)] != "missing"]
-        assert done == TRANSLATED, lang
-    assert all(report.cells[(slug, SOURCE_LANG)] == "ok" for _, slug in report.rows)
+    other = [i for i in report.errors if i.kind is not IssueKind.MISSING]
+    assert other == [], "\n".join(f"{i.file} {i.field}: {i.message}" for i in other)
+    have = real_translations()
+    expected = {
+        f"{lang}/{name}" for lang in LESSON_LANGS[1:] for name in have[SOURCE_LANG] - have[lang]
+    }
+    assert {i.file for i in report.errors} == expected
+    assert report.failed(ci=True) is bool(expected)
 
 
-def test_every_translation_is_marked_for_review_and_that_is_a_warning_only() -> None:
+def test_real_lessons_are_sixteen_in_english_and_the_matrix_shows_each_translation() -> None:
+    report = check_lessons(LESSONS_DIR, QUIET_DAY)
+    assert [n for n, _ in report.rows] == list(range(1, N_LESSONS + 1))
+    have = real_translations()
+    assert len(have[SOURCE_LANG]) == N_LESSONS
+    for number, slug in report.rows:
+        name = f"{number:02d}-{slug}.md"
+        for lang in LESSON_LANGS[1:]:
+            assert (report.cells[(slug, lang)] == "missing") is (name not in have[lang])
+    # English is valid; lesson 06 cites the FATF Recommendations for two facts (a warning).
+    english = {slug: report.cells[(slug, SOURCE_LANG)] for _, slug in report.rows}
+    assert english.pop("id-and-kyc") == "warning"
+    assert set(english.values()) == {"ok"}
+
+
+def test_every_real_translation_is_marked_for_review_and_that_is_a_warning_only() -> None:
     report = check_lessons(LESSONS_DIR, QUIET_DAY)
     marked = {i.file for i in report.issues if i.kind is IssueKind.TRANSLATION_REVIEW}
-    assert len(marked) == 30
-    assert all(i.severity is Severity.WARNING for i in report.issues)
-    assert not report.failed(ci=False), "no fact is past review-by on QUIET_DAY"
+    have = real_translations()
+    assert marked == {f"{lang}/{name}" for lang in LESSON_LANGS[1:] for name in have[lang]}
+    assert all(
+        i.severity is Severity.WARNING for i in report.issues if i.kind is not IssueKind.MISSING
+    )
 
 
-def test_real_facts_past_review_by_are_warnings_that_fail_only_outside_ci() -> None:
-    report = check_lessons(LESSONS_DIR, date(2026, 11, 27))
+def test_real_facts_past_review_by_are_warnings_that_fail_only_outside_ci(
+    lessons_copy: Path,
+) -> None:
+    report = check_lessons(lessons_copy, LATE_DAY)
     late = find(report, "en/08-national-incentives.md", "facts[1].review_by", IssueKind.REVIEW_BY)
     assert late and "pk-tt-scheme" in late[0].message
     assert report.errors == []
     assert report.failed(ci=False) and not report.failed(ci=True)
+    assert not check_lessons(lessons_copy, QUIET_DAY).failed(ci=False)
+
+
+def test_real_fact_urls_are_well_formed_and_one_per_fact_id() -> None:
+    report = check_lessons(LESSONS_DIR, QUIET_DAY)
+    assert [i for i in report.errors if i.kind is IssueKind.SOURCE_URL] == []
+    by_id: dict[str, set[str]] = {}
+    for lesson in LessonStore(LESSONS_DIR).catalogue().source():
+        for fact in lesson.header.facts:
+            by_id.setdefault(fact.id, set()).add(fact.url)
+            assert url_problem(fact.url) is None, (lesson.rel, fact.url)
+    assert all(len(urls) == 1 for urls in by_id.values()), by_id
 
 
 def test_markdown_body_is_rendered_and_live_marker_splits_it() -> None:
@@ -86,6 +116,13 @@ def test_markdown_body_is_rendered_and_live_marker_splits_it() -> None:
     assert "<h2>What is a good price?</h2>" in lesson.html_parts[1]
     plain = parse_lesson(LESSONS_DIR / "en" / "04-formal-vs-informal.md", LESSONS_DIR)
     assert len(plain.html_parts) == 1
+
+
+def test_the_complete_copy_passes(lessons_copy: Path) -> None:
+    report = check_lessons(lessons_copy, QUIET_DAY)
+    assert report.errors == [], [(i.file, i.field, i.message) for i in report.errors]
+    assert report.files == N_LESSONS * len(LESSON_LANGS)
+    assert not report.failed(ci=True) and not report.failed(ci=False)
 
 
 # -- broken copies --------------------------------------------------------------------------
@@ -156,16 +193,16 @@ def test_translation_without_english_and_wrong_lang_are_errors(
     lessons_copy: Path, edit: Edit
 ) -> None:
     src = lessons_copy / "ur" / "01-fee-and-margin.md"
-    orphan = lessons_copy / "ur" / "15-orphan.md"
+    orphan = lessons_copy / "ur" / "17-orphan.md"
     orphan.write_text(
         src.read_text(encoding="utf-8").replace("slug: fee-and-margin", "slug: orphan")
     )
     edit("fa-AF/04-formal-vs-informal.md", r"^lang: fa-AF$", "lang: fa")
     report = check_lessons(lessons_copy, QUIET_DAY)
-    assert find(report, "ur/15-orphan.md", "slug", IssueKind.CONSISTENCY)
+    assert find(report, "ur/17-orphan.md", "slug", IssueKind.CONSISTENCY)
     lang = find(report, "fa-AF/04-formal-vs-informal.md", "lang")
     assert lang and "folder 'fa-AF'" in lang[0].message
-    assert (15, "orphan") in report.rows
+    assert (17, "orphan") in report.rows
 
 
 def test_schema_errors_name_the_field(lessons_copy: Path, edit: Edit) -> None:
@@ -181,7 +218,7 @@ def test_schema_errors_name_the_field(lessons_copy: Path, edit: Edit) -> None:
         "less than or equal to 5"
         in find(report, "en/09-fewer-larger-transfers.md", "minutes")[0].message
     )
-    assert find(report, "en/10-budgeting-two-households.md", "audience")
+    assert find(report, "en/10-budgeting-two-households.md", "audience[0]")
     assert (
         find(report, "en/11-saving-with-a-goal.md", "title")[0].message
         == "required field is missing"
@@ -217,16 +254,16 @@ def test_live_example_flag_and_marker_must_agree(lessons_copy: Path, edit: Edit)
 
 
 def test_broken_yaml_and_missing_front_matter(lessons_copy: Path) -> None:
-    (lessons_copy / "en" / "15-no-header.md").write_text("# Just text\n", encoding="utf-8")
-    (lessons_copy / "en" / "16-bad-yaml.md").write_text(
+    (lessons_copy / "en" / "17-no-header.md").write_text("# Just text\n", encoding="utf-8")
+    (lessons_copy / "en" / "18-bad-yaml.md").write_text(
         "---\nslug: [\n---\nbody\n", encoding="utf-8"
     )
     (lessons_copy / "en" / "Notes.md").write_text("---\n---\n", encoding="utf-8")
     (lessons_copy / "de").mkdir()
     (lessons_copy / "de" / "01-fee-and-margin.md").write_text("x", encoding="utf-8")
     report = check_lessons(lessons_copy, QUIET_DAY)
-    assert "must start with a '---' line" in find(report, "en/15-no-header.md", "header")[0].message
-    assert "YAML does not parse" in find(report, "en/16-bad-yaml.md", "header")[0].message
+    assert "must start with a '---' line" in find(report, "en/17-no-header.md", "header")[0].message
+    assert "YAML does not parse" in find(report, "en/18-bad-yaml.md", "header")[0].message
     assert "NN-slug.md" in find(report, "en/Notes.md", "file")[0].message
     assert "not a known language" in find(report, "de/01-fee-and-margin.md", "lang")[0].message
     assert "de" in report.languages
@@ -291,20 +328,40 @@ def test_store_serves_english_when_a_translation_is_broken(lessons_copy: Path, e
 # -- the command ------------------------------------------------------------------------------
 
 
-def test_cli_check_ci_passes_on_the_real_files() -> None:
-    result = CliRunner().invoke(app, ["lessons", "check", "--ci"])
+def test_cli_check_ci_passes_on_a_complete_tree(lessons_copy: Path) -> None:
+    result = CliRunner().invoke(app, ["lessons", "check", "--ci", "--dir", str(lessons_copy)])
     assert result.exit_code == 0, result.output
     assert "Lessons × languages" in result.output
     assert "passed (ci: only errors fail): 0 error(s)" in result.output
 
 
-def test_cli_check_strict_fails_on_past_review_by_and_passes_before() -> None:
-    late = CliRunner().invoke(app, ["lessons", "check", "--today", "2026-11-27"])
+def test_cli_check_strict_fails_on_past_review_by_and_passes_before(lessons_copy: Path) -> None:
+    where = ["--dir", str(lessons_copy)]
+    late = CliRunner().invoke(app, ["lessons", "check", "--today", LATE_DAY.isoformat(), *where])
     assert late.exit_code == 1
     assert "fact past its review-by date" in late.output
     assert "en/08-national-incentives.md" in late.output and "facts[1].review_by" in late.output
-    early = CliRunner().invoke(app, ["lessons", "check", "--today", QUIET_DAY.isoformat()])
+    early = CliRunner().invoke(app, ["lessons", "check", "--today", QUIET_DAY.isoformat(), *where])
     assert early.exit_code == 0, early.output
+
+
+def test_a_missing_translation_is_an_error_even_in_ci(lessons_copy: Path) -> None:
+    (lessons_copy / "ur" / "06-id-and-kyc.md").unlink()
+    (lessons_copy / "ps" / "16-getting-cash-in-a-village.md").unlink()
+    report = check_lessons(lessons_copy, QUIET_DAY)
+    missing = [i for i in report.errors if i.kind is IssueKind.MISSING]
+    assert [(i.file, i.field) for i in missing] == [
+        ("ps/16-getting-cash-in-a-village.md", "file"),
+        ("ur/06-id-and-kyc.md", "file"),
+    ]
+    assert "not translated into ur" in missing[1].message
+    assert report.cells[("id-and-kyc", "ur")] == "missing"
+    assert report.failed(ci=True)
+    result = CliRunner().invoke(app, ["lessons", "check", "--ci", "--dir", str(lessons_copy)])
+    assert result.exit_code == 1
+    assert "2 error(s): lesson not translated" in result.output
+    assert "ur: 06" in result.output and "ps: 16" in result.output
+    assert "FAILED (ci: only errors fail): 2 error(s)" in result.output
 
 
 def test_cli_check_fails_on_schema_errors_even_in_ci(lessons_copy: Path, edit: Edit) -> None:
@@ -313,6 +370,74 @@ def test_cli_check_fails_on_schema_errors_even_in_ci(lessons_copy: Path, edit: E
     assert result.exit_code == 1
     assert "en/01-fee-and-margin.md" in result.output and "quiz[0]" in result.output
     assert "FAILED" in result.output
+
+
+def test_malformed_source_urls_are_errors_naming_the_fact(lessons_copy: Path, edit: Edit) -> None:
+    bad = {
+        "01-fee-and-margin.md": "https://sdgs.un .org/goals",
+        "02-reading-a-quote.md": "ftp://remittanceprices.worldbank.org/x",
+        "05-scams-and-fraud.md": "https://1.2.3.4/register",
+        "07-payout-options.md": "https://user:pw@www.sbp.org.pk/dfs/Raast.html",
+        "09-fewer-larger-transfers.md": "https://-bad-.example.org/",
+        "11-saving-with-a-goal.md": "https://www.sbp.org.pk:99999/RDA/",
+    }
+    for name, url in bad.items():
+        edit(f"en/{name}", r'^    url: "[^"]*"$', f'    url: "{url}"')
+    report = check_lessons(lessons_copy, QUIET_DAY)
+    for name in bad:
+        errors = find(report, f"en/{name}", "facts[0].url")
+        assert errors and errors[0].severity is Severity.ERROR, name
+    assert "host" in find(report, "en/05-scams-and-fraud.md", "facts[0].url")[0].message
+
+
+def test_a_fact_has_one_source_address(lessons_copy: Path, edit: Edit) -> None:
+    # the same fact id with another address in another English lesson
+    edit(
+        "en/09-fewer-larger-transfers.md",
+        r'(- id: pk-tt-scheme\n(?:.*?\n)*?    url: )"[^"]*"',
+        r'\1"https://www.sbp.org.pk/epd/2025/elsewhere.htm"',
+    )
+    # a translation citing another address than English
+    edit(
+        "bn/07-payout-options.md",
+        r'url: "https://ofac.treasury.gov/faqs/243"',
+        'url: "https://ofac.treasury.gov/"',
+    )
+    # two facts of one lesson citing the same address: a warning
+    edit(
+        "en/03-comparing-providers.md",
+        r'url: "https://remittanceprices.worldbank.org"',
+        'url: "https://datacatalog.worldbank.org/search/dataset/0037898/remittance-prices-worldwide"',
+    )
+    report = check_lessons(lessons_copy, QUIET_DAY)
+    same_id = find(report, "en/09-fewer-larger-transfers.md", "facts[1].url", IssueKind.SOURCE_URL)
+    assert same_id and same_id[0].severity is Severity.ERROR
+    assert "en/08-national-incentives.md" in same_id[0].message
+    tr = find(report, "bn/07-payout-options.md", "facts[1].url", IssueKind.SOURCE_URL)
+    assert tr and tr[0].severity is Severity.ERROR and "differs from English" in tr[0].message
+    shared = find(report, "en/03-comparing-providers.md", "facts[1].url", IssueKind.SOURCE_URL)
+    assert shared and shared[0].severity is Severity.WARNING
+    assert "rpw-uk-corridors and rpw-banks" in shared[0].message
+
+
+def test_audience_lists_groups_and_translations_must_keep_it(
+    lessons_copy: Path, edit: Edit
+) -> None:
+    lesson = parse_lesson(lessons_copy / "en" / "15-money-in-your-own-name.md", lessons_copy)
+    assert lesson.header.role == "both" and lesson.header.groups == ("women",)
+    assert lesson.header.audiences == ("sender", "receiver", "women")
+    village = parse_lesson(lessons_copy / "en" / "16-getting-cash-in-a-village.md", lessons_copy)
+    assert village.header.audiences == ("receiver", "rural")
+    edit("en/01-fee-and-margin.md", r"^audience: sender$", "audience: [sender, both]")
+    edit("en/02-reading-a-quote.md", r"^audience: sender$", "audience: [women, women]")
+    edit("en/03-comparing-providers.md", r"^audience: sender$", "audience: []")
+    edit("ur/04-formal-vs-informal.md", r"^audience: sender$", "audience: [sender, women]")
+    report = check_lessons(lessons_copy, QUIET_DAY)
+    assert "at most one of" in find(report, "en/01-fee-and-margin.md", "audience")[0].message
+    assert "must not repeat" in find(report, "en/02-reading-a-quote.md", "audience")[0].message
+    assert find(report, "en/03-comparing-providers.md", "audience")
+    tr = find(report, "ur/04-formal-vs-informal.md", "audience", IssueKind.CONSISTENCY)
+    assert tr and "English says ['sender']" in tr[0].message
 
 
 def test_cli_rejects_a_bad_date() -> None:

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from html import unescape
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from api.http.app import create_app
+from api.http.deps import get_now
 from api.http.present import quote_public
 from api.services.compare import CompareRequest, RankedQuote, compare
 from api.services.lessons import LESSON_LANGS, LessonStore, get_store
+from api.storage.db import get_session, make_engine, session_scope
+from api.storage.migrate import upgrade
+from api.storage.types import utcnow
+from scrapers.demo import load_demo
 from tests.lessons.conftest import Edit
 from web import i18n
 from web.formatting import Formatter
@@ -43,27 +51,89 @@ def lesson_msgids() -> set[str]:
 # -- list ---------------------------------------------------------------------------------
 
 
-def test_learn_lists_fourteen_lessons_in_english(client: TestClient) -> None:
+def test_learn_lists_sixteen_lessons_in_english(client: TestClient) -> None:
     r = client.get("/learn")
     assert r.status_code == 200
     html = r.text
-    assert html.count('class="lesson-item"') == 14
+    assert html.count('class="lesson-item"') == 16
     assert 'lang="en" dir="ltr"' in html
     assert "not yet translated" not in html
+    assert "16 of 16 lessons shown here are in English." in html
     for entry in get_store().list("en"):
         assert f'href="/learn/{entry.lesson.slug}"' in html
 
 
-def test_learn_in_urdu_shows_translations_and_marks_english_fallbacks(client: TestClient) -> None:
+PARTLY_TRANSLATED = [
+    "01-fee-and-margin.md",
+    "04-formal-vs-informal.md",
+    "15-money-in-your-own-name.md",
+]
+
+
+@pytest.fixture()
+def partial_store(lessons_copy: Path, monkeypatch: pytest.MonkeyPatch) -> LessonStore:
+    """Urdu holds only three lessons (whatever the real tree holds): the others fall back."""
+    for path in (lessons_copy / "ur").glob("*.md"):
+        if path.name not in PARTLY_TRANSLATED:
+            path.unlink()
+    store = LessonStore(lessons_copy)
+    monkeypatch.setattr("web.routes_lessons.get_store", lambda: store)
+    monkeypatch.setattr("api.http.lessons_routes.get_store", lambda: store)
+    return store
+
+
+def test_learn_in_urdu_shows_translations_and_marks_english_fallbacks(
+    client: TestClient, partial_store: LessonStore
+) -> None:
     html = client.get("/learn", params={"lang": "ur"}).text
     assert '<html lang="ur" dir="rtl">' in html
     items = html.split('class="lesson-item"')[1:]
-    assert len(items) == 14
+    assert len(items) == 16
     fallback = [i for i in items if "انگریزی میں: ابھی ترجمہ نہیں ہوا" in i]
-    assert len(fallback) == 8
+    assert len(fallback) == 13
     assert all('lang="en" dir="ltr"' in i for i in fallback)
-    assert "فیس اور ایکسچینج ریٹ مارجن" in items[0] and 'lang="en"' not in items[0]
+    assert "فیس اور ایکسچینج ریٹ مارجن" in items[0] and 'lang="ur" dir="rtl"' in items[0]
     assert 'href="/learn/id-and-kyc?lang=ur"' in html
+    # which lessons exist in the chosen language, said once at the top
+    assert "یہاں دکھائے گئے 16 میں سے 3 اسباق اردو میں ہیں۔" in html
+    assert "باقی اسباق ترجمہ ہونے تک انگریزی میں دکھائے جاتے ہیں۔" in html
+
+
+@pytest.mark.parametrize(
+    ("audience", "numbers"),
+    [
+        ("women", [15]),
+        ("rural", [16]),
+        ("business", [12]),
+        ("receiver", [5, 6, 7, 8, 10, 11, 12, 14, 15, 16]),
+        ("sender", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15]),
+    ],
+)
+def test_learn_filters_by_audience(client: TestClient, audience: str, numbers: list[int]) -> None:
+    r = client.get("/learn", params={"audience": audience, "lang": "bn"})
+    assert r.status_code == 200
+    shown = [int(n) for n in re.findall(r'class="lesson-item" data-lesson="(\d+)"', r.text)]
+    assert shown == numbers
+    assert f'id="aud-{audience}" name="audience" value="{audience}" checked' in r.text
+    assert '<input type="hidden" name="lang" value="bn">' in r.text
+    api = client.get("/api/v1/lessons", params={"audience": audience}).json()["lessons"]
+    assert [x["number"] for x in api] == numbers
+    assert all(audience in x["audiences"] for x in api)
+
+
+def test_learn_filter_is_a_plain_get_form_and_a_bad_audience_is_a_friendly_400(
+    client: TestClient,
+) -> None:
+    html = client.get("/learn").text
+    assert '<form class="audience-filter" method="get" action="/learn">' in html
+    assert "<legend>Show lessons for</legend>" in html
+    for value in ("", "sender", "receiver", "women", "rural", "business"):
+        control = f'id="aud-{value or "all"}"'
+        assert control in html and f'<label class="choice" for="aud-{value or "all"}">' in html
+    r = client.get("/learn", params={"audience": "men", "lang": "ur"})
+    assert r.status_code == 400 and "<h1>" in r.text
+    bad = client.get("/api/v1/lessons", params={"audience": "men"})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["query", "audience"]
 
 
 def test_learn_marks_lessons_done_from_the_url(client: TestClient) -> None:
@@ -93,7 +163,7 @@ def test_lesson_page_shows_rule_body_and_every_fact_with_source_and_date(
         block = html.split(f'id="fact-{fact.id}"', 1)[1].split("</li>", 1)[0]
         assert f'href="{fact.url}" rel="noopener noreferrer">{fact.source}</a>' in unescape(block)
         assert f"as of <bdi>{fmt.day(fact.as_of)}</bdi>" in block
-    assert '<form method="post" action="/learn/your-rights/quiz#quiz">' in html
+    assert '<form method="post" action="/learn/your-rights/quiz#quiz-result">' in html
     assert html.count('type="radio"') == sum(len(q.choices) for q in h.quiz)
     assert "<audio" not in html
     assert "translation has not yet been reviewed" not in html
@@ -106,7 +176,12 @@ def test_translated_lesson_shows_its_review_note(client: TestClient) -> None:
     assert "Machine-assisted translation; needs review by a native speaker." in html
 
 
-def test_untranslated_lesson_is_shown_in_english_and_says_so(client: TestClient) -> None:
+def test_untranslated_lesson_is_shown_in_english_and_says_so(
+    client: TestClient, lessons_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (lessons_copy / "ar" / "06-id-and-kyc.md").unlink()  # every lesson may be translated
+    store = LessonStore(lessons_copy)
+    monkeypatch.setattr("web.routes_lessons.get_store", lambda: store)
     html = client.get("/learn/id-and-kyc", params={"lang": "ar"}).text
     assert '<html lang="ar" dir="rtl">' in html
     assert "هذا الدرس غير متوفر بلغتك بعد، لذلك يُعرض بالإنجليزية." in html
@@ -143,14 +218,95 @@ def test_every_lesson_page_is_within_budget_and_needs_no_javascript(
     assert missing == set(), f"{lang}: untranslated lesson UI strings {sorted(missing)}"
 
 
-def test_lesson_assets_are_small(client: TestClient) -> None:
+def test_lesson_javascript_stays_within_the_5_kb_budget_with_the_service_worker(
+    client: TestClient,
+) -> None:
     html = client.get("/learn/fee-and-margin").text
-    for name in ("lessons.js", "lessons.css"):
-        url = re.search(rf'"(/static/{name}\?v=\w+)"', html)
-        assert url is not None
-        body = client.get(url.group(1)).content
-        assert len(body) <= (1024 if name.endswith(".js") else 4096)
-    assert "document.cookie" not in client.get("/static/lessons.js").text
+    scripts = re.findall(r'<script src="(/static/[^"]+)"', html)
+    assert len(scripts) == 2  # app.js and lessons.js, both deferred
+    js = sum(len(client.get(src).content) for src in scripts)
+    sw = client.get("/sw.js")
+    assert sw.status_code == 200
+    assert sw.headers["content-type"].startswith("text/javascript")
+    assert sw.headers["cache-control"] == "no-cache"
+    assert js + len(sw.content) <= 5 * 1024, js + len(sw.content)
+    css = re.search(r'"(/static/lessons.css\?v=\w+)"', html)
+    assert css is not None
+    sheet = client.get(css.group(1)).text
+    assert len(sheet.encode()) <= 4096 and "@media print" in sheet
+    for name in ("/static/lessons.js", "/sw.js"):
+        assert "document.cookie" not in client.get(name).text
+
+
+def test_every_page_carries_a_hidden_offline_note_for_the_service_worker(
+    client: TestClient,
+) -> None:
+    for path in (
+        "/learn",
+        "/learn/getting-cash-in-a-village?lang=ps",
+        "/compare?from=GB&to=PK&amount=200",
+    ):
+        html = client.get(path).text
+        note = html.split('<p class="banner offline-note" hidden>', 1)
+        assert len(note) == 2, path
+        assert "<time data-saved></time>" in note[1].split("</p>", 1)[0]
+    ps = client.get("/learn/getting-cash-in-a-village?lang=ps").text
+    assert "آفلاین کاپي، په <time data-saved></time> خوندي شوې." in ps
+
+
+def test_share_is_a_plain_whatsapp_link_and_a_copy_button_without_tracking(
+    client: TestClient,
+) -> None:
+    html = client.get(
+        "/learn/money-in-your-own-name", params={"lang": "bn", "done": "3", "from": "GB"}
+    ).text
+    share = html.split('class="share"', 1)[1].split("</section>", 1)[0]
+    href = unescape(re.search(r'href="(https://wa\.me/[^"]+)"', share).group(1))  # type: ignore[union-attr]
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(href)
+    assert parts.netloc == "wa.me" and parts.path == "/"
+    text = parse_qs(parts.query)["text"][0]
+    lesson = get_store().get("money-in-your-own-name", "bn")
+    assert lesson is not None
+    url = "http://testserver/learn/money-in-your-own-name?lang=bn"
+    assert text == f"{lesson.lesson.header.title}\n{url}"
+    for tracking in ("utm_", "done=", "from=", "fbclid", "ref="):
+        assert tracking not in href
+    assert f'data-copy="{url}"' in unescape(share) and " hidden>" in share
+    assert 'rel="noopener noreferrer"' in share
+    assert f'<bdi dir="ltr">{url}</bdi>' in unescape(share)
+
+
+HEADING = re.compile(r"<h([1-6])\b")
+CONTENT_SPANS = re.compile(r'<(?:legend|label class="choice"[^>]*)>.*?<span([^>]*)>', re.S)
+
+
+@pytest.mark.parametrize("lang", LESSON_LANGS)
+def test_every_lesson_has_headings_in_order_and_lang_dir_on_every_block(
+    client: TestClient, lang: str
+) -> None:
+    for entry in get_store().list(lang):
+        lesson = entry.lesson
+        html = client.get(f"/learn/{lesson.slug}", params={"lang": lang}).text
+        main = html.split('<main id="main"', 1)[1].split("</main>", 1)[0]
+        levels = [int(n) for n in HEADING.findall(main)]
+        assert levels[0] == 1 and levels.count(1) == 1, lesson.rel
+        for before, after in pairwise(levels):
+            assert after <= before + 1, f"{lesson.rel}: h{before} then h{after}"
+        attrs = f' lang="{LANGUAGES[lesson.lang].code}" dir="{LANGUAGES[lesson.lang].dir}"'
+        assert f"<h1{attrs}>" in main
+        assert main.count(f'class="lesson-body"{attrs}') == len(lesson.html_parts)
+        spans = CONTENT_SPANS.findall(main)
+        assert len(spans) == sum(1 + len(q.choices) for q in lesson.header.quiz)
+        assert all(s == attrs for s in spans), lesson.rel
+        # every radio button belongs to a fieldset with a legend, and has its own label
+        assert main.count("<fieldset") == len(lesson.header.quiz) == main.count("<legend>")
+        for q in lesson.header.quiz:
+            for c in q.choices:
+                cid = f"{q.id}-{c.id}"
+                assert f'<label class="choice" for="{cid}"><input type="radio" id="{cid}"' in main
+        assert 'role="status" aria-live="polite"' in main
 
 
 def test_lesson_pages_set_no_cookies(client: TestClient) -> None:
@@ -169,12 +325,15 @@ def test_quiz_post_all_right_in_english(client: TestClient) -> None:
     assert r.headers["cache-control"] == "no-store"
     html = r.text
     assert "You got 3 of 3 right." in html
-    assert html.count("✓ Your answer is right.") == 3 and "✗" not in html
+    assert html.count('<span class="verdict" aria-hidden="true">✓</span>') == 3 and "✗" not in html
+    assert "Your answer is right" not in html  # the feedback itself says so, once
     lesson = get_store().get("fee-and-margin", "en")
     assert lesson is not None
     text = text_of(html)
     for q in lesson.lesson.header.quiz:
-        assert q.correct_choice.feedback in text
+        feedback = q.correct_choice.feedback
+        assert text.count(feedback) == 1
+        assert feedback.split(".")[0] in {"Right", "Yes", "Correct", "Exactly", "Sadly, yes"}
         assert (
             f'id="{q.id}-{q.correct_choice.id}" name="{q.id}" value="{q.correct_choice.id}" checked'
             in html
@@ -185,10 +344,23 @@ def test_quiz_post_all_right_in_english(client: TestClient) -> None:
     assert 'data-done="1"' in html
 
 
+def test_correct_feedback_reads_naturally_in_english() -> None:
+    """Correct answers are announced by their own feedback ("Right. …", "Yes. …"), so the
+    page adds no second verdict; wrong ones are followed by "The right answer: …"."""
+    for entry in get_store().list("en"):
+        for q in entry.lesson.header.quiz:
+            first = q.correct_choice.feedback.split(".")[0]
+            assert first in {"Right", "Yes", "Correct", "Exactly", "Sadly, yes"}, entry.lesson.rel
+
+
 def test_quiz_post_marks_wrong_and_unanswered_with_feedback_for_each(client: TestClient) -> None:
     r = client.post("/learn/fee-and-margin/quiz?done=4", data={"q1": "a", "q2": "c"})
     html = r.text
-    assert "You got 1 of 3 right." in html
+    assert (
+        "You answered 2 of 3 questions and got 1 right. Answer the others to finish the lesson."
+        in html
+    )
+    assert "You got" not in html
     lesson = get_store().get("fee-and-margin", "en")
     assert lesson is not None
     q1, q2, q3 = lesson.lesson.header.quiz
@@ -196,12 +368,14 @@ def test_quiz_post_marks_wrong_and_unanswered_with_feedback_for_each(client: Tes
         q.id: html.split(f'id="q-{q.id}"', 1)[1].split("</fieldset>", 1)[0] for q in (q1, q2, q3)
     }
     assert "is-wrong" in html.split('id="q-q1"')[0].rsplit("<fieldset", 1)[1]
-    assert "✗ Your answer is wrong." in blocks["q1"]
+    assert '<span class="verdict" aria-hidden="true">✗</span>' in blocks["q1"]
     assert q1.choices[0].feedback in unescape(blocks["q1"])  # feedback on the chosen answer
-    assert q1.correct_choice.feedback in unescape(blocks["q1"])  # and on the right one
-    assert "✓ Your answer is right." in blocks["q2"]
+    assert "The right answer: <strong" in blocks["q1"] and q1.correct_choice.text in unescape(
+        blocks["q1"]
+    )
+    assert '<span class="verdict" aria-hidden="true">✓</span>' in blocks["q2"]
     assert "You did not answer this question." in blocks["q3"]
-    assert q3.correct_choice.text in unescape(blocks["q3"])
+    assert "is-right" not in blocks["q3"] and "is-wrong" not in blocks["q3"]
     assert 'href="/learn?done=4"' in html  # not complete: lesson 1 is not marked done
 
 
@@ -213,21 +387,40 @@ def test_quiz_post_in_urdu(client: TestClient) -> None:
     html = r.text
     assert '<html lang="ur" dir="rtl">' in html
     assert "آپ کے 3 میں سے 2 جواب درست ہیں۔" in html
-    assert html.count("آپ کا جواب درست ہے۔") == 2 and html.count("آپ کا جواب غلط ہے۔") == 1
+    assert html.count('<span class="verdict" aria-hidden="true">✓</span>') == 2
+    assert html.count('<span class="verdict" aria-hidden="true">✗</span>') == 1
     lesson = get_store().get("formal-vs-informal", "ur")
     assert lesson is not None and lesson.lesson.lang == "ur"
     q2 = lesson.lesson.header.quiz[1]
-    assert q2.choices[1].feedback in unescape(html) and q2.correct_choice.feedback in unescape(html)
-    assert 'action="/learn/formal-vs-informal/quiz?done=4&amp;lang=ur#quiz"' in html
+    assert q2.choices[1].feedback in unescape(html) and q2.correct_choice.text in unescape(html)
+    assert 'action="/learn/formal-vs-informal/quiz?done=4&amp;lang=ur#quiz-result"' in html
 
 
 def test_quiz_post_with_a_made_up_choice_is_a_friendly_400(client: TestClient) -> None:
     r = client.post("/learn/fee-and-margin/quiz", data={"q1": "zzz"})
     assert r.status_code == 400
     assert "This is not one of the choices offered." in r.text
-    # unknown fields are ignored, an empty form is just "not answered"
-    r = client.post("/learn/fee-and-margin/quiz", data={"other": "1"})
-    assert r.status_code == 200 and "You got 0 of 3 right." in r.text
+
+
+@pytest.mark.parametrize(
+    ("lang", "ask"),
+    [
+        ("en", "Choose an answer for each question, then press “Check my answers”."),
+        ("ar", "اختر جوابًا لكل سؤال، ثم اضغط «تحقّق من إجاباتي»."),
+    ],
+)
+def test_an_unanswered_quiz_asks_for_answers_instead_of_scoring_zero(
+    client: TestClient, lang: str, ask: str
+) -> None:
+    r = client.post(f"/learn/fee-and-margin/quiz?lang={lang}", data={"other": "1"})
+    assert r.status_code == 200
+    html = r.text
+    assert ask in html
+    assert "0 of 3" not in html and "You did not answer" not in html and "verdict" not in html
+    result = html.split('id="quiz-result"', 1)[1].split("</div>", 1)[0]
+    assert 'role="status" aria-live="polite"' in result and ask in result
+    api = client.post("/api/v1/lessons/fee-and-margin/quiz", json={"answers": {}})
+    assert api.status_code == 422 and api.json()["detail"][0]["loc"] == ["body", "answers"]
 
 
 # -- live example ---------------------------------------------------------------------------
@@ -376,3 +569,47 @@ def test_audio_is_a_plain_audio_element(
         "/learn/audio/x.ogg",
     ):
         assert client.get(bad).status_code == 404
+
+
+# -- the live example on the shipped data (real survey prices, no live offer on GB→PK) ----
+
+
+@pytest.fixture(scope="module")
+def shipped_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The database as `make run` leaves it (SQLite): World Bank survey prices on GB→PK."""
+    eng = make_engine(f"sqlite:///{tmp_path_factory.mktemp('shipped') / 'remit.sqlite3'}")
+    upgrade(eng)
+    now = utcnow()
+    with session_scope(eng) as s:
+        load_demo(s, now)
+    app = create_app()
+
+    def session() -> Iterator[Session]:
+        with Session(eng) as s:
+            yield s
+
+    app.dependency_overrides[get_session] = session
+    app.dependency_overrides[get_now] = lambda: now
+    with TestClient(app) as c:
+        yield c
+    eng.dispose()
+
+
+def test_live_example_uses_dated_survey_prices_when_no_live_offer_exists(
+    shipped_client: TestClient,
+) -> None:
+    api = shipped_client.get("/api/v1/compare", params={"from": "GB", "to": "PK", "amount": "120"})
+    body = api.json()
+    assert not [q for q in body["quotes"] if q.get("tier", "live") == "live" and not q["stale"]]
+    survey = body["survey_quotes"]
+    assert survey, "the shipped data has World Bank survey prices for GB→PK"
+    html = shipped_client.get("/learn/fee-and-margin").text
+    live = html.split('id="live"', 1)[1].split("</section>", 1)[0]
+    assert "No live offer on this corridor: these are World Bank survey prices of" in live
+    assert "Best price in the survey" in live and "Today&#39;s" not in live
+    assert "Sample data" not in live
+    fmt = Formatter(LANGUAGES["en"])
+    best = max(survey, key=lambda q: Decimal(q["received_amount"]))
+    worst = min(survey, key=lambda q: Decimal(q["received_amount"]))
+    assert fmt.money_bdi(Decimal(best["received_amount"]), "PKR") in live
+    assert fmt.money_bdi(Decimal(worst["received_amount"]), "PKR") in live

@@ -2,7 +2,7 @@
 World Bank series store (DataBank corridor history); builds the rollups from existing quotes
 
 Revision ID: 0004_rollups
-Revises: 0003_price_book
+Revises: 0006_orgs
 Create Date: 2026-12-01 20:40:00.000000
 """
 from alembic import op
@@ -12,7 +12,7 @@ import api.storage.types
 
 
 revision = '0004_rollups'
-down_revision = '0003_price_book'
+down_revision = '0006_orgs'
 branch_labels = None
 depends_on = None
 
