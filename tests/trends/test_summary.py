@@ -133,7 +133,11 @@ def test_cli_export_trends_summary(tmp_path: Path, client: TestClient) -> None:
     rows = list(csv.DictReader(io.StringIO(text)))
     assert len([r for r in rows if r["row"] == "corridor"]) == 40
     api = client.get("/api/v1/trends/summary").json()
-    assert pct(_hand_weighted(rows)) == Decimal(api["flow_weighted_average_pct"])
+    # The CSV rounds percentages to 4 places, so the hand computation from it agrees with
+    # the API to that precision (the JSON export keeps every digit: exact, test above).
+    assert abs(_hand_weighted(rows) - Decimal(api["flow_weighted_average_pct"])) <= Decimal(
+        "0.0001"
+    )
     bad = CliRunner().invoke(
         app, ["export", "trends", "--summary", "-c", "GB-PK", "--out", str(out)]
     )
