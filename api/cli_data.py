@@ -430,11 +430,13 @@ def parse_expiry(value: str, now: datetime) -> datetime:
 
 
 def register(app: typer.Typer) -> None:
+    from api.cli_databank import import_databank
     from api.cli_orgs import org_app
 
     admin_app.add_typer(org_app, name="org")
     app.command("collect")(collect)
     app.command("scheduler")(scheduler)
     app.command("import-rpw")(import_rpw)
+    app.command("import-databank")(import_databank)
     app.command("import-feed")(import_feed)
     app.add_typer(admin_app, name="admin")

@@ -181,6 +181,18 @@ def export_trends(
     period: Annotated[
         PeriodKind, typer.Option("--period", "-p", help="Group by quarter or month (UTC).")
     ] = PeriodKind.QUARTER,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="The overview instead: every corridor's latest figures by source, SDG 10.c "
+            "status and flow weight, and the simple and flow-weighted averages "
+            "(as GET /api/v1/trends/summary).",
+        ),
+    ] = False,
+    basket: Annotated[
+        int, typer.Option("--basket", "-b", help="With --summary: RPW basket, 200 or 500 (USD).")
+    ] = 200,
 ) -> None:
     """Corridor cost trends at both RPW baskets, with SDG 10.c flags.
 
@@ -188,10 +200,21 @@ def export_trends(
     published figures (with their source files)."""
     chosen = _format_for(fmt, out_path)
     _check_out(out_path)
+    if summary and corridor is not None:
+        raise _fail("--summary covers every corridor: leave out --corridor")
+    if basket not in (200, 500):
+        raise _fail(f"--basket: {basket} is not an RPW basket (200 or 500)")
     started = datetime.now()
     try:
         with session_scope(get_engine()) as session:
-            table = trends_export(session, corridor, period)
+            if summary:
+                from api.services.trends_datasets import summary_export
+                from api.services.trends_summary import trends_summary
+                from api.storage.types import utcnow
+
+                table = summary_export(trends_summary(session, basket, period, now=utcnow()))
+            else:
+                table = trends_export(session, corridor, period)
             _write(table, chosen, out_path)
     except NotFound as exc:
         raise _fail(f"--corridor: {exc.message}") from None

@@ -21,6 +21,7 @@ from api.storage.models import Corridor, Country, Provider
 from api.storage.outcome import Outcome
 from api.storage.payloads import archive, sha256
 from api.storage.quotes import QuoteIn, StoreResult, store_quotes
+from api.storage.rollups import refresh_rpw_workbook_rollups
 from api.storage.rpw import corridor_codes, existing_keys, insert_observations
 from scrapers.parsers import ParseError
 from scrapers.parsers.feed import FeedRow as FeedRow  # re-exported: a typed-in quote is a feed row
@@ -270,6 +271,7 @@ def import_rpw(
         if len(batch) >= RPW_BATCH:
             flush()
     flush()
+    refresh_rpw_workbook_rollups(session)
     return report
 
 
@@ -366,4 +368,5 @@ def import_rpw_survey(
         session, [r for k, r in records.items() if k not in known]
     )
     session.flush()
+    refresh_rpw_workbook_rollups(session)
     return report

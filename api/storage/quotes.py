@@ -28,6 +28,7 @@ from api.storage.models import Corridor, Provider, ProviderCorridor, Quote, Serv
 from api.storage.outcome import Outcome
 from api.storage.pricebook import after_quotes_stored
 from api.storage.rates import nearest_reference_rate
+from api.storage.rollups import update_rollups
 from api.storage.types import utcnow
 
 
@@ -182,6 +183,7 @@ def store_quotes(session: Session, quotes: Iterable[QuoteIn]) -> list[StoreResul
     session.flush()
     stored = [r.quote for r in results if r.quote is not None]
     after_quotes_stored(session, stored)
+    update_rollups(session, stored)
     return results
 
 

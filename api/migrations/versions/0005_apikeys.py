@@ -4,7 +4,7 @@ Keys stored before this revision are plain SHA-256 hashes, which the keyed hash 
 check: they are revoked here and must be created again (`remit admin create-key`).
 
 Revision ID: 0005_apikeys
-Revises: 0006_orgs
+Revises: 0004_rollups
 Create Date: 2026-12-01 20:30:00.000000
 """
 from alembic import op
@@ -14,7 +14,7 @@ import api.storage.types
 
 
 revision = '0005_apikeys'
-down_revision = '0006_orgs'
+down_revision = '0004_rollups'
 branch_labels = None
 depends_on = None
 
