@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
+from pydantic_settings.exceptions import SettingsError
 from rich.console import Console
 
 from api.cli_data import register as register_data_commands
@@ -36,6 +40,26 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+@app.callback()
+def _check_settings() -> None:
+    """silkroutes-remit: remittance cost comparison for the Silk Routes corridors."""
+    try:
+        get_settings()
+    except (ValidationError, SettingsError) as exc:
+        raise fail(f"invalid settings: {_settings_problem(exc)}") from None
+
+
+def _settings_problem(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(
+            f"REMIT_{'_'.join(str(p) for p in e['loc']).upper() or 'ENV'}: {e['msg']}"
+            if e["loc"]
+            else str(e["msg"]).removeprefix("Value error, ")
+            for e in exc.errors()
+        )
+    return str(exc)
+
+
 @db_app.command("upgrade")
 def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Alembic revision to upgrade to.")] = "head",
@@ -44,6 +68,50 @@ def db_upgrade(
     settings = get_settings()
     upgrade(get_engine(), revision)
     out.print(f"database upgraded to {revision}: {_safe_url(settings.database_url)}")
+
+
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup.")],
+) -> None:
+    """Back up the database to FILE while the service runs.
+
+    SQLite: its online backup API (a consistent copy). PostgreSQL: pg_dump, custom format."""
+    from api.storage.backup import BackupError, backup
+
+    settings = get_settings()
+    try:
+        backup(settings.database_url, file)
+    except (BackupError, OSError, sqlite3.Error) as exc:
+        raise fail(f"backup failed: {exc}") from None
+    size = file.stat().st_size
+    out.print(f"backed up {_safe_url(settings.database_url)} to {file} ({size:,} bytes)")
+
+
+@db_app.command("restore")
+def db_restore(
+    file: Annotated[Path, typer.Argument(help="A file written by `remit db backup`.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Replace the database's contents without asking.")
+    ] = False,
+) -> None:
+    """Replace the database's contents with a backup, then upgrade its schema.
+
+    Stop `remit serve` and `remit scheduler` first. SQLite: the backup API; PostgreSQL:
+    pg_restore --clean in one transaction (all or nothing)."""
+    from api.storage.backup import BackupError, restore
+
+    settings = get_settings()
+    where = _safe_url(settings.database_url)
+    if not yes and not typer.confirm(f"replace everything in {where} with {file}?"):
+        raise fail("nothing restored", code=1)
+    try:
+        restore(settings.database_url, file)
+    except (BackupError, OSError, sqlite3.Error) as exc:
+        raise fail(f"restore failed: {exc}") from None
+    get_engine().dispose()
+    upgrade(get_engine())
+    out.print(f"restored {where} from {file}")
 
 
 def _safe_url(url: str) -> str:
@@ -110,7 +178,10 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        # X-Forwarded-* are read by the app, and only from REMIT_TRUSTED_PROXIES
+        # (api/http/proxy.py); uvicorn's own handling would trust loopback by default.
+        proxy_headers=False,
+        forwarded_allow_ips="",
         log_level="info",
     )
 

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import logging
-import time
+import time as clock
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -116,7 +117,7 @@ def collect(
     if unknown:
         raise fail(f"unknown corridor(s) {', '.join(unknown)}; known: {', '.join(sorted(codes))}")
 
-    started = time.monotonic()
+    started = clock.monotonic()
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.fields[source]:<5}[/]"),
@@ -130,7 +131,7 @@ def collect(
             progress.update(tasks[name], description=message)
 
         runs = run_sources(engine, sources, corridors=wanted, backfill=backfill, progress=report)
-    elapsed = time.monotonic() - started
+    elapsed = clock.monotonic() - started
 
     table = Table(title=f"collection ({elapsed:.1f} s)")
     for column in ("source", "status", "stored", "duplicates", "rejected", "seconds"):
@@ -217,7 +218,8 @@ def import_rpw(
 
     The workbook's sheet `Dataset (from Q2 2016)` becomes RPW observations for the trends.
     Row-level survey prices (JSON or CSV) become survey-tier quotes shown, dated, on the
-    comparison. Re-importing the same file changes nothing; a malformed file stores nothing."""
+    comparison. Re-importing the same file changes nothing; a malformed file stores nothing.
+    Exit code 1 if every row was rejected, 2 if the file cannot be read."""
     path = _readable_file(file)
     if path.suffix.lower() in {".json", ".csv"}:
         _import_rpw_survey(path)
@@ -261,6 +263,8 @@ def import_rpw(
         out.print(table)
         if len(report.rejected) > 50:
             out.print(f"… and {len(report.rejected) - 50} more")
+    if report.rejected and report.stored + report.duplicates == 0:
+        raise fail(f"{path}: every row was rejected; nothing imported", code=1)
 
 
 def _import_rpw_survey(path: Path) -> None:
@@ -357,31 +361,82 @@ def import_feed(
 @admin_app.command("create-key")
 def create_key(
     name: Annotated[str, typer.Argument(help="Who or what the key is for, e.g. 'acme-feed'.")],
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--scope",
+            help="What the key may do (repeatable or comma separated): read (collector status, "
+            "metrics), ingest (feeds and quotes), orgs (organisations). Default: read.",
+        ),
+    ] = None,
+    expires: Annotated[
+        str | None,
+        typer.Option(
+            help="When the key stops working: a date (2027-06-30, end of that day UTC), an "
+            "ISO datetime with a timezone, or a duration such as 90d or 12h. Default: never.",
+        ),
+    ] = None,
 ) -> None:
     """Create an admin API key (header X-API-Key).
 
-    The key is printed once; only its SHA-256 hash is stored."""
+    The key is printed once; only its keyed hash (HMAC with REMIT_SECRET_KEY) is stored."""
     from sqlmodel import Session
 
-    from api.services.auth import new_api_key
+    from api.services.auth import new_api_key, parse_scopes
+    from api.settings import get_settings
     from api.storage.types import utcnow
 
+    now = utcnow()
+    try:
+        scopes = parse_scopes(scope or ["read"])
+        expires_at = parse_expiry(expires, now) if expires else None
+    except ValueError as exc:
+        raise fail(str(exc)) from None
     engine = _ready_engine()
     with Session(engine) as session:
         try:
-            key = new_api_key(session, name, utcnow())
+            key = new_api_key(
+                session, name, now, get_settings(), scopes=scopes, expires_at=expires_at
+            )
         except ValueError as exc:
             raise fail(str(exc)) from None
-    console.print(f"API key for {name!r} (shown once; only its hash is stored):", highlight=False)
+    until = f", expires {expires_at.isoformat()}" if expires_at else ""
+    console.print(
+        f"API key for {name!r} (scopes {' '.join(sorted(scopes))}{until}; shown once, only "
+        "its keyed hash is stored):",
+        highlight=False,
+    )
     out.print(key, highlight=False, soft_wrap=True)
 
 
+def parse_expiry(value: str, now: datetime) -> datetime:
+    """`--expires`: 2027-06-30 (end of that day, UTC), an aware ISO datetime, or 90d/12h."""
+    text = value.strip()
+    units = {"d": 86400, "h": 3600}
+    if len(text) >= 2 and text[-1] in units and text[:-1].isdigit() and len(text) <= 6:
+        return (now + timedelta(seconds=int(text[:-1]) * units[text[-1]])).replace(microsecond=0)
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime.combine(day, time.max, tzinfo=UTC).replace(microsecond=0)
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"--expires: {value!r} is not a date, an ISO datetime or a duration like 90d"
+        ) from None
+    if parsed.tzinfo is None:
+        raise ValueError("--expires: the datetime needs a timezone, e.g. 2027-06-30T12:00Z")
+    return parsed.astimezone(UTC)
+
+
 def register(app: typer.Typer) -> None:
+    from api.cli_databank import import_databank
     from api.cli_orgs import org_app
 
     admin_app.add_typer(org_app, name="org")
     app.command("collect")(collect)
     app.command("scheduler")(scheduler)
     app.command("import-rpw")(import_rpw)
+    app.command("import-databank")(import_databank)
     app.command("import-feed")(import_feed)
     app.add_typer(admin_app, name="admin")

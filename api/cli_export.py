@@ -24,7 +24,14 @@ from rich.progress import (
 
 from api.domain.periods import PeriodKind
 from api.services.compare import BadRequest, NotFound
-from api.services.exports import ExportFormat, ExportTable, quotes_export, trends_export, write_file
+from api.services.exports import (
+    ExportFormat,
+    ExportTable,
+    about_csv,
+    quotes_export,
+    trends_export,
+    write_file,
+)
 from api.storage.db import get_engine, session_scope
 
 export_app = typer.Typer(
@@ -105,6 +112,21 @@ def _write(table: ExportTable, fmt: ExportFormat, path: Path) -> None:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+    if fmt is ExportFormat.CSV:
+        about = about_path(path)
+        partial = about.with_name(f".{about.name}.partial")
+        try:
+            partial.write_bytes(about_csv(table))
+            partial.replace(about)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+
+
+def about_path(path: Path) -> Path:
+    """The CSV export's sidecar: q.csv -> q.about.csv (query, time, sources, licences)."""
+    stem = path.name.removesuffix(".csv") if path.name.lower().endswith(".csv") else path.name
+    return path.with_name(f"{stem}.about.csv")
 
 
 def _report(table: ExportTable, fmt: ExportFormat, path: Path, started: datetime) -> None:
@@ -115,6 +137,8 @@ def _report(table: ExportTable, fmt: ExportFormat, path: Path, started: datetime
     out.print(
         f"wrote {rows} {table.name} rows to {where} ({fmt.value}, {size:,} bytes, {seconds:.1f} s)"
     )
+    if fmt is ExportFormat.CSV:
+        out.print(f"wrote {escape(str(about_path(path)))} (query, sources, licences)")
     if table.notice:
         console.print(f"[bold yellow]note:[/] includes {table.notice}")
 
@@ -157,6 +181,18 @@ def export_trends(
     period: Annotated[
         PeriodKind, typer.Option("--period", "-p", help="Group by quarter or month (UTC).")
     ] = PeriodKind.QUARTER,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="The overview instead: every corridor's latest figures by source, SDG 10.c "
+            "status and flow weight, and the simple and flow-weighted averages "
+            "(as GET /api/v1/trends/summary).",
+        ),
+    ] = False,
+    basket: Annotated[
+        int, typer.Option("--basket", "-b", help="With --summary: RPW basket, 200 or 500 (USD).")
+    ] = 200,
 ) -> None:
     """Corridor cost trends at both RPW baskets, with SDG 10.c flags.
 
@@ -164,10 +200,21 @@ def export_trends(
     published figures (with their source files)."""
     chosen = _format_for(fmt, out_path)
     _check_out(out_path)
+    if summary and corridor is not None:
+        raise _fail("--summary covers every corridor: leave out --corridor")
+    if basket not in (200, 500):
+        raise _fail(f"--basket: {basket} is not an RPW basket (200 or 500)")
     started = datetime.now()
     try:
         with session_scope(get_engine()) as session:
-            table = trends_export(session, corridor, period)
+            if summary:
+                from api.services.trends_datasets import summary_export
+                from api.services.trends_summary import trends_summary
+                from api.storage.types import utcnow
+
+                table = summary_export(trends_summary(session, basket, period, now=utcnow()))
+            else:
+                table = trends_export(session, corridor, period)
             _write(table, chosen, out_path)
     except NotFound as exc:
         raise _fail(f"--corridor: {exc.message}") from None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
@@ -58,6 +60,42 @@ class Settings(BaseSettings):
         default=30.0, description="How long a rendered compare response is reused (0 = off)."
     )
     widget_allowed_origins: list[str] = Field(default_factory=list)
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Addresses or networks of the reverse proxies whose X-Forwarded-For / "
+        'X-Forwarded-Proto count: "127.0.0.1,10.0.0.0/8" or a JSON list. Default: none.',
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="redis://host:port/db: rate-limit counters shared by every worker.",
+    )
+    db_retry_after_s: int = Field(
+        default=5, ge=1, le=3600, description="Retry-After sent while the database is down."
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_or_json_list(cls, value: object) -> object:
+        # From the environment: "a,b" or '["a", "b"]' (a shell or systemd may strip quotes).
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    return json.loads(text)
+                except ValueError:
+                    text = text.strip("[]")
+            return [p.strip().strip("'\"") for p in text.split(",") if p.strip()]
+        return value
+
+    @field_validator("trusted_proxies", mode="after")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network") from None
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:
@@ -65,6 +103,11 @@ class Settings(BaseSettings):
             problems: list[str] = []
             if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
                 problems.append("REMIT_SECRET_KEY must be set to at least 32 random characters")
+            if self.admin_api_key is not None and len(self.admin_api_key) < 32:
+                problems.append(
+                    "REMIT_ADMIN_API_KEY must be at least 32 random characters "
+                    "(or unset; create keys with `remit admin create-key`)"
+                )
             if self.database_url.startswith("sqlite") and self.workers > 1:
                 problems.append("REMIT_DATABASE_URL must be PostgreSQL when REMIT_WORKERS > 1")
             if problems:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, delete, select
 
+from api.services.databank import ensure_databank
 from api.services.ingest import SurveyReport, import_rpw_survey
 from api.settings import DATA_DIR
 from api.storage.models import Corridor, CurrentPrice, Provider, ProviderCorridor, Quote
@@ -27,6 +28,7 @@ from api.storage.pricebook import SURVEY_SOURCES, rebuild_current_prices
 from api.storage.quotes import QuoteIn, store_quotes
 from api.storage.rates import RateIn, RateView, reference_rate, store_rate, store_rates
 from api.storage.reference import ReferenceCounts, load_reference
+from api.storage.rollups import rebuild_rollups
 from scrapers.parsers import cbi, cbr, dab, ecb, imf, sbp, tcmb
 from scrapers.parsers.types import RateObservation
 from scrapers.sources.base import rate_in
@@ -244,6 +246,7 @@ def generate_sample_quotes(
                 stored += result.outcome is Outcome.STORED
                 rejected += result.outcome is Outcome.REJECTED
     session.flush()
+    rebuild_rollups(session)  # the delete above removed quotes the rollups had seen
     return stored, rejected, priced
 
 
@@ -251,6 +254,7 @@ def load_demo(
     session: Session, now: datetime, *, sample_on_real_corridors: bool = False
 ) -> DemoCounts:
     ref = load_reference(session)
+    ensure_databank(session)  # the World Bank's published corridor history (real data)
     rates = load_recorded_rates(session, now)
     sample_rates = load_sample_rates(session, now)
     survey = load_survey(session, now)
@@ -263,7 +267,18 @@ def load_demo(
 def ensure_demo(session: Session, now: datetime, fresh: timedelta) -> str:
     """`make run`'s step: load the demo into an empty database; in a database holding only
     sample quotes, regenerate them once they are older than the freshness window. The
-    bundled World Bank survey prices are (re)imported every time: that is idempotent."""
+    bundled World Bank survey prices and DataBank corridor history are (re)imported every
+    time: both are idempotent."""
+    databank = ensure_databank(session)  # real published history, whatever else is loaded
+    history = (
+        f"; World Bank DataBank corridor history: {databank.stored} published points stored"
+        if databank.stored
+        else ""
+    )
+    return _ensure_quotes(session, now, fresh) + history
+
+
+def _ensure_quotes(session: Session, now: datetime, fresh: timedelta) -> str:
     survey_note = ""
     if session.exec(select(Corridor.code).limit(1)).first() is not None:
         survey = load_survey(session, now)

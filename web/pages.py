@@ -46,12 +46,33 @@ NOT_FOUND_TITLE = N_("Page not found")
 NOT_FOUND_TEXT = N_("There is no page at this address.")
 OTHER_ERROR_TITLE = N_("This request cannot be answered")
 OTHER_ERROR_TEXT = N_("Please go back and try again.")
+UNAVAILABLE_TITLE = N_("The service is briefly unavailable")
+UNAVAILABLE_TEXT = N_(
+    "We cannot reach our price database at the moment. Please try again in a minute."
+)
+
+TOO_MANY_TITLE = N_("Too many requests")
+TOO_MANY_TEXT = N_(
+    "You have opened many pages in a short time. Please wait a minute and try again."
+)
+
+
+def too_many_requests_page(request: Request) -> Response:
+    """The HTML answer over the rate limit (status 429; the caller adds Retry-After)."""
+    return render_error(request, PageError(429, TOO_MANY_TITLE, TOO_MANY_TEXT))
+
+
+def unavailable_page(request: Request) -> Response:
+    """The HTML answer while the database is down (status 503; the caller adds Retry-After)."""
+    return render_error(request, PageError(503, UNAVAILABLE_TITLE, UNAVAILABLE_TEXT))
 
 
 def install(app: FastAPI) -> None:
     """Mount page routes, static files and the HTML error pages on the app."""
     for router in ROUTERS:
         app.include_router(router)
+    app.state.unavailable_page = unavailable_page
+    app.state.too_many_requests_page = too_many_requests_page
 
     @app.exception_handler(PageError)
     async def _page_error(request: Request, exc: PageError) -> Response:

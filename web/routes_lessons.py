@@ -78,6 +78,8 @@ AUDIO_TYPES = {
     ".webm": "audio/webm",
 }
 
+MAX_AUDIO_PATH = 255
+
 # The comparison page asks this, per offer, whether to link a lesson next to it.
 ENV.globals["lesson_for_quote"] = lesson_for_quote
 # Every page carries a hidden "offline copy" note; the service worker (sw.js) shows it,
@@ -89,7 +91,7 @@ def parse_done(raw: str | None) -> list[int]:
     """`done=1.3.14` -> [1, 3, 14]. Progress is a hint from the device: junk is ignored."""
     out: list[int] = []
     for part in (raw or "").replace(",", ".").replace(" ", ".").split(".")[:40]:
-        if part.isdigit() and 0 < int(part) < 100 and int(part) not in out:
+        if part.isdigit() and len(part) <= 2 and 0 < int(part) < 100 and int(part) not in out:
             out.append(int(part))
     return sorted(out)
 
@@ -259,17 +261,24 @@ def service_worker(request: Request) -> Response:
 
 @router.get("/learn/audio/{path:path}")
 def lesson_audio(path: str, request: Request) -> Response:
+    not_found = Response("not found\n", status_code=404, media_type="text/plain")
+    # A file name the file system cannot hold (NUL, longer than a path may be) is not there.
+    if "\x00" in path or len(path) > MAX_AUDIO_PATH or not path.isprintable():
+        return not_found
     rel = PurePosixPath(path)
     root = get_store().root
-    target = (root / rel).resolve()
-    ok = (
-        ".." not in rel.parts
-        and rel.suffix.lower() in AUDIO_SUFFIXES
-        and target.is_relative_to(root)
-        and target.is_file()
-    )
+    try:
+        target = (root / rel).resolve()
+        ok = (
+            ".." not in rel.parts
+            and rel.suffix.lower() in AUDIO_SUFFIXES
+            and target.is_relative_to(root)
+            and target.is_file()
+        )
+    except (OSError, ValueError):
+        ok = False
     if not ok:
-        return Response("not found\n", status_code=404, media_type="text/plain")
+        return not_found
     return FileResponse(
         target,
         media_type=AUDIO_TYPES[rel.suffix.lower()],

@@ -1,23 +1,30 @@
-"""`/trends`: corridor cost trends for regulators and researchers, beside the World Bank's
-published RPW figures and SDG 10.c, with downloads in every export format.
+"""`/trends`: every corridor against SDG 10.c at a glance (the same numbers as
+GET /api/v1/trends/summary), and `/trends/{from}-{to}`: one corridor's cost trends with a
+server-rendered SVG chart beside the World Bank's published RPW figures, with downloads.
 
-Reads through `api.services.trends` (the same numbers as GET /api/v1/trends); computes no
-cost itself. A GET form, so every view has a shareable address and works without JavaScript.
+Reads through `api.services` (rollups, never the quote history); computes no cost itself.
+Sorting, switches and the route picker are links and GET forms: everything works without
+JavaScript and every view has a shareable address.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from babel.numbers import format_decimal
 from fastapi import APIRouter, Request, Response
 
 from api.domain.periods import PeriodKind, period_sort_key
-from api.http.deps import SessionDep
+from api.http.deps import NowDep, SessionDep
 from api.services.exports import ExportFormat
 from api.services.trends import SdgCheck, corridor_trends, sdg_check
+from api.services.trends_datasets import ATTRIBUTION, chart_points
+from api.services.trends_summary import CorridorSummary, trends_summary
 from api.storage.published import RPW_URL, PublishedFigure
+from web.charts import build_chart, sparkline
 from web.data import corridor_index
 from web.i18n import N_
 from web.params import BAD_VALUE
@@ -28,7 +35,12 @@ router = APIRouter(include_in_schema=False)
 CORRIDOR = re.compile(r"^[A-Za-z]{2}-[A-Za-z]{2}$")
 DEFAULT_CORRIDOR = "GB-PK"
 BASKETS = {"200": N_("About 200 US dollars"), "500": N_("About 500 US dollars")}
-PERIODS = {PeriodKind.QUARTER.value: N_("Quarter"), PeriodKind.MONTH.value: N_("Month")}
+PERIODS = {
+    PeriodKind.QUARTER.value: N_("Quarter"),
+    PeriodKind.MONTH.value: N_("Month"),
+    PeriodKind.WEEK.value: N_("Week"),
+    PeriodKind.DAY.value: N_("Day"),
+}
 FORMAT_NAMES = {"csv": "CSV", "xlsx": "Excel (XLSX)", "parquet": "Parquet", "json": "JSON"}
 SCOPE_LABELS = {
     "corridor": N_("This route"),
@@ -83,8 +95,23 @@ def published_sdg_label(figure: PublishedFigure) -> str:
     return average_sdg_label(figure.average_pct)
 
 
+# The corridor chart's series, in drawing order (legend and table columns in this order).
+CHART_LABELS = {
+    "ours_average": N_("Our average"),
+    "ours_smart": N_("Our SmaRT"),
+    "ours_min": N_("Cheapest offer"),
+    "rpw_average": N_("World Bank survey rows we imported"),
+    "published_average": N_("World Bank published average"),
+}
+
 # Field names shown on error pages: msgids of this page's form labels.
-FIELD_LABELS = {"corridor": N_("Route"), "basket": N_("Amount"), "period": N_("Group by")}
+FIELD_LABELS = {
+    "corridor": N_("Route"),
+    "basket": N_("Amount"),
+    "period": N_("Group by"),
+    "sort": N_("Sort by"),
+    "order": N_("Order"),
+}
 
 
 def _choice(request: Request, name: str, allowed: dict[str, str], default: str) -> str:
@@ -101,10 +128,24 @@ def _choice(request: Request, name: str, allowed: dict[str, str], default: str) 
 
 
 @router.api_route("/trends", methods=["GET", "HEAD"])
-def trends_page(request: Request, page: PageDep, session: SessionDep) -> Response:
+def trends_page(request: Request, page: PageDep, session: SessionDep, now: NowDep) -> Response:
+    """The overview; with ?corridor= (the route picker's GET form) one corridor's page."""
+    if request.query_params.get("corridor"):
+        return corridor_page(request, page, session, request.query_params["corridor"])
+    return overview_page(request, page, session, now)
+
+
+@router.api_route("/trends/{code}", methods=["GET", "HEAD"])
+def trends_corridor_page(
+    request: Request, page: PageDep, session: SessionDep, code: str
+) -> Response:
+    return corridor_page(request, page, session, code)
+
+
+def corridor_page(request: Request, page: PageDep, session: SessionDep, raw: str) -> Response:
     index = corridor_index(session)
-    raw = (request.query_params.get("corridor") or "").strip()
-    code = raw.upper() if raw else DEFAULT_CORRIDOR
+    raw = raw.strip()
+    code = raw.upper()
     if not CORRIDOR.match(code) or code not in index.corridors:
         raise PageError(
             404,
@@ -141,6 +182,41 @@ def trends_page(request: Request, page: PageDep, session: SessionDep) -> Respons
     )
     published.sort(key=lambda f: scope_order.index(f.scope))  # stable: newest first per scope
     latest = next((p for p in reversed(t.ours) if p.stats.average_pct is not None), None)
+    points = chart_points(t)
+    chart = build_chart(
+        [
+            (
+                key,
+                label,
+                [(c.period, c.value, page.fmt.pct(c.value)) for c in points if c.series == key],
+            )
+            for key, label in CHART_LABELS.items()
+        ],
+        rtl=page.language.rtl,
+        tick_label={
+            y: format_decimal(y, format="0", locale=page.fmt.locale) for y in range(2000, 2100)
+        },
+    )
+    table: dict[str, dict[str, str]] = {}
+    for c in points:
+        table.setdefault(c.period, {})[c.series] = page.fmt.pct(c.value)
+    chart_rows = [(p, table[p]) for p in sorted(table, key=period_sort_key)]
+    chart_query = urlencode({"corridor": code, "basket": basket, "period": period.value})
+    chart_downloads = [
+        (FORMAT_NAMES[f.value], f"/api/v1/exports/trends-chart.{f.value}?{chart_query}")
+        for f in ExportFormat
+    ]
+    base = f"/trends/{code}"
+    switches = {
+        "period": [
+            (label, page.url(base, {"basket": basket, "period": value}), value == period.value)
+            for value, label in PERIODS.items()
+        ],
+        "basket": [
+            (label, page.url(base, {"basket": value, "period": period.value}), value == basket)
+            for value, label in BASKETS.items()
+        ],
+    }
     return render(
         page,
         "trends.html",
@@ -164,5 +240,137 @@ def trends_page(request: Request, page: PageDep, session: SessionDep) -> Respons
             "average_sdg_label": average_sdg_label,
             "published_files": sorted({name for f in t.published for name in f.files}),
             "rpw_url": RPW_URL,
+            "chart": chart,
+            "chart_labels": CHART_LABELS,
+            "chart_rows": chart_rows,
+            "chart_downloads": chart_downloads,
+            "switches": switches,
+            "attribution": ATTRIBUTION,
+        },
+    )
+
+
+# -- the overview ------------------------------------------------------------------------------
+
+SORTS = {
+    "route": N_("Route"),
+    "average": N_("Average"),
+    "smart": N_("SmaRT"),
+    "services": N_("Services"),
+    "published": N_("World Bank published"),
+}
+ORDERS = {"asc": N_("Ascending"), "desc": N_("Descending")}
+# SDG 10.c status per route in words and a shape (never colour alone).
+SDG_STATUS = {
+    "meets": ("\u2714", N_("Meets both targets")),
+    "misses_3": ("\u25b2", N_("Average above 3%")),
+    "misses_5": ("\u25b2", N_("SmaRT above 5%")),
+    "misses_both": ("\u2716", N_("Average above 3% and SmaRT above 5%")),
+    "no_smart": ("\u25cb", N_("Average at or below 3%; no SmaRT")),
+    "no_data": ("\u2013", N_("No figures yet")),
+}
+
+
+def _sort_value(c: CorridorSummary, key: str) -> tuple[int, Decimal | int | str]:
+    """Missing values sort last in either order."""
+    if key == "average":
+        v = c.ours.stats.average_pct if c.ours else None
+    elif key == "smart":
+        v = c.ours.stats.smart_pct if c.ours else None
+    elif key == "services":
+        return (0, c.ours.stats.services if c.ours else 0)
+    elif key == "published":
+        v = c.published.average_pct if c.published else None
+    else:
+        return (0, c.corridor.from_country)
+    return (0, v) if v is not None else (1, 0)
+
+
+def overview_page(request: Request, page: PageDep, session: SessionDep, now: datetime) -> Response:
+    basket = _choice(request, "basket", BASKETS, "200")
+    period = PeriodKind(_choice(request, "period", PERIODS, PeriodKind.QUARTER.value))
+    sort = _choice(request, "sort", SORTS, "route")
+    order = _choice(request, "order", ORDERS, "asc")
+    summary = trends_summary(session, int(basket), period, now=now)
+    fmt = page.fmt
+    groups: dict[str, list[CorridorSummary]] = {}
+    for c in summary.corridors:
+        groups.setdefault(c.corridor.to_country, []).append(c)
+    ordered = []
+    for dest in sorted(groups, key=fmt.country):
+        members = groups[dest]
+        members.sort(key=lambda c: fmt.country(c.corridor.from_country))
+        present = [c for c in members if _sort_value(c, sort)[0] == 0]
+        missing = [c for c in members if _sort_value(c, sort)[0] == 1]
+        if sort != "route":
+            present.sort(key=lambda c: _sort_value(c, sort)[1], reverse=order == "desc")
+        elif order == "desc":
+            present.reverse()
+        ordered.append((dest, present + missing))
+    sparks = {
+        c.code: sparkline([h.average_pct for h in c.history], rtl=page.language.rtl)
+        for c in summary.corridors
+    }
+    sort_links = {
+        key: page.url(
+            "/trends",
+            {
+                "basket": basket,
+                "period": period.value,
+                "sort": key,
+                "order": "desc" if key == sort and order == "asc" else "asc",
+            },
+        )
+        for key in SORTS
+    }
+    query = urlencode({"basket": basket, "period": period.value})
+    downloads = [
+        (FORMAT_NAMES[f.value], f"/api/v1/exports/trends-summary.{f.value}?{query}")
+        for f in ExportFormat
+    ]
+    all_downloads = [
+        (FORMAT_NAMES[f.value], f"/api/v1/exports/trends.{f.value}?period={period.value}")
+        for f in ExportFormat
+    ]
+    switches = {
+        "period": [
+            (
+                label,
+                page.url("/trends", {"basket": basket, "period": v, "sort": sort, "order": order}),
+                v == period.value,
+            )
+            for v, label in PERIODS.items()
+        ],
+        "basket": [
+            (
+                label,
+                page.url(
+                    "/trends", {"basket": v, "period": period.value, "sort": sort, "order": order}
+                ),
+                v == basket,
+            )
+            for v, label in BASKETS.items()
+        ],
+    }
+    return render(
+        page,
+        "trends_overview.html",
+        {
+            "s": summary,
+            "groups": ordered,
+            "sparks": sparks,
+            "sort": sort,
+            "order": order,
+            "sorts": SORTS,
+            "sort_links": sort_links,
+            "sdg_status": SDG_STATUS,
+            "downloads": downloads,
+            "all_downloads": all_downloads,
+            "switches": switches,
+            "basket": basket,
+            "period": period.value,
+            "attribution": ATTRIBUTION,
+            "rpw_url": RPW_URL,
+            "now": now,
         },
     )

@@ -32,7 +32,9 @@ class CorridorAggregate:
 
 
 def _mean(values: Sequence[Decimal]) -> Decimal | None:
-    return sum(values, Decimal(0)) / len(values) if values else None
+    """Summed in ascending order, so the result never depends on the order observations
+    arrive in (Decimal sums round at the context's precision)."""
+    return sum(sorted(values), Decimal(0)) / len(values) if values else None
 
 
 def smart(observations: Iterable[Observation]) -> Decimal | None:

@@ -1,16 +1,19 @@
-"""Reporting periods for trends: calendar quarters ("2026Q4", as RPW reports them) and
-months ("2026-11"). Pure: UTC datetimes in, period labels out."""
+"""Reporting periods for trends: calendar quarters ("2026Q4", as RPW reports them), months
+("2026-11"), ISO weeks ("2026-W48") and days ("2026-11-27"). Pure: UTC datetimes in, period
+labels out. Within one kind the labels sort chronologically as plain strings."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 
 class PeriodKind(StrEnum):
     QUARTER = "quarter"
     MONTH = "month"
+    WEEK = "week"
+    DAY = "day"
 
 
 _QUARTER_FORMS = (
@@ -22,12 +25,17 @@ _QUARTER_FORMS = (
 
 
 def period_of(moment: datetime, kind: PeriodKind) -> str:
-    """The period a UTC moment falls in: "2026Q4" or "2026-11"."""
+    """The period a UTC moment falls in: "2026Q4", "2026-11", "2026-W48" or "2026-11-27"."""
     if moment.tzinfo is None:
         raise ValueError("period_of needs a timezone-aware datetime")
     utc = moment.astimezone(UTC)
     if kind is PeriodKind.MONTH:
         return f"{utc.year:04d}-{utc.month:02d}"
+    if kind is PeriodKind.DAY:
+        return utc.date().isoformat()
+    if kind is PeriodKind.WEEK:
+        year, week, _ = utc.date().isocalendar()
+        return f"{year:04d}-W{week:02d}"
     return f"{utc.year:04d}Q{(utc.month - 1) // 3 + 1}"
 
 
@@ -41,10 +49,19 @@ def quarter_label(text: str) -> str:
     raise ValueError(f"not a quarter: {text!r}")
 
 
-def period_sort_key(period: str) -> tuple[int, int]:
-    """Chronological order for both label forms ("2026Q4" < "2027-01")."""
+def period_start(period: str) -> date:
+    """The first day of a period, whatever its kind."""
     if "Q" in period:
         year, quarter = period.split("Q")
-        return int(year), (int(quarter) - 1) * 3 + 1
-    year, month = period.split("-")
-    return int(year), int(month)
+        return date(int(year), (int(quarter) - 1) * 3 + 1, 1)
+    if "-W" in period:
+        year, week = period.split("-W")
+        return date.fromisocalendar(int(year), int(week), 1)
+    parts = [int(x) for x in period.split("-")]
+    return date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1)
+
+
+def period_sort_key(period: str) -> tuple[int, int, int]:
+    """Chronological order for every label form ("2026Q4" < "2027-01" < "2027-W02")."""
+    start = period_start(period)
+    return start.year, start.month, start.day

@@ -6,16 +6,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Security
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from fastapi.security import APIKeyHeader
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
-from api.http.deps import NowDep, SessionDep
+from api.http.deps import IngestScope, NowDep, ReadScope, SessionDep
 from api.http.schemas import DecimalStr
-from api.services.auth import authenticate
 from api.services.collectors import collectors_status
 from api.services.ingest import (
     MAX_FEED_BYTES,
@@ -26,23 +24,7 @@ from api.services.ingest import (
     import_feed,
     record_mystery_quote,
 )
-from api.settings import get_settings
 
-api_key_header = APIKeyHeader(
-    name="X-API-Key", auto_error=False, description="An admin key from `remit admin create-key`"
-)
-
-
-def require_admin(session: SessionDep, key: Annotated[str | None, Security(api_key_header)]) -> str:
-    if not key:
-        raise HTTPException(401, "missing X-API-Key header", {"WWW-Authenticate": "X-API-Key"})
-    name = authenticate(session, key, get_settings())
-    if name is None:
-        raise HTTPException(401, "invalid API key", {"WWW-Authenticate": "X-API-Key"})
-    return name
-
-
-AdminDep = Annotated[str, Depends(require_admin)]
 admin_router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
 
 
@@ -84,7 +66,7 @@ class CollectorsResponse(BaseModel):
 
 
 @admin_router.get("/collectors", response_model=CollectorsResponse)
-def collectors(session: SessionDep, now: NowDep, _admin: AdminDep) -> CollectorsResponse:
+def collectors(session: SessionDep, now: NowDep, _admin: ReadScope) -> CollectorsResponse:
     """The last runs of every source and how old its last good data is."""
     out = []
     for s in collectors_status(session, now):
@@ -193,7 +175,7 @@ async def upload_feed(
     request: Request,
     session: SessionDep,
     now: NowDep,
-    admin: AdminDep,
+    admin: IngestScope,
     filename: Annotated[
         str | None,
         Query(max_length=200, description="Name of the file (its extension picks the format)"),
@@ -275,7 +257,7 @@ class MysteryResult(BaseModel):
     responses={200: {"model": MysteryResult, "description": "Already recorded (duplicate)"}},
 )
 def mystery_quote(
-    body: MysteryQuoteIn, session: SessionDep, now: NowDep, admin: AdminDep
+    body: MysteryQuoteIn, session: SessionDep, now: NowDep, admin: IngestScope
 ) -> MysteryResult | JSONResponse:
     """Record one mystery-shopping quote; the same validation as every other quote (a
     rejected quote is a 422 naming the field)."""

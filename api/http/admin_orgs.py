@@ -9,16 +9,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from api.http.admin import require_admin
-from api.http.deps import NowDep, SessionDep
+from api.http.deps import NowDep, OrgsScope, SessionDep
 from api.storage import orgs
 from api.storage.models import Organisation
 from web.i18n import LANGUAGES, match_language
 
 
-def require_orgs_admin(name: Annotated[str, Depends(require_admin)]) -> str:
-    """The admin key allowed to manage organisations (to become `require_scope("orgs")`)."""
-    return name
+def require_orgs_admin(principal: OrgsScope) -> str:
+    """The name of the API key allowed to manage organisations (scope `orgs`)."""
+    return principal.name
 
 
 OrgsAdminDep = Annotated[str, Depends(require_orgs_admin)]

@@ -7,12 +7,13 @@ from fastapi.middleware.gzip import GZipMiddleware
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http import errors
+from api.http import accesslog, docs, errors, metrics
 from api.http.admin import admin_router
 from api.http.admin_orgs import admin_orgs_router
 from api.http.cache import ResponseCache
 from api.http.lessons_routes import lessons_router
-from api.http.ratelimit import RateLimiter, RateLimitMiddleware
+from api.http.proxy import ProxyHeadersMiddleware, parse_networks
+from api.http.ratelimit import RateLimitMiddleware, make_limiter
 from api.http.rates_routes import rates_router
 from api.http.routes import health_router, router
 from api.http.trends import router as trends_router
@@ -38,10 +39,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Remittance cost comparison (RPW-compatible) for the Silk Routes corridors.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served offline by api/http/docs.py
         redoc_url=None,
     )
     errors.install(app)
+    accesslog.install()
+    docs.install(app)
     app.include_router(router)
     app.include_router(rates_router)
     app.include_router(admin_router)
@@ -50,10 +53,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     app.include_router(trends_router)
     install_web(app)
+    measured = metrics.install(app)
     app.state.response_cache = ResponseCache(settings.compare_cache_s)
     app.add_middleware(GZipMiddleware, minimum_size=500)
-    app.add_middleware(RateLimitMiddleware, limiter=RateLimiter(settings.rate_limit_per_minute))
+    app.add_middleware(
+        RateLimitMiddleware,
+        limiter=make_limiter(settings.rate_limit_per_minute, settings.redis_url),
+    )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(metrics.MetricsMiddleware, metrics=measured)
+    # Outermost: the client address and scheme are settled before anything uses them.
+    app.add_middleware(ProxyHeadersMiddleware, trusted=parse_networks(settings.trusted_proxies))
     return app
 
 

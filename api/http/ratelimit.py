@@ -1,20 +1,42 @@
-"""Per-client rate limit for the API: a fixed one-minute window per client address, answered
-with 429 and `Retry-After` when exceeded. In-process counters (one worker); several workers
-would share counters through Redis, which this build does not include."""
+"""Per-client rate limit for the API, the HTML pages and their form posts: a fixed
+one-minute window per client address (as the trusted-proxy middleware resolved it),
+answered with 429 and `Retry-After` when exceeded (JSON for the API, a translated page for
+pages). Static assets and health checks are not counted.
+
+Counters live in this process by default; with REMIT_REDIS_URL they live in Redis (the
+`limits` library's fixed window), so every `remit serve` worker shares one budget per
+client. If Redis cannot be reached the limit is not enforced (one log line) rather than
+the site going down with it."""
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
+from typing import Any, Protocol
 
 from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 WINDOW_S = 60.0
+UNLIMITED_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics", "/favicon")
+NAMESPACE = "remit-rl"
+log = logging.getLogger("remit.ratelimit")
+
+
+class Limiter(Protocol):
+    per_minute: int
+
+    def hit(self, client: str) -> float | None:
+        """Count one request; return seconds to wait when over the limit, else None."""
 
 
 class RateLimiter:
+    """In-process counters (one worker)."""
+
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.per_minute = per_minute
         self.clock = clock
@@ -22,7 +44,6 @@ class RateLimiter:
         self._counts: dict[str, int] = {}
 
     def hit(self, client: str) -> float | None:
-        """Count one request; return seconds to wait when over the limit, else None."""
         now = self.clock()
         if now - self._window_start >= WINDOW_S:
             self._window_start, self._counts = now, {}
@@ -33,10 +54,49 @@ class RateLimiter:
         return None
 
 
-class RateLimitMiddleware:
-    """Pure ASGI middleware applying a RateLimiter to /api/ paths."""
+class RedisRateLimiter:
+    """Counters in Redis through `limits` (fixed window), shared by every worker."""
 
-    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+    def __init__(self, per_minute: int, url: str) -> None:
+        from limits import RateLimitItemPerMinute
+        from limits.storage import storage_from_string
+        from limits.strategies import FixedWindowRateLimiter
+
+        self.per_minute = per_minute
+        self.item = RateLimitItemPerMinute(per_minute)
+        self.storage: Any = storage_from_string(url, socket_timeout=1, socket_connect_timeout=1)
+        self.strategy = FixedWindowRateLimiter(self.storage)
+        self._failing = False
+
+    def hit(self, client: str) -> float | None:
+        try:
+            allowed = self.strategy.hit(self.item, NAMESPACE, client)
+            wait = None
+            if not allowed:
+                reset, _ = self.strategy.get_window_stats(self.item, NAMESPACE, client)
+                wait = max(0.0, reset - time.time())
+        except Exception as exc:  # Redis down or unreachable: fail open, say so once
+            if not self._failing:
+                self._failing = True
+                log.error("rate limit not enforced: Redis unreachable (%s)", exc)
+            return None
+        if self._failing:
+            self._failing = False
+            log.warning("rate limit enforced again: Redis reachable")
+        return wait
+
+
+def make_limiter(per_minute: int, redis_url: str | None) -> Limiter:
+    if redis_url:
+        return RedisRateLimiter(per_minute, redis_url)
+    return RateLimiter(per_minute)
+
+
+class RateLimitMiddleware:
+    """Pure ASGI middleware applying a limiter to every path but static assets and health
+    checks."""
+
+    def __init__(self, app: ASGIApp, limiter: Limiter) -> None:
         self.app = app
         self.limiter = limiter
 
@@ -44,7 +104,7 @@ class RateLimitMiddleware:
         if (
             scope["type"] != "http"
             or self.limiter.per_minute <= 0
-            or not scope["path"].startswith("/api/")
+            or scope["path"].startswith(UNLIMITED_PREFIXES)
         ):
             await self.app(scope, receive, send)
             return
@@ -53,11 +113,21 @@ class RateLimitMiddleware:
         if wait is None:
             await self.app(scope, receive, send)
             return
-        response = JSONResponse(
-            status_code=429,
-            content={
-                "detail": f"rate limit of {self.limiter.per_minute} requests per minute exceeded"
-            },
-            headers={"Retry-After": str(math.ceil(wait))},
-        )
+        retry = str(max(1, math.ceil(wait)))
+        response = self._html(scope) if not scope["path"].startswith("/api/") else None
+        if response is None:
+            response = JSONResponse(
+                status_code=429,
+                content={
+                    "detail": f"rate limit of {self.limiter.per_minute} requests per minute "
+                    "exceeded"
+                },
+            )
+        response.headers["Retry-After"] = retry
         await response(scope, receive, send)
+
+    @staticmethod
+    def _html(scope: Scope) -> Response | None:
+        app = scope.get("app")
+        page = getattr(getattr(app, "state", None), "too_many_requests_page", None)
+        return page(Request(scope)) if page is not None else None

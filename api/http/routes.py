@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request, Response
+from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +16,7 @@ from api.domain.ranking import FeesMode, SortKey
 from api.domain.speed import Speed
 from api.http.cache import ResponseCache
 from api.http.deps import NowDep, SessionDep, app_now, app_session
+from api.http.errors import DATABASE_ERRORS
 from api.http.present import corridor_public, quote_public, rate_public, receipt_public
 from api.http.schemas import CompareResponse, CorridorList, ReceiptIn, ReceiptResponse
 from api.services.compare import (
@@ -27,6 +29,8 @@ from api.services.compare import (
 )
 from api.services.corridors import CorridorSummary, list_corridors
 from api.services.receipt import ReceiptRequest, check_receipt
+from api.settings import get_settings
+from api.storage.db import database_status, is_unavailable
 
 router = APIRouter(prefix="/api/v1", tags=["public"])
 
@@ -157,7 +161,18 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@health_router.get("/readyz")
-def readyz(session: SessionDep) -> dict[str, str]:
-    session.execute(text("SELECT 1"))
-    return {"status": "ok", "database": "reachable"}
+@health_router.get("/readyz", responses={503: {"description": "The database is unreachable"}})
+def readyz(session: SessionDep) -> Response:
+    """200 when the database answers; 503 with Retry-After while it does not."""
+    try:
+        session.execute(text("SELECT 1"))
+    except DATABASE_ERRORS as exc:
+        if not is_unavailable(exc):
+            raise
+        database_status.went_down(exc)
+        return JSONResponse(
+            status_code=503,
+            content={"status": "unavailable", "database": "unreachable"},
+            headers={"Retry-After": str(get_settings().db_retry_after_s)},
+        )
+    return JSONResponse({"status": "ok", "database": "reachable"})

@@ -153,7 +153,9 @@ class CompareResponse(BaseModel):
 
 class ReceiptIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    send_amount: Decimal = Field(gt=0, le=10**9, description="Amount sent, before the fee")
+    send_amount: Decimal = Field(
+        ge=Decimal("0.01"), le=10**9, description="Amount sent, before the fee"
+    )
     send_currency: str = Field(pattern=r"^[A-Za-z]{3}$")
     fee: Decimal = Field(ge=0, le=10**9)
     received_amount: Decimal = Field(gt=0, le=10**15)

@@ -16,9 +16,8 @@ live prices" in its metadata (and on every sample row) when sample rows are incl
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -32,7 +31,16 @@ import pyarrow.parquet as pq
 import xlsxwriter
 from sqlmodel import Session
 
-from api.domain.money import plain
+from api.domain.csvtext import (
+    BOM,
+    NEWLINE,
+    decimal_field,
+    is_plain_number,
+    neutralise,
+    round_text,
+    text_field,
+)
+from api.domain.money import MINOR_UNITS, plain
 from api.domain.periods import PeriodKind
 from api.services.compare import SAMPLE_NOTICE, BadRequest
 from api.services.trends import (
@@ -48,24 +56,25 @@ from api.services.trends import (
     trends_table,
 )
 from api.storage.exports import (
-    FORMULA_PREFIXES,
+    PCT_PLACES,
     QUOTE_COLUMNS,
+    QUOTE_ROUNDING,
     Kind,
     QuoteFilter,
     dump_quotes_csv,
     has_sample_quotes,
+    header_line,
     iter_quote_rows,
-    neutralise,
+    minor_units_map,
     quote_count,
     sqlite_iso_utc,
 )
-from api.storage.published import PublishedFigure
+from api.storage.published import RPW_URL, PublishedFigure
 from api.storage.types import utcnow
 
 Row = Sequence[Any]
 Progress = Callable[[int], None]
 
-_FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
 XLSX_MAX_ROWS = 1_048_576
 PARQUET_SCALE = 18  # decimals in Parquet: decimal128(38, 18)
 PRODUCER = "silkroutes-remit"
@@ -94,8 +103,13 @@ class ExportFormat(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """One export column. `rounding` (decimals only) is how CSV and XLSX show it: "pct" to
+    4 places, "money:<column>" to the minor units of the currency in that column, None as
+    stored (rates: their source's precision). JSON and Parquet keep every digit."""
+
     name: str
     kind: Kind
+    rounding: str | None = None
 
 
 @dataclass
@@ -108,6 +122,8 @@ class ExportTable:
     meta: dict[str, str] = field(default_factory=dict)
     # the whole CSV document, rendered by the database: (chunk, rows) pairs
     csv_dump: Callable[[], Iterator[tuple[bytes, int]]] | None = None
+    # minor units per currency code, for "money:" rounding (others: 2)
+    minor_units: dict[str, int] = field(default_factory=lambda: dict(MINOR_UNITS))
 
     @property
     def notice(self) -> str | None:
@@ -151,41 +167,87 @@ def _json_cell(kind: Kind, value: Any) -> Any:
     return iso_utc(value)
 
 
-def _csv_rows(table: ExportTable) -> Callable[[Sequence[Row]], list[list[Any]]]:
-    """Rows as CSV cells: text neutralised, decimals in plain notation, times in ISO 8601
-    UTC, booleans as true/false; None stays None, which csv writes as an empty field.
-    Works column by column (index lists): this is the export's hot loop."""
-    cols = table.columns
-    text = [i for i, c in enumerate(cols) if c.kind == "str"]
-    decimals = [i for i, c in enumerate(cols) if c.kind == "decimal"]
-    stamps = [i for i, c in enumerate(cols) if c.kind == "datetime"]
-    flags = [i for i, c in enumerate(cols) if c.kind == "bool"]
-    first = _FORMULA_FIRST
+Cell = Callable[[Any, Row], str]
 
-    def convert(batch: Sequence[Row]) -> list[list[Any]]:
-        out = []
-        for row in batch:
-            cells = list(row)
-            for i in text:
-                v = cells[i]
-                if v and v[0] in first:
-                    cells[i] = "'" + v
-            for i in decimals:
-                v = cells[i]
-                if v is not None and not isinstance(v, str):
-                    cells[i] = plain(v)
-            for i in stamps:
-                v = cells[i]
-                if v is not None:
-                    cells[i] = iso_utc(v)
-            for i in flags:
-                v = cells[i]
-                if v is not None and not isinstance(v, str):
-                    cells[i] = "true" if v else "false"
-            out.append(cells)
-        return out
 
-    return convert
+def _places(table: ExportTable, column: Column) -> Callable[[Row], int] | None:
+    """The display places of a decimal column, per row (None: as stored)."""
+    rule = column.rounding
+    if rule is None or column.kind != "decimal":
+        return None
+    if rule == "pct":
+        return lambda _row: PCT_PLACES
+    if not rule.startswith("money:"):
+        raise ValueError(f"column {column.name}: unknown rounding {rule!r}")
+    at = [c.name for c in table.columns].index(rule.removeprefix("money:"))
+    units = table.minor_units
+    return lambda row: units.get(str(row[at] or "").upper(), 2)
+
+
+def _decimal_text_cell(value: Any) -> str:
+    return value if isinstance(value, str) else plain(value)
+
+
+def display_decimal(table: ExportTable, column: Column) -> Callable[[Any, Row], str | None]:
+    """A decimal cell as display text (rounded by the column's rule), None for NULL."""
+    places = _places(table, column)
+
+    def shown(value: Any, row: Row) -> str | None:
+        if value is None:
+            return None
+        text = _decimal_text_cell(value)
+        return text if places is None else round_text(text, places(row))
+
+    return shown
+
+
+def _bool_cell(value: Any, _row: Row) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return "true" if value else "false"
+
+
+def _time_cell(value: Any, _row: Row) -> str:
+    return "" if value is None else iso_utc(value)
+
+
+def _int_cell(value: Any, _row: Row) -> str:
+    return "" if value is None else str(value)
+
+
+def _text_cell(value: Any, _row: Row) -> str:
+    return text_field(value)
+
+
+def csv_cells(table: ExportTable) -> list[Cell]:
+    """One function per column turning a row's value into its CSV field (the rules of
+    `api.domain.csvtext`); built once per export, applied per row."""
+    cells: list[Cell] = []
+    for column in table.columns:
+        if column.kind == "str":
+            cells.append(_text_cell)
+        elif column.kind == "int":
+            cells.append(_int_cell)
+        elif column.kind == "bool":
+            cells.append(_bool_cell)
+        elif column.kind == "datetime":
+            cells.append(_time_cell)
+        else:
+            cells.append(_decimal_cell(display_decimal(table, column)))
+    return cells
+
+
+def _decimal_cell(shown: Callable[[Any, Row], str | None]) -> Cell:
+    def cell(value: Any, row: Row) -> str:
+        return decimal_field(shown(value, row))
+
+    return cell
+
+
+def csv_record(cells: Sequence[Cell], row: Row) -> str:
+    return ",".join([cell(v, row) for cell, v in zip(cells, row, strict=True)])
 
 
 # -- writers -----------------------------------------------------------------------
@@ -199,25 +261,21 @@ def _counted(table: ExportTable, progress: Progress | None) -> Iterator[Sequence
 
 
 def csv_chunks(table: ExportTable, progress: Progress | None = None) -> Iterator[bytes]:
-    """The CSV document as byte chunks (one per batch of rows)."""
+    """The CSV document as byte chunks: a UTF-8 byte-order mark and the header first, then
+    one chunk per batch of rows. Fields per `api.domain.csvtext`; records end with LF."""
     if table.csv_dump is not None:
         for chunk, rows in table.csv_dump():
             if progress is not None and rows:
                 progress(rows)
             yield chunk
         return
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([c.name for c in table.columns])
-    convert = _csv_rows(table)
+    yield (BOM + header_line([c.name for c in table.columns])).encode("utf-8")
+    cells = csv_cells(table)
     for batch in _counted(table, progress):
-        writer.writerows(convert(batch))
-        if buf.tell():
-            yield buf.getvalue().encode("utf-8")
-            buf.seek(0)
-            buf.truncate()
-    if buf.tell():
-        yield buf.getvalue().encode("utf-8")
+        if batch:
+            lines = [csv_record(cells, row) for row in batch]
+            lines.append("")
+            yield NEWLINE.join(lines).encode("utf-8")
 
 
 def json_chunks(table: ExportTable, progress: Progress | None = None) -> Iterator[bytes]:
@@ -245,8 +303,52 @@ def json_chunks(table: ExportTable, progress: Progress | None = None) -> Iterato
     yield b"]}\n"
 
 
+RPW_ATTRIBUTION = "The World Bank: Remittance Prices Worldwide"
+LICENCES = (
+    f'World Bank RPW figures and rows: CC BY 4.0, attribution "{RPW_ATTRIBUTION}" '
+    f"({RPW_URL}). Our collected quotes: each row's source and payload hash say where it "
+    "came from; sample rows are labelled and are not live prices."
+)
+PRECISION = (
+    "CSV and XLSX show percentages to 4 decimal places and money to its currency's minor "
+    "units (rounded half-even); exchange rates as their source gave them. JSON and Parquet "
+    "keep every stored digit."
+)
+
+
+def about_rows(table: ExportTable) -> list[tuple[str, str]]:
+    """What the XLSX "about" sheet and the CSV sidecar (`<file>.about.csv`) say: the query,
+    when it was generated, the sources and licences, how numbers are rounded."""
+    rows = list(table.metadata().items())
+    rows += [("licences", LICENCES), ("attribution", RPW_ATTRIBUTION), ("precision", PRECISION)]
+    rows.append(("columns", ", ".join(c.name for c in table.columns)))
+    return rows
+
+
+def about_csv(table: ExportTable) -> bytes:
+    """The about rows as a two-column CSV (field, value), BOM first: the CSV export's
+    sidecar, so the data file itself stays a plain table for pandas and Excel."""
+    lines = [header_line(["field", "value"])]
+    lines += [f"{text_field(k)},{text_field(v)}{NEWLINE}" for k, v in about_rows(table)]
+    return (BOM + "".join(lines)).encode("utf-8")
+
+
+_WIDTH = {"int": 10, "decimal": 14, "bool": 10, "datetime": 20}
+_FLOAT_MAX = 1e300  # beyond this (or not finite) a number is written as its exact text
+
+
+def _xlsx_number(text: str) -> float | None:
+    """A display decimal as a spreadsheet number, or None when no double holds it."""
+    if not is_plain_number(text):
+        return None
+    number = float(text)
+    return number if math.isfinite(number) and abs(number) < _FLOAT_MAX else None
+
+
 def write_xlsx(table: ExportTable, path: Path, progress: Progress | None = None) -> None:
-    """XLSX in constant_memory mode: each row is flushed to disk once written."""
+    """XLSX in constant_memory mode (each row flushed once written): column widths, an
+    autofilter, number formats by display precision, frozen header, an "about" sheet.
+    Values no spreadsheet number can hold (400 digits, NaN) are written as their text."""
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -265,16 +367,32 @@ def write_xlsx(table: ExportTable, path: Path, progress: Progress | None = None)
             "comments": table.notice or meta.get("source", ""),
         }
     )
-    bold = workbook.add_format({"bold": True})
+    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
-    kinds = [c.kind for c in table.columns]
+    formats: dict[int, Any] = {}
+
+    def places_format(places: int) -> Any:
+        if places not in formats:
+            pattern = "0" if places == 0 else "0." + "0" * places
+            formats[places] = workbook.add_format({"num_format": f"#,##{pattern}"})
+        return formats[places]
+
+    cols = table.columns
+    shown = [display_decimal(table, c) if c.kind == "decimal" else None for c in cols]
+    places = [_places(table, c) for c in cols]
+    ncols = len(cols)
 
     def new_sheet(index: int) -> Any:
         sheet = workbook.add_worksheet(table.name if index == 1 else f"{table.name}_{index}")
-        for j, c in enumerate(table.columns):
+        for j, c in enumerate(cols):
+            width = _WIDTH.get(c.kind, 16)
+            sheet.set_column(j, j, max(width, min(len(c.name) + 2, 40)))
             sheet.write_string(0, j, c.name, bold)
         sheet.freeze_panes(1, 0)
         return sheet
+
+    def close_sheet(sheet: Any, rows: int) -> None:
+        sheet.autofilter(0, 0, max(rows - 1, 0), ncols - 1)
 
     sheets = 1
     sheet = new_sheet(sheets)
@@ -282,34 +400,46 @@ def write_xlsx(table: ExportTable, path: Path, progress: Progress | None = None)
     for batch in _counted(table, progress):
         for row in batch:
             if r == XLSX_MAX_ROWS:
+                close_sheet(sheet, r)
                 sheets += 1
                 sheet, r = new_sheet(sheets), 1
-            for j, (kind, value) in enumerate(zip(kinds, row, strict=True)):
+            for j, value in enumerate(row):
                 if value is None:
                     continue
+                kind = cols[j].kind
                 if kind == "str":
                     sheet.write_string(r, j, neutralise(value))
-                elif kind == "decimal" or kind == "int":
-                    sheet.write_number(r, j, float(value))
+                elif kind == "decimal":
+                    text = shown[j](value, row)  # type: ignore[misc]
+                    number = _xlsx_number(text) if text is not None else None
+                    if number is None:
+                        sheet.write_string(r, j, neutralise(str(text)))
+                    else:
+                        at = places[j]
+                        fmt = places_format(at(row)) if at is not None else None
+                        sheet.write_number(r, j, number, fmt)
+                elif kind == "int":
+                    if abs(int(value)) < 2**53:
+                        sheet.write_number(r, j, int(value))
+                    else:
+                        sheet.write_string(r, j, str(value))
                 elif kind == "bool":
-                    sheet.write_boolean(r, j, bool(value))
-                else:
+                    sheet.write_boolean(r, j, value in (True, 1, "true"))
+                elif isinstance(value, datetime) and value.year >= 1900:
                     sheet.write_datetime(r, j, value.astimezone(UTC).replace(tzinfo=None), when)
+                else:
+                    sheet.write_string(r, j, iso_utc(value))
             r += 1
+    close_sheet(sheet, r)
     about = workbook.add_worksheet("about")
+    about.set_column(0, 0, 18)
+    about.set_column(1, 1, 110)
+    wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
     about.write_string(0, 0, "field", bold)
     about.write_string(0, 1, "value", bold)
-    lines = list(meta.items())
-    lines.append(
-        (
-            "numbers",
-            "decimals are written as spreadsheet numbers (binary floating "
-            "point); the CSV, JSON and Parquet exports keep them exact",
-        )
-    )
-    for i, (key, value) in enumerate(lines, start=1):
+    for i, (key, value) in enumerate(about_rows(table), start=1):
         about.write_string(i, 0, key)
-        about.write_string(i, 1, neutralise(value))
+        about.write_string(i, 1, neutralise(value), wrap)
     if table.sample:
         about.activate()
     workbook.close()
@@ -326,10 +456,19 @@ def _parquet_type(kind: Kind) -> pa.DataType:
 
 
 _PARQUET_QUANTUM = Decimal(1).scaleb(-PARQUET_SCALE)
+_PARQUET_INTEGER_DIGITS = 38 - PARQUET_SCALE
 
 
-def _parquet_decimal(value: Decimal | None) -> Decimal | None:
+def _parquet_decimal(value: Decimal | str | None) -> Decimal | None:
+    """A decimal for decimal128(38, 18): None for NULL and for values it cannot hold
+    (NaN, infinity, 21 or more integer digits), rounded half-even at the 18th place."""
     if value is None:
+        return None
+    if isinstance(value, str):
+        if not is_plain_number(value):
+            return None
+        value = Decimal(value)
+    if not value.is_finite() or (value and value.adjusted() >= _PARQUET_INTEGER_DIGITS):
         return None
     with localcontext() as ctx:
         ctx.prec = 38
@@ -339,11 +478,14 @@ def _parquet_decimal(value: Decimal | None) -> Decimal | None:
 def write_parquet(table: ExportTable, path: Path, progress: Progress | None = None) -> None:
     """Parquet written one row group per batch of rows (decimal128(38, 18) for decimals:
     values with more than 18 decimal places, only ever computed percentages, are rounded
-    half-even at the 18th)."""
+    half-even at the 18th). A value decimal128(38, 18) cannot hold (NaN, infinity, 21 or
+    more integer digits) is written as null and counted in the file's key-value metadata
+    (`unrepresentable_decimals`, with the columns); the JSON export has it exactly."""
     meta = {k.encode(): v.encode() for k, v in table.metadata().items()}
     schema = pa.schema(
         [pa.field(c.name, _parquet_type(c.kind)) for c in table.columns], metadata=meta
     )
+    lost: dict[str, int] = {}
     with pq.ParquetWriter(str(path), schema) as writer:
         wrote = False
         for batch in _counted(table, progress):
@@ -353,12 +495,27 @@ def write_parquet(table: ExportTable, path: Path, progress: Progress | None = No
             for j, c in enumerate(table.columns):
                 values = [row[j] for row in batch]
                 if c.kind == "decimal":
-                    values = [_parquet_decimal(v) for v in values]
+                    converted = [_parquet_decimal(v) for v in values]
+                    missing = sum(v is not None for v in values) - sum(
+                        v is not None for v in converted
+                    )
+                    if missing:
+                        lost[c.name] = lost.get(c.name, 0) + missing
+                    values = converted
                 arrays.append(pa.array(values, type=schema.field(j).type))
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
             wrote = True
         if not wrote:
             writer.write_table(schema.empty_table())
+        if lost:
+            writer.add_key_value_metadata(
+                {
+                    "unrepresentable_decimals": str(sum(lost.values())),
+                    "unrepresentable_columns": ", ".join(f"{k}={n}" for k, n in lost.items()),
+                    "unrepresentable_note": "values decimal128(38, 18) cannot hold are null "
+                    "here; the JSON export has them exactly",
+                }
+            )
 
 
 def write_file(
@@ -387,7 +544,7 @@ def chunks(table: ExportTable, fmt: ExportFormat) -> Iterator[bytes]:
 # -- quotes ------------------------------------------------------------------------
 
 QUOTE_EXPORT_COLUMNS: tuple[Column, ...] = (
-    *(Column(name, kind) for name, kind, _ in QUOTE_COLUMNS),
+    *(Column(name, kind, QUOTE_ROUNDING.get(name)) for name, kind, _ in QUOTE_COLUMNS),
     Column("notice", "str"),
 )
 
@@ -399,7 +556,12 @@ def day_range(
     if from_date and to_date and from_date > to_date:
         raise BadRequest("from_date", f"from_date {from_date} is after to_date {to_date}")
     start = datetime.combine(from_date, time(0), tzinfo=UTC) if from_date else None
-    end = datetime.combine(to_date + timedelta(days=1), time(0), tzinfo=UTC) if to_date else None
+    # to_date = date.max (9999-12-31) has no next day: it means "no end".
+    end = (
+        datetime.combine(to_date + timedelta(days=1), time(0), tzinfo=UTC)
+        if to_date and to_date < date.max
+        else None
+    )
     return start, end
 
 
@@ -417,7 +579,9 @@ def quotes_export(
     code = find_corridor(session, corridor).code if corridor else None
     start, end = day_range(from_date, to_date)
     flt = QuoteFilter(code, start, end)
+    query = {"corridor": code, "from_date": from_date, "to_date": to_date}
     meta = {
+        "query": "quotes " + (" ".join(f"{k}={v}" for k, v in query.items() if v) or "(all)"),
         "source": f"{PRODUCER} stored quotes (RPW cost model); provider, source and payload "
         "hash per row",
         "corridor": code or "all",
@@ -433,6 +597,7 @@ def quotes_export(
         sample=has_sample_quotes(session, flt),
         rows_expected=quote_count(session, flt) if count else None,
         meta=meta,
+        minor_units=minor_units_map(session),
     )
 
 
@@ -452,14 +617,14 @@ TREND_EXPORT_COLUMNS: tuple[Column, ...] = (
     Column("scope", "str"),
     Column("corridor", "str"),
     Column("basket_usd", "int"),
-    Column("basket_amount", "decimal"),
+    Column("basket_amount", "decimal", "money:basket_currency"),
     Column("basket_currency", "str"),
     Column("period", "str"),
-    Column("average_pct", "decimal"),
-    Column("median_pct", "decimal"),
-    Column("min_pct", "decimal"),
-    Column("smart_pct", "decimal"),
-    Column("share_at_or_below_5_pct", "decimal"),
+    Column("average_pct", "decimal", "pct"),
+    Column("median_pct", "decimal", "pct"),
+    Column("min_pct", "decimal", "pct"),
+    Column("smart_pct", "decimal", "pct"),
+    Column("share_at_or_below_5_pct", "decimal", "pct"),
     Column("by_provider_type", "str"),
     Column("services", "int"),
     Column("providers", "int"),
@@ -591,7 +756,10 @@ def trends_export(
         batches=[rows],
         sample=table.sample,
         rows_expected=len(rows),
+        minor_units=minor_units_map(session),
         meta={
+            "query": f"trends corridor={corridor.upper() if corridor else 'all'} "
+            f"period={kind.value}",
             "source": f"series {OURS}: our stored quotes; series rpw: imported World Bank RPW "
             f"rows; series {PUBLISHED}: published World Bank RPW figures (CC BY 4.0)",
             "corridor": corridor.upper() if corridor else "all",

@@ -11,15 +11,17 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session, select
 
-from api.domain.validation import Problem
+from api.domain.validation import Problem, check_number
 from api.storage.models import Corridor, Country, Provider
 from api.storage.outcome import Outcome
 from api.storage.payloads import archive, sha256
 from api.storage.quotes import QuoteIn, StoreResult, store_quotes
+from api.storage.rollups import refresh_rpw_workbook_rollups
 from api.storage.rpw import corridor_codes, existing_keys, insert_observations
 from scrapers.parsers import ParseError
 from scrapers.parsers.feed import FeedRow as FeedRow  # re-exported: a typed-in quote is a feed row
@@ -204,6 +206,27 @@ def rpw_record(row: RpwRow, key: str, corridor: str | None) -> dict[str, Any]:
     }
 
 
+_RPW_NUMBERS: dict[str, Callable[[RpwRow], Decimal | None]] = {
+    "cc1 lcu amount": lambda r: r.cc1.amount,
+    "cc1 lcu fee": lambda r: r.cc1.fee,
+    "cc1 lcu fx rate": lambda r: r.cc1.fx_rate,
+    "cc1 fx margin": lambda r: r.cc1.fx_margin,
+    "cc1 total cost %": lambda r: r.cc1.total_cost_pct,
+    "cc2 lcu amount": lambda r: r.cc2.amount,
+    "cc2 total cost %": lambda r: r.cc2.total_cost_pct,
+}
+
+
+def _rpw_number_problem(row: RpwRow) -> Problem | None:
+    for column, get in _RPW_NUMBERS.items():
+        value = get(row)
+        if value is not None:
+            problems = check_number(value, column)
+            if problems:
+                return problems[0]
+    return None
+
+
 def rpw_rows_declared(path: str | os.PathLike[str]) -> int | None:
     """Rows the workbook declares (for a progress bar); None when it does not say."""
     try:
@@ -235,6 +258,10 @@ def import_rpw(
 
     for row in iter_rpw_rows(path, progress=progress, on_reject=report.rejected.append):
         report.read += 1
+        problem = _rpw_number_problem(row)
+        if problem is not None:  # the same number bounds as every quote (no 10^400 stored)
+            report.rejected.append(RpwRejected(row.sheet_row, problem.field, problem.reason))
+            continue
         key = rpw_row_key(row)
         if key in batch:
             report.duplicates += 1
@@ -244,6 +271,7 @@ def import_rpw(
         if len(batch) >= RPW_BATCH:
             flush()
     flush()
+    refresh_rpw_workbook_rollups(session)
     return report
 
 
@@ -340,4 +368,5 @@ def import_rpw_survey(
         session, [r for k, r in records.items() if k not in known]
     )
     session.flush()
+    refresh_rpw_workbook_rollups(session)
     return report

@@ -18,9 +18,9 @@ bilateral flow (`corridor.flow_usd`, source in `corridor.flow_source`).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
@@ -34,12 +34,16 @@ from api.domain.aggregates import (
     aggregate,
     flow_weighted_average,
 )
-from api.domain.periods import PeriodKind, period_of, period_sort_key
-from api.domain.speed import Speed
+from api.domain.periods import PeriodKind, period_sort_key
 from api.services.compare import SAMPLE_NOTICE, NotFound
 from api.storage.models import Corridor, Country
-from api.storage.published import PublishedFigure, load_published, published_for
-from api.storage.trends import BasketQuote, RpwRowView, iter_basket_quotes, iter_rpw_rows
+from api.storage.published import (
+    PublishedFigure,
+    load_published,
+    published_for,
+    series_figures,
+)
+from api.storage.rollups import RPW_SOURCE, RollupRow, read_rollups
 
 Basket = Literal[200, 500]
 BASKETS: tuple[Basket, ...] = (200, 500)
@@ -63,9 +67,6 @@ METHODOLOGY = (
     "5 days (every service we list is open to the public, so all count as accessible). "
     "SDG 10.c.1: average cost at or below 3 % by 2030 and no corridor above 5 %."
 )
-
-# RPW 'speed actual' bands that take longer than 5 days (not SmaRT-eligible).
-_SLOW_RPW_SPEEDS = ("6 days", "more than 5", "over 5", "> 5", ">5")
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,22 @@ class PeriodStats:
         return self.sample_services > 0
 
     @property
+    def average_pct(self) -> Decimal | None:
+        return self.stats.average_pct
+
+    @property
     def sdg(self) -> SdgCheck:
         return sdg_check(self.stats.average_pct)
+
+
+@dataclass(frozen=True)
+class PeriodAverage:
+    """Only the average of one corridor and period (what a cross-corridor average needs)."""
+
+    corridor: str
+    period: str
+    average_pct: Decimal | None
+    sample: bool
 
 
 @dataclass(frozen=True)
@@ -169,12 +184,10 @@ def _digest(parts: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()
 
 
-def _observation(q: BasketQuote) -> Observation:
-    try:
-        within = Speed(q.speed).within_5_days
-    except ValueError:
-        within = False
-    return Observation(q.total_cost_pct, q.transparent, within, True, q.provider_type)
+def _observation(r: RollupRow) -> Observation:
+    return Observation(
+        r.total_cost_pct, r.transparent, r.within_5_days, r.accessible, r.provider_type
+    )
 
 
 def _stats(
@@ -203,99 +216,134 @@ def _stats(
     )
 
 
-def our_series(
-    session: Session, corridors: list[Corridor], basket: int, kind: PeriodKind
-) -> dict[str, list[PeriodStats]]:
-    """Our statistics per corridor code, oldest period first."""
-    baskets = {c.code: a for c in corridors if (a := basket_amount(c, basket)) is not None}
-    newest: dict[tuple[str, str, int], BasketQuote] = {}
-    for q in iter_basket_quotes(session, baskets):
-        key = (q.corridor_code, period_of(q.collected_at, kind), q.service_id)
+def _rollup_stats(
+    series: str, code: str, basket: int, period: str, rows: list[RollupRow]
+) -> PeriodStats:
+    rows = sorted(rows, key=lambda r: r.service_key)
+    return _stats(
+        series,
+        code,
+        basket,
+        period,
+        [_observation(r) for r in rows],
+        [(r.provider_key, r.sample, r.source, r.observed_at, r.input_key) for r in rows],
+    )
+
+
+def _newest_per_service(rows: Iterable[RollupRow]) -> dict[tuple[str, str], list[RollupRow]]:
+    """(corridor, period) -> one row per service: its newest observation over the sources
+    given (a service seen by two of our sources in a period counts once)."""
+    newest: dict[tuple[str, str, str], RollupRow] = {}
+    for r in rows:
+        key = (r.corridor_code, r.period, r.service_key)
         cur = newest.get(key)
-        if cur is None or (q.collected_at, q.id) > (cur.collected_at, cur.id):
-            newest[key] = q
-    groups: dict[tuple[str, str], list[BasketQuote]] = {}
-    for (code, period, _), q in newest.items():
-        groups.setdefault((code, period), []).append(q)
+        if cur is None or r.order > cur.order:
+            newest[key] = r
+    groups: dict[tuple[str, str], list[RollupRow]] = {}
+    for (code, period, _), r in newest.items():
+        groups.setdefault((code, period), []).append(r)
+    return groups
+
+
+def our_series(
+    session: Session,
+    corridors: list[Corridor],
+    basket: int,
+    kind: PeriodKind,
+    *,
+    last: int | None = None,
+) -> dict[str, list[PeriodStats]]:
+    """Our statistics per corridor code, oldest period first, read from the rollups. Quotes
+    with source "rpw" (World Bank survey rows imported as quotes) are not ours: they form
+    the `rpw` series."""
+    codes = [c.code for c in corridors if basket_amount(c, basket) is not None]
     out: dict[str, list[PeriodStats]] = {c.code: [] for c in corridors}
-    for (code, period), quotes in sorted(
+    if not codes:
+        return out
+    # a few corridors: filter in SQL; many: read the kind and basket whole (one index range)
+    rows = read_rollups(session, kind, basket, codes if len(codes) <= 8 else None)
+    wanted = set(codes)
+    groups = _newest_per_service(
+        r for r in rows if r.source != RPW_SOURCE and r.corridor_code in wanted
+    )
+    if last is not None:  # only each corridor's newest `last` periods
+        keep: dict[str, list[str]] = {}
+        for code, period in groups:
+            keep.setdefault(code, []).append(period)
+        wanted_periods = {
+            (code, p) for code, ps in keep.items() for p in sorted(ps, key=period_sort_key)[-last:]
+        }
+        groups = {k: v for k, v in groups.items() if k in wanted_periods}
+    for (code, period), members in sorted(
         groups.items(), key=lambda kv: (kv[0][0], period_sort_key(kv[0][1]))
     ):
-        quotes.sort(key=lambda q: q.service_id)
-        out[code].append(
-            _stats(
-                OURS,
-                code,
-                basket,
-                period,
-                [_observation(q) for q in quotes],
-                [
-                    (
-                        str(q.provider_id),
-                        q.sample,
-                        q.source,
-                        q.collected_at,
-                        q.payload_hash or q.dedupe_key,
-                    )
-                    for q in quotes
-                ],
-            )
-        )
+        out[code].append(_rollup_stats(OURS, code, basket, period, members))
     return out
 
 
-def _rpw_within_5_days(speed: str | None) -> bool:
-    text = (speed or "").lower()
-    return not any(s in text for s in _SLOW_RPW_SPEEDS)
+def our_averages(
+    session: Session, corridors: list[Corridor], basket: int, kind: PeriodKind
+) -> dict[str, list[PeriodAverage]]:
+    """Our corridor averages only (the same numbers as `our_series`' average_pct, without
+    the other statistics), per corridor, oldest period first."""
+    codes = [c.code for c in corridors if basket_amount(c, basket) is not None]
+    out: dict[str, list[PeriodAverage]] = {c.code: [] for c in corridors}
+    if not codes:
+        return out
+    rows = read_rollups(session, kind, basket, codes if len(codes) <= 8 else None)
+    wanted = set(codes)
+    groups = _newest_per_service(
+        r for r in rows if r.source != RPW_SOURCE and r.corridor_code in wanted
+    )
+    for (code, period), members in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], period_sort_key(kv[0][1]))
+    ):
+        kept = [r for r in members if r.transparent]
+        costs = sorted(r.total_cost_pct for r in kept)
+        average = sum(costs, Decimal(0)) / len(costs) if costs else None
+        out[code].append(PeriodAverage(code, period, average, any(r.sample for r in kept)))
+    return out
 
 
 def rpw_series(
     session: Session, corridor_codes: list[str] | None, basket: int
 ) -> dict[str, list[PeriodStats]]:
-    """Statistics over imported RPW rows per corridor (always by quarter, as surveyed)."""
-    groups: dict[tuple[str, str], list[RpwRowView]] = {}
-    for row in iter_rpw_rows(session, corridor_codes):
-        cost = row.cc1_total_cost_pct if basket == 200 else row.cc2_total_cost_pct
-        if cost is not None:
-            groups.setdefault((row.corridor_code, row.period), []).append(row)
+    """Statistics over imported World Bank RPW observations per corridor, by quarter as
+    surveyed: the imported RPW rows (`rpwobservation`, each its own observation) and, for
+    quarters without those, survey rows stored as quotes (source "rpw", one per service)."""
+    rows = read_rollups(session, PeriodKind.QUARTER, basket, corridor_codes, source=RPW_SOURCE)
+    quotes = _newest_per_service(r for r in rows if not r.service_key.startswith("w:"))
+    workbook: dict[tuple[str, str], list[RollupRow]] = {}
+    for r in rows:
+        if r.service_key.startswith("w:"):
+            workbook.setdefault((r.corridor_code, r.period), []).append(r)
+    # RPW observation rows (the workbook, and the survey file's own rows) win over survey
+    # quotes of the same corridor and quarter: the same survey is never counted twice.
+    groups = {**quotes, **workbook}
     out: dict[str, list[PeriodStats]] = {}
-    for (code, period), rows in sorted(
+    for (code, period), members in sorted(
         groups.items(), key=lambda kv: (kv[0][0], period_sort_key(kv[0][1]))
     ):
-        obs = []
-        used: list[tuple[str, bool, str, datetime | None, str]] = []
-        for r in rows:
-            cost = r.cc1_total_cost_pct if basket == 200 else r.cc2_total_cost_pct
-            assert cost is not None
-            obs.append(
-                Observation(
-                    cost, r.transparent, _rpw_within_5_days(r.speed_actual), True, r.firm_type or ""
-                )
-            )
-            when = _day_start(r.surveyed_on)
-            used.append((r.firm, False, r.source, when, r.row_key))
-        out.setdefault(code, []).append(_stats(RPW_IMPORT, code, basket, period, obs, used))
+        out.setdefault(code, []).append(_rollup_stats(RPW_IMPORT, code, basket, period, members))
     return out
 
 
-def _day_start(day: date | None) -> datetime | None:
-    return datetime.combine(day, time(0), tzinfo=UTC) if day else None
-
-
 def flow_weighted(
-    corridors: list[Corridor], series: dict[str, list[PeriodStats]], basket: int
+    corridors: list[Corridor],
+    series: Mapping[str, Sequence[PeriodStats | PeriodAverage]],
+    basket: int,
 ) -> list[FlowWeightedPoint]:
     """Per period: our corridor averages weighted by each corridor's bilateral flow."""
     by_code = {c.code: c for c in corridors}
-    periods: dict[str, dict[str, PeriodStats]] = {}
+    periods: dict[str, dict[str, PeriodStats | PeriodAverage]] = {}
     for code, points in series.items():
         for p in points:
-            if p.stats.average_pct is not None:
+            if p.average_pct is not None:
                 periods.setdefault(p.period, {})[code] = p
     out: list[FlowWeightedPoint] = []
     for period in sorted(periods, key=period_sort_key):
         at = periods[period]
-        averages = {c: a for c, p in at.items() if (a := p.stats.average_pct) is not None}
+        averages = {c: a for c, p in at.items() if (a := p.average_pct) is not None}
         flows = {c: f for c in at if (f := by_code[c].flow_usd) is not None and f > 0}
         used = sorted(c for c in at if c in flows)
         value = flow_weighted_average(averages, flows)
@@ -335,9 +383,8 @@ def corridor_trends(
 ) -> CorridorTrends:
     corridor = find_corridor(session, code)
     names = {c.code: c.name for c in session.exec(select(Country))}
+    ours = our_series(session, [corridor], basket, kind).get(corridor.code, [])
     corridors = all_corridors(session) if with_flow_weighted else [corridor]
-    ours_all = our_series(session, corridors, basket, kind)
-    ours = ours_all.get(corridor.code, [])
     amount = basket_amount(corridor, basket)
     note = None
     if amount is None:
@@ -354,8 +401,13 @@ def corridor_trends(
         period_kind=kind,
         ours=ours,
         rpw=rpw_series(session, [corridor.code], basket).get(corridor.code, []),
-        published=published_for(corridor.code, basket),
-        flow_weighted=flow_weighted(corridors, ours_all, basket) if with_flow_weighted else [],
+        published=series_figures(session, [corridor.code], basket)
+        + published_for(corridor.code, basket),
+        flow_weighted=flow_weighted(
+            corridors, our_averages(session, corridors, basket, kind), basket
+        )
+        if with_flow_weighted
+        else [],
         note=note,
         quote_sources=tuple(sorted({s for p in ours for s in p.sources})),
     )
@@ -397,7 +449,12 @@ def trends_table(
         if corridor is None:
             flows += flow_weighted(chosen, series, basket)
     if corridor is None:
-        published = list(load_published())
+        published = [f for b in BASKETS for f in series_figures(session, None, b)]
+        published += list(load_published())
     else:
-        published = [f for b in BASKETS for f in published_for(chosen[0].code, b)]
+        published = [
+            f
+            for b in BASKETS
+            for f in series_figures(session, [chosen[0].code], b) + published_for(chosen[0].code, b)
+        ]
     return TrendsTable(chosen, kind, ours, rpw, published, flows)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -9,9 +12,75 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import ExceptionContext
 from sqlmodel import Session, create_engine
 
 from api.settings import get_settings
+
+log = logging.getLogger("remit.db")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True when ``exc`` means the database cannot be reached (server down, connection
+    lost, pool exhausted) rather than a fault in the statement."""
+    if isinstance(exc, sa_exc.DisconnectionError | sa_exc.TimeoutError):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        # SQLite reports a missing table or a bad statement as OperationalError too: those
+        # are faults, not an outage.
+        message = str(exc.orig).lower()
+        if message.startswith(("no such ", "syntax error", "table ", "near ")):
+            return False
+        return isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
+    return False
+
+
+class DatabaseStatus:
+    """Whether the database answered last time: one log line when it goes away, one when it
+    is back (not one traceback per request while it is down)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._down_since: float | None = None
+
+    @property
+    def down(self) -> bool:
+        return self._down_since is not None
+
+    def went_down(self, exc: BaseException) -> None:
+        with self._lock:
+            if self._down_since is not None:
+                return
+            self._down_since = time.monotonic()
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        log.error("database unreachable: %s", reason[0] if reason else type(exc).__name__)
+
+    def came_back(self) -> None:
+        if self._down_since is None:  # the common case, without taking the lock
+            return
+        with self._lock:
+            since, self._down_since = self._down_since, None
+        if since is not None:
+            log.warning("database reachable again after %.1f s", time.monotonic() - since)
+
+
+database_status = DatabaseStatus()
+
+
+def _on_error(context: ExceptionContext) -> None:
+    err = context.sqlalchemy_exception
+    if context.is_disconnect or (err is not None and is_unavailable(err)):
+        database_status.went_down(err or context.original_exception)
+
+
+def _on_connect(*_args: Any) -> None:
+    # A new connection means the server accepts connections again. (Not a checkout of a
+    # pooled one: during a shutdown an old connection can still pass its pre-ping a moment
+    # before the server ends it, which would log the outage twice.)
+    database_status.came_back()
 
 
 def make_engine(url: str) -> Engine:
@@ -23,9 +92,17 @@ def make_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
+        # Fail fast while the server is down (503 at once) instead of hanging each request.
+        kwargs["connect_args"] = {"connect_timeout": 3}
+        kwargs["pool_timeout"] = 10
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "handle_error", _on_error)
+    # SQLite keeps its connections (a lock timeout invalidates none): a checkout after a
+    # failure is the sign it answers again. PostgreSQL drops every pooled connection on a
+    # disconnect, so the next new connection is.
+    event.listen(engine, "checkout" if url.startswith("sqlite") else "connect", _on_connect)
     return engine
 
 
@@ -59,5 +136,20 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 
 def get_session() -> Iterator[Session]:
     """FastAPI dependency: one session per request."""
-    with Session(get_engine(), expire_on_commit=False) as session:
+    session = Session(get_engine(), expire_on_commit=False)
+    try:
         yield session
+    finally:
+        close_quietly(session)
+
+
+def close_quietly(session: Session) -> None:
+    """Close a session whose answer has been sent: when the database went away meanwhile,
+    the connection's final rollback fails; that is the outage already logged, not an error
+    of this request (the pool drops the dead connection)."""
+    try:
+        session.close()
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        database_status.went_down(exc)

@@ -1,20 +1,19 @@
 """Reads for the quotes export: one streamed query (server-side cursor on PostgreSQL,
 batched fetches on SQLite), so memory stays flat however many quotes match.
 
-`dump_quotes_csv` is the fast path of the CSV export. On PostgreSQL the database renders
-every cell (exact decimal text, ISO 8601 UTC times, true/false, formula-neutralised text)
-and frames the rows itself with `COPY ... TO STDOUT (FORMAT csv)`. On SQLite, whose stored
-values are already text, Python's csv writer frames the stored values after the few
-conversions they need (measured faster than doing them in SQLite's SQL). Both give the same
-bytes: LF line ends, minimal quoting, NULL and '' both an empty field.
+`dump_quotes_csv` is the fast path of the CSV export: the database renders every cell by
+the rules of `api.domain.csvtext` (neutralised text, decimals rounded for display exactly,
+ISO 8601 UTC times, true/false) from one set of SQL expressions built here for both
+dialects. PostgreSQL frames the rows itself with `COPY ... TO STDOUT (FORMAT csv)`;
+SQLite frames each record in SQL too (one text value per row, read with the raw DB-API
+cursor), with a Python function registered for the rare cells its SQL cannot round
+exactly. Both give the bytes `api.services.exports` writes for the same typed rows.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import typing
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -25,6 +24,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Integer,
+    Numeric,
     Select,
     String,
     Text,
@@ -34,20 +34,29 @@ from sqlalchemy import (
     extract,
     func,
     literal,
+    literal_column,
     null,
     select,
     type_coerce,
 )
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from api.storage.models import Provider, Quote, Service
+from api.domain.csvtext import (
+    BOM,
+    FORMULA_PREFIXES,
+    NEWLINE,
+    neutralise,
+    round_text,
+    text_field,
+)
+from api.domain.money import MINOR_UNITS
+from api.storage.models import Currency, Provider, Quote, Service
 
 Kind = Literal["str", "int", "decimal", "bool", "datetime"]
 BATCH = 2000
-CHUNK = 1 << 16  # bytes per streamed CSV chunk from COPY
-# A text cell starting with one of these is neutralised with a leading ' in CSV and XLSX
-# (spreadsheet formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 1 << 16  # bytes per streamed CSV chunk
+PCT_PLACES = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +76,20 @@ class QuoteFilter:
         return conds
 
 
-# (column name in every export format, kind, SQL expression), in export order.
+# (column name in every export format, kind, SQL expression), in export order. Where a
+# column means what a World Bank RPW row-level column means, it has RPW's name (firm,
+# firm_type, payment instrument, pickup method, speed actual, transparent; our values keep
+# our vocabulary); the rest are ours, with the provenance columns source, collected_at,
+# source_captured_at, sample and payload_hash.
 QUOTE_COLUMNS: tuple[tuple[str, Kind, Any], ...] = (
     ("quote_id", "int", col(Quote.id)),
     ("corridor", "str", col(Quote.corridor_code)),
     ("provider", "str", col(Provider.slug)),
-    ("provider_name", "str", col(Provider.name)),
-    ("provider_type", "str", col(Provider.type)),
-    ("payin_method", "str", col(Service.payin_method)),
-    ("payout_method", "str", col(Quote.payout_method)),
-    ("speed", "str", col(Quote.speed)),
+    ("firm", "str", col(Provider.name)),
+    ("firm_type", "str", col(Provider.type)),
+    ("payment instrument", "str", col(Service.payin_method)),
+    ("pickup method", "str", col(Quote.payout_method)),
+    ("speed actual", "str", col(Quote.speed)),
     ("send_amount", "decimal", col(Quote.send_amount)),
     ("send_currency", "str", col(Quote.send_currency)),
     ("fee", "decimal", col(Quote.fee)),
@@ -102,10 +115,39 @@ QUOTE_COLUMNS: tuple[tuple[str, Kind, Any], ...] = (
 )
 
 
-def neutralise(text: str) -> str:
-    """Spreadsheet formula-injection guard: a text cell starting with = + - @ (or tab/CR)
-    gets a leading apostrophe, so a spreadsheet shows it as text and never evaluates it."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+# How a decimal column is rounded for display in CSV and XLSX (JSON and Parquet keep every
+# digit): "pct" to 4 places, "money:<column>" to the minor units of the currency named in
+# that column; decimals not listed (rates) are written as stored, at their source's
+# precision.
+QUOTE_ROUNDING: dict[str, str] = {
+    "send_amount": "money:send_currency",
+    "fee": "money:send_currency",
+    "receive_fee": "money:receive_currency",
+    "fx_margin_pct": "pct",
+    "total_cost_pct": "pct",
+    "total_cost": "money:send_currency",
+    "received_amount": "money:receive_currency",
+    "markup_pct": "pct",
+}
+
+
+def minor_units_map(session: Session) -> dict[str, int]:
+    """ISO 4217 minor units per currency: the reference data (data/corridors.yaml's
+    currencies, in the currency table) over the built-in list; others default to 2."""
+    units = dict(MINOR_UNITS)
+    units.update(
+        {
+            code: int(n)
+            for code, n in session.execute(select(col(Currency.code), col(Currency.minor_units)))
+        }
+    )
+    return units
+
+
+def places_for(rule: str, currency: str | None, units: dict[str, int]) -> int:
+    if rule == "pct":
+        return PCT_PLACES
+    return units.get((currency or "").upper(), 2)
 
 
 def _neutralised_sql(expr: Any, dialect: str) -> Any:
@@ -163,91 +205,248 @@ def quote_select(
     *,
     raw_for: str | None = None,
     sample_notice: str | None = None,
-    csv_cells: bool = False,
 ) -> Select[Any]:
     """The export query (also what benchmarks hand to the database's own CSV dump).
     `raw_for`: a dialect name, to select final text for decimals, times and booleans (see
-    `_raw`); `csv_cells`: text neutralised too (needs raw_for); `sample_notice`: add a last
+    `_raw`); `sample_notice`: add a last
     column `notice` holding this text on sample rows (NULL on the others)."""
     exprs = []
     for name, kind, expr in QUOTE_COLUMNS:
         cell = _raw(kind, expr, raw_for) if raw_for else expr
-        if csv_cells and kind == "str":
-            cell = _neutralised_sql(expr, raw_for or "postgresql")
         exprs.append(cell.label(name))
     if sample_notice is not None:
         notice = case((col(Quote.sample), literal(sample_notice)), else_=null())
         exprs.append(notice.label("notice"))
+    return _joined(select(*exprs), flt)
+
+
+def _joined(stmt: Select[Any], flt: QuoteFilter) -> Select[Any]:
     return (
-        select(*exprs)
-        .join(Provider, col(Provider.id) == col(Quote.provider_id))
+        stmt.join(Provider, col(Provider.id) == col(Quote.provider_id))
         .join(Service, col(Service.id) == col(Quote.service_id))
         .where(*flt.conditions())
         .order_by(col(Quote.id))
     )
 
 
-def dump_quotes_csv(
-    session: Session, flt: QuoteFilter, *, sample_notice: str | None, batch: int = BATCH
-) -> Iterator[tuple[bytes, int]]:
-    """The quotes export as a CSV document: (chunk, data rows in it) pairs, header first.
-    Row counts from COPY are line counts (a quoted line break would count twice): they
-    only drive progress bars."""
-    conn = session.connection()
-    dialect = conn.dialect.name
-    if dialect == "postgresql":
-        stmt = quote_select(flt, raw_for=dialect, sample_notice=sample_notice, csv_cells=True)
-        yield from _copy_csv(conn, stmt)
-        return
-    yield from _sqlite_csv(
-        conn, quote_select(flt, raw_for=dialect, sample_notice=sample_notice), batch
+# -- the CSV cells in SQL ------------------------------------------------------------------
+# One definition of each cell (api.domain.csvtext's rules) for both dialects. PostgreSQL:
+# SQLAlchemy expressions over the typed columns, framed by COPY. SQLite: SQL text over the
+# stored text (decimals and times are text there), framed into one record per row here.
+
+_RISKY = ", ".join(str(ord(c)) for c in FORMULA_PREFIXES)
+
+
+def _units_case(currency: Any, units: dict[str, int], default: int = 2) -> Any:
+    odd = {code: n for code, n in sorted(units.items()) if n != default}
+    if not odd:
+        return literal(default)
+    return case(*((currency == code, literal(n)) for code, n in odd.items()), else_=default)
+
+
+def _pg_round(x: Any, places: Any) -> Any:
+    """`round_text` in PostgreSQL numeric arithmetic: exact, half-even (round() alone rounds
+    half away from zero), numeric text with exactly `places` decimals, no negative zero.
+    A tie needs exactly places + 1 significant decimals ending in 5, so the common case
+    costs one trim_scale() and one round()."""
+    r = func.round(x, places)
+    ten = cast(10, Numeric)
+    maybe_tie = func.scale(func.trim_scale(x)) == places + 1
+    five = func.mod(func.trunc(func.abs(x) * func.power(ten, places + 1)), 10) == 5
+    even = func.mod(func.trunc(func.abs(x) * func.power(ten, places)), 2) == 0
+    return case((maybe_tie & five & even, func.trunc(x, places)), else_=r)
+
+
+def _pg_decimal(column: Any, places: Any | None) -> Any:
+    x = type_coerce(column, Numeric())
+    value = x if places is None else _pg_round(x, places)
+    # '-Infinity' is the only numeric text that starts like a formula and is no number
+    return case(
+        (x == literal("-Infinity", Numeric), literal("'-Infinity")), else_=cast(value, Text)
     )
 
 
-def _sqlite_csv(conn: Connection, stmt: Select[Any], batch: int) -> Iterator[tuple[bytes, int]]:
-    kinds = [kind for _, kind, _ in QUOTE_COLUMNS]
-    text = [i for i, k in enumerate(kinds) if k == "str"]
-    stamps = [i for i, k in enumerate(kinds) if k == "datetime"]
-    flags = [i for i, k in enumerate(kinds) if k == "bool"]
-    first = frozenset(FORMULA_PREFIXES)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    result = conn.execute(stmt.execution_options(yield_per=batch))
+def _pg_cells(flt: QuoteFilter, units: dict[str, int], sample_notice: str | None) -> Select[Any]:
+    exprs = []
+    by_name = {name: expr for name, _, expr in QUOTE_COLUMNS}
+    # minor units from the currency table (one hash join per currency column), the
+    # built-in list for codes it lacks
+    joins: dict[str, Any] = {}
+    for money in sorted(set(QUOTE_ROUNDING.values())):
+        if money.startswith("money:"):
+            joins[money.removeprefix("money:")] = aliased(Currency, name=f"units_{len(joins)}")
+    for name, kind, expr in QUOTE_COLUMNS:
+        rule = QUOTE_ROUNDING.get(name)
+        if kind == "str":
+            cell = _neutralised_sql(expr, "postgresql")
+        elif kind == "decimal":
+            places: Any = None
+            if rule == "pct":
+                places = literal(PCT_PLACES)
+            elif rule is not None:
+                currency = rule.removeprefix("money:")
+                places = func.coalesce(
+                    col(joins[currency].minor_units), _units_case(by_name[currency], units)
+                )
+            cell = _pg_decimal(expr, places)
+        else:
+            cell = _raw(kind, expr, "postgresql")
+        exprs.append(cell.label(name))
+    if sample_notice is not None:
+        notice = case((col(Quote.sample), literal(neutralise(sample_notice))), else_=null())
+        exprs.append(notice.label("notice"))
+    stmt = select(*exprs)
+    for currency, table in joins.items():
+        stmt = stmt.outerjoin(table, col(table.code) == by_name[currency])
+    return _joined(stmt.select_from(Quote), flt)
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sq_text(c: str) -> str:
+    """`text_field` in SQLite SQL (NULL stays NULL: printf writes it as an empty field).
+    The common case costs one GLOB and one unicode(); CR and LF are literal characters
+    inside the GLOB class. printf's %w doubles the quotes; like GLOB, it stops at a NUL."""
+    prefix = f"CASE WHEN unicode({c}) IN ({_RISKY}) THEN '''' ELSE '' END"
+    return (
+        f"CASE WHEN {c} GLOB '*[,\"\n\r]*' "
+        f"THEN printf('\"%s%w\"', {prefix}, {c}) "
+        f"WHEN unicode({c}) IN ({_RISKY}) THEN '''' || {c} ELSE {c} END"
+    )
+
+
+def _sq_round(c: str, k: str) -> str:
+    """Plain decimal text rounded for display. SQLite's printf rounds the nearest binary
+    double, which is exact for 0 <= x < 10^7 unless the digits after the kept places
+    start 4999 or 5000 (a tie or next to one; "5", "50", "500" when shorter); those,
+    negative and larger values go to Python's exact `round_text` (registered as a SQL
+    function)."""
+    dot = f"instr({c}, '.')"
+    exact = (
+        f"{c} < '0' OR {dot} > 8 OR ({dot} = 0 AND length({c}) > 15) "
+        f"OR substr({c}, {dot} + {k} + 1, 4) IN ('4999', '5000', '5', '50', '500')"
+    )
+    return f"CASE WHEN {exact} THEN remit_round_text({c}, {k}) ELSE printf('%.*f', {k}, {c}) END"
+
+
+def _sq_units(currency: str, units: dict[str, int]) -> str:
+    odd = {code: n for code, n in sorted(units.items()) if n != 2}
+    if not odd:
+        return "2"
+    whens = " ".join(f"WHEN '{code}' THEN {n}" for code, n in odd.items() if code.isalnum())
+    return f"(CASE {currency} {whens} ELSE 2 END)"
+
+
+def _sq_cell(name: str, kind: Kind, units: dict[str, int]) -> str:
+    """One cell of the SQLite record: its text, or NULL for an empty field."""
+    c = _q(name)
+    if kind == "str":
+        return _sq_text(c)
+    if kind == "int":
+        return c
+    if kind == "bool":
+        return f"CASE WHEN {c} THEN 'true' WHEN NOT {c} THEN 'false' END"
+    if kind == "datetime":
+        fast = f"length({c}) = 26 AND substr({c}, 11, 1) = ' ' AND substr({c}, 20, 1) = '.'"
+        return (
+            f"CASE WHEN {fast} THEN substr({c}, 1, 10) || 'T' || "
+            f"substr({c}, 12, 8) || CASE WHEN substr({c}, 21) = '000000' THEN '' "
+            f"ELSE substr({c}, 20) END || '+00:00' WHEN {c} IS NOT NULL "
+            f"THEN remit_iso_utc({c}) END"
+        )
+    rule = QUOTE_ROUNDING.get(name)
+    if rule is None:
+        value = c
+    elif rule == "pct":
+        value = _sq_round(c, str(PCT_PLACES))
+    else:
+        value = _sq_round(c, _sq_units(_q(rule.removeprefix("money:")), units))
+    # stored decimals are plain numbers, or NaN / Infinity / sNaN (written as text): a
+    # text comparison finds those cheaper than a GLOB
+    return (
+        f"CASE WHEN {c} IS NULL THEN NULL WHEN {c} >= 'A' OR ({c} < '0' AND {c} GLOB '-[A-Za-z]*') "
+        f"THEN {_sq_text(c)} "
+        f"ELSE {value} END"
+    )
+
+
+def _sqlite_record(units: dict[str, int], with_notice: bool) -> str:
+    """The whole CSV record of a row: one printf (one allocation), NULL as ''."""
+    cells = [_sq_cell(name, kind, units) for name, kind, _ in QUOTE_COLUMNS]
+    if with_notice:  # the notice is one constant, framed in Python (see _sqlite_csv)
+        cells.append(_q("notice"))
+    template = ",".join(["%s"] * len(cells))
+    return f"printf('{template}', " + ", ".join(cells) + ")"
+
+
+def _sqlite_iso_cell(stored: object) -> str:
+    """The datetime cells SQLite's SQL does not convert itself (not the stored form)."""
+    text = str(stored)
     try:
-        writer.writerow(result.keys())
-        for part in result.partitions():
-            rows = []
-            for row in part:
-                cells = list(row)
-                for i in text:
-                    v = cells[i]
-                    if v and v[0] in first:
-                        cells[i] = "'" + v
-                for i in stamps:
-                    v = cells[i]
-                    if v is None:
-                        continue
-                    if len(v) == 26 and v[10] == " ":  # sqlite_iso_utc's fast path, inlined
-                        tail = "" if v[20:] == "000000" else v[19:]
-                        cells[i] = f"{v[:10]}T{v[11:19]}{tail}+00:00"
-                    else:
-                        cells[i] = sqlite_iso_utc(v)
-                for i in flags:
-                    v = cells[i]
-                    if v is not None:
-                        cells[i] = "true" if v else "false"
-                rows.append(cells)
-            writer.writerows(rows)
-            yield buf.getvalue().encode("utf-8"), len(rows)
-            buf.seek(0)
-            buf.truncate()
-        if buf.tell():
-            yield buf.getvalue().encode("utf-8"), 0
+        return sqlite_iso_utc(text)
+    except ValueError:
+        return text_field(text)
+
+
+def _sqlite_round_cell(stored: object, places: int) -> str:
+    return round_text(str(stored), int(places))
+
+
+def header_line(names: Sequence[str]) -> str:
+    return ",".join(text_field(n) for n in names) + NEWLINE
+
+
+def dump_quotes_csv(
+    session: Session, flt: QuoteFilter, *, sample_notice: str | None, batch: int = BATCH
+) -> Iterator[tuple[bytes, int]]:
+    """The quotes export as a CSV document (BOM and header first): (chunk, data rows in it)
+    pairs. Row counts from COPY are line counts (a quoted line break would count twice):
+    they only drive progress bars."""
+    conn = session.connection()
+    units = minor_units_map(session)
+    if conn.dialect.name == "postgresql":
+        stmt = _pg_cells(flt, units, sample_notice)
+        chunks = _copy_csv(conn, stmt)
+        try:
+            first, rows = next(chunks, (b"", 0))
+            yield BOM.encode() + first, rows
+            yield from chunks
+        finally:
+            chunks.close()  # a reader that stops early cancels the COPY now
+        return
+    yield from _sqlite_csv(conn, flt, units, sample_notice, batch)
+
+
+def _sqlite_csv(
+    conn: Connection,
+    flt: QuoteFilter,
+    units: dict[str, int],
+    sample_notice: str | None,
+    batch: int,
+) -> Iterator[tuple[bytes, int]]:
+    dbapi = typing.cast("Any", conn.connection.dbapi_connection)
+    dbapi.create_function("remit_round_text", 2, _sqlite_round_cell, deterministic=True)
+    dbapi.create_function("remit_iso_utc", 1, _sqlite_iso_cell, deterministic=True)
+    notice = text_field(sample_notice) if sample_notice is not None else None
+    inner = quote_select(flt, raw_for="sqlite", sample_notice=notice).subquery("q")
+    record = literal_column(_sqlite_record(units, sample_notice is not None), String)
+    stmt = select(record).select_from(inner).order_by(inner.c.quote_id)
+    names = [name for name, _, _ in QUOTE_COLUMNS] + (["notice"] if sample_notice else [])
+    yield (BOM + header_line(names)).encode(), 0
+    result = conn.execute(stmt)
+    cursor = result.cursor  # the DB-API cursor: one text value per row, no row objects
+    try:
+        while part := cursor.fetchmany(batch):
+            lines = [row[0] for row in part]
+            lines.append("")
+            yield NEWLINE.join(lines).encode(), len(part)
     finally:
         result.close()
 
 
-def _copy_csv(conn: Connection, stmt: Select[Any]) -> Iterator[tuple[bytes, int]]:
+def _copy_csv(conn: Connection, stmt: Select[Any]) -> Generator[tuple[bytes, int]]:
     """PostgreSQL renders and frames the rows itself (COPY TO STDOUT), in this transaction."""
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.params

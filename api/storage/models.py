@@ -239,15 +239,81 @@ class RpwObservation(SQLModel, table=True):
 class ApiKey(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str
-    key_hash: str = Field(unique=True, max_length=64)
+    key_hash: str = Field(unique=True, max_length=64)  # HMAC-SHA256(secret key, key)
     created_at: datetime = utc()
     revoked: bool = False
+    scopes: str = Field(default="read", max_length=100)  # space separated: read ingest orgs
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    hash_scheme: str = Field(default="hmac", max_length=12)  # "sha256": before 0005, revoked
 
 
 class SchedulerLock(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=32)
     holder: str
     heartbeat_at: datetime = utc()
+
+
+# -- trends rollups and published World Bank series (migration 0004_rollups) -------------------
+
+
+class TrendRollup(SQLModel, table=True):
+    """Per corridor x period x basket x source x service: the one observation the RPW
+    aggregates use (the service's newest non-estimated quote at exactly the basket amount in
+    that period). Maintained when quotes are stored (api/storage/rollups.py); for imported
+    RPW workbook rows (service_key "w:<row_key>") each row is its own observation."""
+
+    __table_args__ = (
+        UniqueConstraint(
+            "corridor_code",
+            "period_kind",
+            "period",
+            "basket_usd",
+            "source",
+            "service_key",
+            name="uq_trendrollup_key",
+        ),
+        Index("ix_trendrollup_read", "period_kind", "basket_usd", "corridor_code", "period"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    corridor_code: str = Field(max_length=5)
+    period_kind: str = Field(max_length=8)  # day, week, month, quarter
+    period: str = Field(max_length=10)  # "2026-11-27", "2026-W48", "2026-11", "2026Q4"
+    basket_usd: int
+    source: str = Field(max_length=32)
+    service_key: str = Field(max_length=72)  # "q:<service id>" or "w:<rpw row key>"
+    provider_key: str = Field(max_length=128)  # provider id, or the RPW firm name
+    provider_type: str = Field(default="", max_length=64)
+    total_cost_pct: Decimal = money()
+    transparent: bool = True
+    within_5_days: bool = True
+    accessible: bool = True
+    sample: bool = False
+    observed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    quote_id: int = 0  # tie-break for equal times (0 for RPW workbook rows)
+    input_key: str = Field(max_length=72)  # payload hash, dedupe key or RPW row key
+
+
+class PublishedSeriesPoint(SQLModel, table=True):
+    """One published World Bank figure imported from a file (the DataBank corridor history):
+    stored as published, never recomputed. `corridor_code` uses ISO 3166 alpha-2 codes
+    ("GB-PK") whether or not we serve the corridor."""
+
+    __table_args__ = (
+        UniqueConstraint("series_code", "corridor_code", "period", "basket_usd"),
+        Index("ix_publishedseries_corridor", "corridor_code", "basket_usd", "period"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    series_code: str = Field(max_length=16)  # "ATCR.CORR"
+    series_name: str
+    corridor_code: str = Field(max_length=5)
+    sending_iso3: str = Field(max_length=3)
+    receiving_iso3: str = Field(max_length=3)
+    period: str = Field(max_length=8)  # "2014Q3"
+    basket_usd: int = 200
+    average_pct: Decimal = money()
+    source_file: str
+    file_sha256: str = Field(max_length=64)
+    imported_at: datetime = utc()
 
 
 # -- widget organisations (issue 12) ------------------------------------------------------------

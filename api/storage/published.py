@@ -8,19 +8,28 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from api.domain.periods import quarter_label
+from sqlalchemy import func, select
+from sqlmodel import Session, col
+
+from api.domain.periods import period_sort_key, quarter_label
 from api.settings import DATA_DIR
+from api.storage.models import PublishedSeriesPoint
+from api.storage.types import utcnow
 
 RPW_SOURCE = "The World Bank: Remittance Prices Worldwide (CC BY 4.0)"
 RPW_URL = "https://datacatalog.worldbank.org/search/dataset/0037898/remittance-prices-worldwide"
 OFFICIAL_CORRIDORS = "official-corridors_UK_Q3_2025_silkroutes_extract.csv"
 UK_PK_BENCHMARK = "uk_pk_benchmark_q3_2025.csv"
 UK_OUTBOUND_TREND = "uk_outbound_rpw_trend_cc1.csv"
+DATABANK_FILE = "databank_corridors_atcr_2011q1_2020q3_silkroutes.csv"
+DATABANK_URL = "https://databank.worldbank.org/source/remittance-prices-worldwide-(corridors)"
+DATABANK_SERIES = "ATCR.CORR"
 UK_OUTBOUND = "GB-*"  # every corridor sending from the United Kingdom
 GLOBAL = "*"
 
@@ -73,7 +82,27 @@ _ISO3 = {
     "AFG": ("AF", "Afghanistan"),
     "IND": ("IN", "India"),
     "IRQ": ("IQ", "Iraq"),
+    # The other countries of the DataBank corridor history (ISO 3166 alpha-3 -> alpha-2).
+    "ARE": ("AE", "United Arab Emirates"),
+    "AUS": ("AU", "Australia"),
+    "BHR": ("BH", "Bahrain"),
+    "CAN": ("CA", "Canada"),
+    "DEU": ("DE", "Germany"),
+    "ITA": ("IT", "Italy"),
+    "KWT": ("KW", "Kuwait"),
+    "MYS": ("MY", "Malaysia"),
+    "NOR": ("NO", "Norway"),
+    "OMN": ("OM", "Oman"),
+    "QAT": ("QA", "Qatar"),
+    "SAU": ("SA", "Saudi Arabia"),
+    "SGP": ("SG", "Singapore"),
+    "USA": ("US", "United States"),
 }
+
+
+def iso2(iso3: str) -> str | None:
+    entry = _ISO3.get(iso3)
+    return entry[0] if entry else None
 
 
 def _corridor_from_rpw(code: str) -> tuple[str, str]:
@@ -212,3 +241,102 @@ def published_for(corridor_code: str, basket_usd: int) -> list[PublishedFigure]:
     if corridor_code.startswith("GB-"):
         wanted.add(UK_OUTBOUND)
     return [f for f in load_published() if f.corridor in wanted and f.basket_usd == basket_usd]
+
+
+# -- the published series store (DataBank corridor history, imported into the database) -----
+
+
+@dataclass(frozen=True)
+class SeriesPointIn:
+    series_code: str
+    series_name: str
+    corridor_code: str
+    sending_iso3: str
+    receiving_iso3: str
+    period: str
+    average_pct: Decimal
+    basket_usd: int = 200
+
+
+@dataclass(frozen=True)
+class SeriesStoreCounts:
+    stored: int
+    updated: int
+    unchanged: int
+
+
+def store_series_points(
+    session: Session, points: Sequence[SeriesPointIn], source_file: str, file_sha256: str
+) -> SeriesStoreCounts:
+    """Insert published points; a point already stored with the same value is left alone
+    (re-importing a file changes nothing); a revised value replaces the stored one."""
+    existing = {
+        (p.series_code, p.corridor_code, p.period, p.basket_usd): p
+        for p in session.execute(
+            select(PublishedSeriesPoint).where(
+                col(PublishedSeriesPoint.series_code).in_({p.series_code for p in points})
+            )
+        ).scalars()
+    }
+    stored = updated = unchanged = 0
+    now = utcnow()
+    for p in points:
+        row = existing.get((p.series_code, p.corridor_code, p.period, p.basket_usd))
+        if row is None:
+            session.add(
+                PublishedSeriesPoint(
+                    series_code=p.series_code,
+                    series_name=p.series_name,
+                    corridor_code=p.corridor_code,
+                    sending_iso3=p.sending_iso3,
+                    receiving_iso3=p.receiving_iso3,
+                    period=p.period,
+                    basket_usd=p.basket_usd,
+                    average_pct=p.average_pct,
+                    source_file=source_file,
+                    file_sha256=file_sha256,
+                    imported_at=now,
+                )
+            )
+            stored += 1
+        elif row.average_pct != p.average_pct:
+            row.average_pct = p.average_pct
+            row.source_file, row.file_sha256, row.imported_at = source_file, file_sha256, now
+            updated += 1
+        else:
+            unchanged += 1
+    session.flush()
+    return SeriesStoreCounts(stored, updated, unchanged)
+
+
+def count_series_points(session: Session) -> int:
+    return int(session.execute(select(func.count(col(PublishedSeriesPoint.id)))).scalar_one())
+
+
+def series_figures(
+    session: Session, corridor_codes: Iterable[str] | None, basket_usd: int
+) -> list[PublishedFigure]:
+    """Imported published points (DataBank history) as PublishedFigure, oldest first."""
+    stmt = select(PublishedSeriesPoint).where(col(PublishedSeriesPoint.basket_usd) == basket_usd)
+    if corridor_codes is not None:
+        stmt = stmt.where(col(PublishedSeriesPoint.corridor_code).in_(list(corridor_codes)))
+    out = []
+    for p in session.execute(stmt).scalars():
+        (_s2, s_name) = _ISO3.get(p.sending_iso3, (p.sending_iso3, p.sending_iso3))
+        (_d2, d_name) = _ISO3.get(p.receiving_iso3, (p.receiving_iso3, p.receiving_iso3))
+        out.append(
+            PublishedFigure(
+                corridor=p.corridor_code,
+                scope="corridor",
+                period=p.period,
+                basket_usd=p.basket_usd,
+                label=f"{s_name} → {d_name}",
+                average_pct=p.average_pct,
+                source=f"{RPW_SOURCE}; DataBank series {p.series_code} ({p.series_name})",
+                source_url=DATABANK_URL,
+                files=(p.source_file,),
+                file_sha256=(p.file_sha256,),
+            )
+        )
+    out.sort(key=lambda f: (f.corridor, period_sort_key(f.period)))
+    return out

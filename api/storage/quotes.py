@@ -16,11 +16,20 @@ from sqlmodel import Session, select
 
 from api.domain.costs import compute_cost
 from api.domain.speed import Payin, Payout, Speed
-from api.domain.validation import Problem, check_currency, check_quote
+from api.domain.validation import (
+    Problem,
+    check_bounds,
+    check_currency,
+    check_not_future,
+    check_quote,
+    plausible_amounts,
+)
 from api.storage.models import Corridor, Provider, ProviderCorridor, Quote, Service
 from api.storage.outcome import Outcome
 from api.storage.pricebook import after_quotes_stored
 from api.storage.rates import nearest_reference_rate
+from api.storage.rollups import update_rollups
+from api.storage.types import utcnow
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,16 @@ def validate(
             problems.append(Problem(name, f"{value!r} is not one of {allowed}"))
     if q.collected_at.tzinfo is None:
         problems.append(Problem("collected_at", "needs a timezone"))
+    # The same bounds for every ingestion path (feeds, mystery shopping, collectors, RPW).
+    amounts = (
+        plausible_amounts([*corridor.ladder_amounts(), corridor.basket_200, corridor.basket_500])
+        if corridor is not None
+        else None
+    )
+    problems += check_bounds(q.send_amount, q.fee, q.rate, q.receive_fee, amounts, q.send_currency)
+    now = utcnow()
+    problems += check_not_future(q.collected_at, now, "collected_at")
+    problems += check_not_future(q.source_captured_at, now, "captured_at")
     return problems, corridor, provider
 
 
@@ -164,6 +183,7 @@ def store_quotes(session: Session, quotes: Iterable[QuoteIn]) -> list[StoreResul
     session.flush()
     stored = [r.quote for r in results if r.quote is not None]
     after_quotes_stored(session, stored)
+    update_rollups(session, stored)
     return results
 
 

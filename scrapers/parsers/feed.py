@@ -289,6 +289,8 @@ def _decode_item(text: str, pos: int) -> tuple[object, int]:
         ) from exc
     except ValueError as exc:  # NaN / Infinity
         raise ParseError(f"invalid JSON at {_where(text, pos)}: {exc}") from exc
+    except RecursionError:
+        raise ParseError(f"invalid JSON at {_where(text, pos)}: nested too deeply") from None
 
 
 def _skip_space(text: str, pos: int) -> int:

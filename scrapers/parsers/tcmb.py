@@ -52,6 +52,8 @@ def _items(content: bytes) -> list[dict[str, object]]:
         document = json.loads(content, parse_float=Decimal)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ParseError(f"TCMB EVDS: malformed or truncated JSON ({exc})") from exc
+    except RecursionError:
+        raise ParseError("TCMB EVDS: JSON nested too deeply") from None
     if not isinstance(document, dict) or not isinstance(document.get("items"), list):
         raise ParseError("TCMB EVDS: no 'items' list")
     items: list[dict[str, object]] = document["items"]

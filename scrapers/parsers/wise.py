@@ -165,6 +165,8 @@ def _document(content: bytes) -> Json:
         document = json.loads(content, parse_float=Decimal, parse_int=Decimal)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ParseError(f"Wise: malformed or truncated JSON ({exc})") from exc
+    except RecursionError:
+        raise ParseError("Wise: JSON nested too deeply") from None
     if not isinstance(document, dict):
         raise ParseError("Wise: response is not a JSON object")
     return document

@@ -3,7 +3,10 @@ shopping entry."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -27,10 +30,17 @@ GOOD = "western-union,GB,PK,GBP,PKR,120,2.99,372.10,0,cash,card,minutes,false,20
 TENFOLD = "western-union,GB,PK,GBP,PKR,300,2.99,3721,0,cash,card,minutes,false,2026-05-20T10:00:00Z"
 
 
+def make_key(session: Session, *scopes: str, expires_at: datetime | None = None) -> dict[str, str]:
+    secret = get_settings().secret_key
+    _, plain = create_key(
+        session, "tests", NOW, secret=secret, scopes=scopes, expires_at=expires_at
+    )
+    return {"X-API-Key": plain}
+
+
 @pytest.fixture
 def key(session: Session) -> dict[str, str]:
-    _, plain = create_key(session, "tests", NOW)
-    return {"X-API-Key": plain}
+    return make_key(session, "read", "ingest")
 
 
 ADMIN = [
@@ -51,9 +61,70 @@ def test_admin_routes_need_a_valid_key(
     assert response.json()["detail"] in ("missing X-API-Key header", "invalid API key")
 
 
-def test_only_the_hash_is_stored(session: Session, key: dict[str, str]) -> None:
+def test_only_the_keyed_hash_is_stored(session: Session, key: dict[str, str]) -> None:
     [row] = session.exec(select(ApiKey).where(ApiKey.name == "tests")).all()
-    assert key["X-API-Key"] not in row.key_hash and len(row.key_hash) == 64
+    plain = key["X-API-Key"]
+    assert plain not in row.key_hash and len(row.key_hash) == 64
+    # Not the unkeyed SHA-256: a stolen table alone cannot test guessed keys.
+    assert row.key_hash != hashlib.sha256(plain.encode()).hexdigest()
+    assert (
+        row.key_hash
+        == hmac.new(get_settings().secret_key.encode(), plain.encode(), hashlib.sha256).hexdigest()
+    )
+
+
+@pytest.mark.parametrize(
+    ("scopes", "method", "path", "allowed"),
+    [
+        (("read",), "GET", "/api/v1/admin/collectors", True),
+        (("read",), "POST", "/api/v1/admin/feeds", False),
+        (("read",), "POST", "/api/v1/admin/quotes", False),
+        (("ingest",), "GET", "/api/v1/admin/collectors", False),
+        (("ingest",), "POST", "/api/v1/admin/feeds", True),
+        (("ingest",), "POST", "/api/v1/admin/quotes", True),
+        (("orgs",), "GET", "/api/v1/admin/collectors", False),
+        (("orgs",), "POST", "/api/v1/admin/feeds", False),
+        (("orgs",), "GET", "/api/v1/admin/orgs", True),
+        (("read", "ingest"), "GET", "/api/v1/admin/orgs", False),
+    ],
+)
+def test_a_key_may_do_only_what_its_scopes_allow(
+    client: TestClient,
+    session: Session,
+    scopes: tuple[str, ...],
+    method: str,
+    path: str,
+    allowed: bool,
+) -> None:
+    headers = make_key(session, *scopes) | {"Content-Type": "application/json"}
+    response = client.request(method, path, headers=headers, content=b"[]")
+    if allowed:
+        assert response.status_code not in (401, 403), response.text
+    else:
+        assert response.status_code == 403
+        assert "scope" in response.json()["detail"]
+
+
+def test_an_expired_key_is_refused(
+    client: TestClient, session: Session, demo_now: datetime
+) -> None:
+    past = make_key(session, "read", expires_at=demo_now - timedelta(seconds=1))
+    future = make_key(session, "read", expires_at=demo_now + timedelta(days=1))
+    assert client.get("/api/v1/admin/collectors", headers=past).status_code == 401
+    assert client.get("/api/v1/admin/collectors", headers=future).status_code == 200
+
+
+@pytest.mark.parametrize("param", ["api_key", "key", "X-API-Key", "token"])
+def test_a_key_in_the_query_string_is_refused(
+    client: TestClient, key: dict[str, str], param: str
+) -> None:
+    response = client.get("/api/v1/admin/collectors", params={param: key["X-API-Key"]})
+    assert response.status_code == 400
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["query", param.lower()] and "header" in error["msg"]
+    # Even together with a valid header: the key is already in a URL, so it is refused.
+    response = client.get("/api/v1/admin/collectors", params={param: "x"}, headers=key)
+    assert response.status_code == 400
 
 
 def test_revoked_key_is_refused(client: TestClient, session: Session, key: dict[str, str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -315,8 +315,38 @@ def test_create_key_prints_it_once_and_stores_only_its_hash(scratch: Engine) -> 
     assert key.startswith("remit_") and len(key) > 30
     with Session(scratch) as session:
         [row] = session.exec(select(ApiKey)).all()
-    assert (row.name, row.key_hash) == ("acme-feed", hash_key(key))
+    assert (row.name, row.key_hash) == ("acme-feed", hash_key(key, get_settings().secret_key))
     assert key not in row.model_dump_json()
+    assert (row.scopes, row.expires_at) == ("read", None)
+
+
+def test_create_key_with_scopes_and_expiry(scratch: Engine) -> None:
+    result = invoke(
+        "admin", "create-key", "acme", "--scope", "ingest,read", "--expires", "2999-06-30"
+    )
+    assert result.exit_code == 0, result.output
+    assert "scopes ingest read" in result.output
+    with Session(scratch) as session:
+        [row] = session.exec(select(ApiKey)).all()
+    assert row.scopes == "ingest read"
+    assert row.expires_at == datetime(2999, 6, 30, 23, 59, 59, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--scope", "root"], "unknown scope 'root'"),
+        (["--expires", "soon"], "--expires: 'soon' is not a date"),
+        (["--expires", "2020-01-01"], "the expiry must be in the future"),
+        (["--expires", "2999-01-01T10:00"], "needs a timezone"),
+    ],
+)
+def test_create_key_refuses_bad_scope_or_expiry(
+    scratch: Engine, args: list[str], message: str
+) -> None:
+    result = invoke("admin", "create-key", "acme", *args)
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
 
 
 def test_concurrent_sources_with_latency_do_not_lock_each_other(
@@ -333,3 +363,40 @@ def test_concurrent_sources_with_latency_do_not_lock_each_other(
         runs = run_sources(scratch, names, now=NOW)
     assert [r.status for r in runs] == ["ok"] * len(names), [r.error for r in runs]
     assert all(r.rows_stored > 0 or r.rows_duplicate > 0 for r in runs)
+
+
+def test_import_rpw_exits_non_zero_when_every_row_is_rejected(
+    scratch: Engine, tmp_path: Path
+) -> None:
+    path = write_rpw(
+        tmp_path / "rpw.xlsx",
+        [rpw_row(id=n, period="someday", **{"cc1 lcu amount": "lots"}) for n in (1, 2)],
+    )
+    result = invoke("import-rpw", str(path))
+    assert result.exit_code == 1, result.output
+    text = " ".join(result.output.split())
+    assert "2 rejected" in text and "every row was rejected; nothing imported" in text
+
+
+def test_import_feed_nested_too_deeply_is_a_one_line_error(scratch: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    result = invoke("import-feed", str(path))
+    assert result.exit_code == 2, result.output
+    assert "nested too deeply" in result.output and "Traceback" not in result.output
+
+
+def test_import_rpw_rejects_absurd_numbers_with_the_bounds_of_every_quote(
+    scratch: Engine, tmp_path: Path
+) -> None:
+    path = write_rpw(
+        tmp_path / "rpw.xlsx",
+        [rpw_row(), rpw_row(id=2, firm="Huge Ltd", **{"cc1 lcu fee": "9" * 400})],
+    )
+    result = invoke("import-rpw", str(path))
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "2 rows read: 1 stored" in text and "1 rejected" in text
+    assert "cc1 lcu fee" in text and "digits before the point" in text
+    with Session(scratch) as session:
+        assert [r.firm for r in session.exec(select(RpwObservation))] == ["Acme Remit"]

@@ -47,6 +47,11 @@ def test_export_quotes_csv_matches_the_api(
     assert "wrote 8 quotes rows" in result.output
     assert out.read_bytes().decode() == expected_csv(controlled)
     assert not list(tmp_path.glob(".*.partial"))
+    # the CSV's about sidecar: query, sources, licences (the XLSX "about" sheet's rows)
+    about = dict(csv.reader(io.StringIO((tmp_path / "q.about.csv").read_text("utf-8-sig"))))
+    assert about["query"] == "quotes corridor=GB-PK from_date=2025-02-01 to_date=2025-02-28"
+    assert about["attribution"] == "The World Bank: Remittance Prices Worldwide"
+    assert "q.about.csv" in " ".join(result.output.split())
 
 
 def test_export_format_from_extension_and_sample_note(cli_session: Session, tmp_path: Path) -> None:
@@ -113,5 +118,5 @@ def test_export_errors_are_clear(
 def test_csv_written_by_cli_parses(cli_session: Session, tmp_path: Path) -> None:
     out = tmp_path / "all.csv"
     assert runner.invoke(app, ["export", "quotes", "-o", str(out)]).exit_code == 0
-    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8-sig"))))
     assert rows and {"source", "collected_at", "sample", "payload_hash"} <= set(rows[0])

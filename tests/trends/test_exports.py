@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from api.domain.csvtext import round_text
 from api.services.exports import (
     QUOTE_EXPORT_COLUMNS,
     Column,
@@ -30,7 +31,7 @@ from tests.trends.conftest import FEB, Controlled, put
 
 FEB_ONLY = {"corridor": "GB-PK", "from_date": "2025-02-01", "to_date": "2025-02-28"}
 HEADER = (
-    "quote_id,corridor,provider,provider_name,provider_type,payin_method,payout_method,speed,"
+    "quote_id,corridor,provider,firm,firm_type,payment instrument,pickup method,speed actual,"
     "send_amount,send_currency,fee,rate,receive_currency,receive_fee,mid_rate,mid_rate_type,"
     "mid_rate_source,fx_margin_pct,total_cost_pct,total_cost,received_amount,markup_pct,"
     "transparent,promotional,estimated,source,collected_at,source_captured_at,sample,"
@@ -43,30 +44,41 @@ def expected_csv(c: Controlled) -> str:
     i = {k: q.id for k, q in c.quotes.items()}
     lines = [
         HEADER,
-        f"{i['wise']},GB-PK,wise,Wise,fintech,bank,bank,same_day,120,GBP,0.60,398,PKR,0,400,"
-        f"interbank,test,0.500,1.000,1.200,47760,,true,false,false,mystery,{T},,false,"
+        f"{i['wise']},GB-PK,wise,Wise,fintech,bank,bank,same_day,120.00,GBP,0.60,398,PKR,0.00,400,"
+        f"interbank,test,0.5000,1.0000,1.20,47760.00,,true,false,false,mystery,{T},,false,"
         f"{'a' * 64},",
-        f"{i['remitly']},GB-PK,remitly,Remitly,fintech,bank,bank,same_day,120,GBP,1.20,396,PKR,0,"
-        f"400,interbank,test,1.00,2.00,2.40,47520,,true,false,false,mystery,{T},,false,,",
-        f"{i['wu']},GB-PK,western-union,Western Union,mto,card,cash,minutes,120,GBP,3.60,396,PKR,"
-        f"0,400,interbank,test,1.00,4.00,4.80,47520,,true,false,false,mystery,{T},,false,,",
-        f"{i['hbl']},GB-PK,hbl,HBL (Habib Bank),bank,bank,bank,2_5_days,120,GBP,6.00,392,PKR,0,"
-        f"400,interbank,test,2.00,7.00,8.40,47040,,true,false,false,mystery,{T},,false,,",
-        f"{i['moneygram']},GB-PK,moneygram,MoneyGram,mto,card,cash,over_5_days,120,GBP,0,398,PKR,"
-        f"0,400,interbank,test,0.500,0.500,0.600,47760,,true,false,false,mystery,{T},,false,,",
-        f"{i['ria']},GB-PK,ria,Ria Money Transfer,mto,card,cash,minutes,120,GBP,0,400,PKR,0,400,"
-        f"interbank,test,0,0,0,48000,,false,false,false,mystery,{T},,false,,",
-        f"{i['taptap_100']},GB-PK,taptap-send,Taptap Send,fintech,bank,bank,same_day,100,GBP,"
-        f"0.50,398,PKR,0,400,interbank,test,0.500,1.000,1.000,39800,,true,false,false,mystery,"
+        f"{i['remitly']},GB-PK,remitly,Remitly,fintech,bank,bank,same_day,120.00,GBP,1.20,396,PKR,"
+        f"0.00,400,interbank,test,1.0000,2.0000,2.40,47520.00,,true,false,false,mystery,{T},,"
+        f"false,,",
+        f"{i['wu']},GB-PK,western-union,Western Union,mto,card,cash,minutes,120.00,GBP,3.60,396,"
+        f"PKR,0.00,400,interbank,test,1.0000,4.0000,4.80,47520.00,,true,false,false,mystery,{T},,"
+        f"false,,",
+        f"{i['hbl']},GB-PK,hbl,HBL (Habib Bank),bank,bank,bank,2_5_days,120.00,GBP,6.00,392,PKR,"
+        f"0.00,400,interbank,test,2.0000,7.0000,8.40,47040.00,,true,false,false,mystery,{T},,"
+        f"false,,",
+        f"{i['moneygram']},GB-PK,moneygram,MoneyGram,mto,card,cash,over_5_days,120.00,GBP,0.00,"
+        f"398,PKR,0.00,400,interbank,test,0.5000,0.5000,0.60,47760.00,,true,false,false,mystery,"
         f"{T},,false,,",
-        f"{i['wise_300']},GB-PK,wise,Wise,fintech,bank,bank,same_day,300,GBP,0.90,399.2,PKR,0,"
-        f"400,interbank,test,0.200,0.500,1.500,119760.0,,true,false,false,mystery,{T},,false,,",
+        f"{i['ria']},GB-PK,ria,Ria Money Transfer,mto,card,cash,minutes,120.00,GBP,0.00,400,PKR,"
+        f"0.00,400,interbank,test,0.0000,0.0000,0.00,48000.00,,false,false,false,mystery,{T},,"
+        f"false,,",
+        f"{i['taptap_100']},GB-PK,taptap-send,Taptap Send,fintech,bank,bank,same_day,100.00,GBP,"
+        f"0.50,398,PKR,0.00,400,interbank,test,0.5000,1.0000,1.00,39800.00,,true,false,false,"
+        f"mystery,{T},,false,,",
+        f"{i['wise_300']},GB-PK,wise,Wise,fintech,bank,bank,same_day,300.00,GBP,0.90,399.2,PKR,"
+        f"0.00,400,interbank,test,0.2000,0.5000,1.50,119760.00,,true,false,false,mystery,{T},,"
+        f"false,,",
     ]
-    return "\n".join(lines) + "\n"
+    return "\ufeff" + "\n".join(lines) + "\n"
 
 
 def csv_rows(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))
+    return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+
+
+def csv_dicts(content: bytes) -> list[dict[str, str]]:
+    """A CSV download read as Python's csv module users should: utf-8-sig drops the BOM."""
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"), newline="")))
 
 
 def test_exact_csv_for_controlled_quotes(client: TestClient, controlled: Controlled) -> None:
@@ -88,6 +100,7 @@ def test_json_export_has_the_same_rows(client: TestClient, controlled: Controlle
     assert body["meta"]["corridor"] == "GB-PK" and body["meta"]["from_date"] == "2025-02-01"
     expected = csv_rows(expected_csv(controlled))
     names = expected[0]
+    kinds = {c.name: c.kind for c in QUOTE_EXPORT_COLUMNS}
     assert [c["name"] for c in body["columns"]] == names
     assert len(body["rows"]) == len(expected) - 1
     for row, want in zip(body["rows"], expected[1:], strict=True):
@@ -98,6 +111,8 @@ def test_json_export_has_the_same_rows(client: TestClient, controlled: Controlle
                 assert cell == ""
             elif isinstance(value, bool):
                 assert cell == ("true" if value else "false")
+            elif kinds[name] == "decimal":  # JSON keeps every digit, CSV rounds for display
+                assert Decimal(value) == Decimal(cell), name
             else:
                 assert str(value) == cell, name
 
@@ -170,7 +185,7 @@ def test_formula_injection_is_neutralised(
     session.add(evil)
     session.flush()
     put(session, "evil-co", "120", "1.20", "396", FEB, source="@SUM(1+1)", payload_hash="-2+3")
-    csv_text = client.get("/api/v1/exports/quotes.csv", params=FEB_ONLY).text
+    csv_text = client.get("/api/v1/exports/quotes.csv", params=FEB_ONLY).content.decode()
     (row,) = [r for r in csv_rows(csv_text) if r[2] == "evil-co"]
     assert row[3] == '\'=HYPERLINK("http://x.example","click")'
     assert row[25] == "'@SUM(1+1)" and row[29] == "'-2+3"
@@ -207,7 +222,7 @@ def test_sample_rows_are_labelled_in_every_format(client: TestClient) -> None:
     assert r.headers["x-remit-sample"] == "true"
     assert r.headers["x-remit-notice"] == "sample data - not live prices"
     assert r.headers["content-disposition"].endswith('-SAMPLE.csv"')
-    rows = csv.DictReader(io.StringIO(r.text))
+    rows = csv_dicts(r.content)
     assert all(
         row["notice"] == "sample data — not live prices" and row["sample"] == "true" for row in rows
     )
@@ -228,7 +243,7 @@ def test_trends_export_every_format(client: TestClient, controlled: Controlled, 
     assert r.status_code == 200
     assert r.headers["content-type"].startswith(ExportFormat(fmt).media_type.split(";")[0])
     if fmt == "csv":
-        rows = list(csv.DictReader(io.StringIO(r.text)))
+        rows = csv_dicts(r.content)
     elif fmt == "json":
         rows = json.loads(r.content)["rows"]
     elif fmt == "parquet":
@@ -259,7 +274,7 @@ def test_trends_export_every_format(client: TestClient, controlled: Controlled, 
 def test_all_corridor_trends_include_flow_weighted_rows(
     client: TestClient, controlled: Controlled
 ) -> None:
-    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/exports/trends.csv").text)))
+    rows = csv_dicts(client.get("/api/v1/exports/trends.csv").content)
     flow = [
         r for r in rows if r["series"] == "silkroutes_flow_weighted" and r["period"] == "2025Q1"
     ]
@@ -304,7 +319,8 @@ def test_quote_rows_are_read_lazily_in_batches(session: Session, controlled: Con
         sample=False,
     )
     chunks = list(csv_chunks(small))
-    assert chunks == [b"n,s\n1,'=a\n", b"2,b\n"]  # one chunk per batch of rows
+    # BOM and header, then one chunk per batch of rows
+    assert chunks == [b"\xef\xbb\xbfn,s\n", b"1,'=a\n", b"2,b\n"]
 
 
 def test_text_path_and_typed_path_agree(client: TestClient, session: Session) -> None:
@@ -312,9 +328,7 @@ def test_text_path_and_typed_path_agree(client: TestClient, session: Session) ->
     the demo's quotes (times with microseconds, long computed decimals)."""
     put(session, "wise", "120", "1", "397", datetime(2025, 3, 1, 8, 9, 10, 120, tzinfo=UTC))
     params = {"corridor": "GB-PK"}
-    rows = list(
-        csv.DictReader(io.StringIO(client.get("/api/v1/exports/quotes.csv", params=params).text))
-    )
+    rows = csv_dicts(client.get("/api/v1/exports/quotes.csv", params=params).content)
     json_rows = client.get("/api/v1/exports/quotes.json", params=params).json()["rows"]
     content = client.get("/api/v1/exports/quotes.parquet", params=params).content
     typed = pq.read_table(io.BytesIO(content)).to_pylist()
@@ -323,9 +337,13 @@ def test_text_path_and_typed_path_agree(client: TestClient, session: Session) ->
     for text_row, json_row, typed_row in zip(rows, json_rows, typed, strict=True):
         assert text_row["collected_at"] == typed_row["collected_at"].isoformat()
         assert json_row["collected_at"] == text_row["collected_at"]
-        for name in ("fee", "rate", "mid_rate", "total_cost_pct", "received_amount"):
+        for name in ("rate", "mid_rate"):  # rates: as stored, every digit
             assert Decimal(text_row[name]) == Decimal(json_row[name])
             assert Decimal(text_row[name]).quantize(Decimal("1E-18")) == typed_row[name]
+        # CSV rounds for display (pct 4 places, money minor units); JSON keeps every digit
+        for name, places in (("fee", 2), ("total_cost_pct", 4), ("received_amount", 2)):
+            assert text_row[name] == round_text(json_row[name], places)
+            assert Decimal(json_row[name]).quantize(Decimal("1E-18")) == typed_row[name]
         for name in ("sample", "transparent", "promotional", "estimated"):
             assert text_row[name] == ("true" if typed_row[name] else "false")
             assert json_row[name] is typed_row[name]
@@ -339,10 +357,10 @@ def test_csv_framing_of_awkward_text(client: TestClient, session: Session) -> No
     session.add(Provider(slug="awkward", name=name, type="mto"))
     session.flush()
     put(session, "awkward", "120", "1.20", "396", FEB, payload_hash="")
-    text = client.get("/api/v1/exports/quotes.csv", params=FEB_ONLY).text
-    assert '"Foo, ""Bar""\nBaz — فوو"' in text
-    (row,) = [r for r in csv.DictReader(io.StringIO(text)) if r["provider"] == "awkward"]
-    assert row["provider_name"] == name and row["payload_hash"] == ""
+    content = client.get("/api/v1/exports/quotes.csv", params=FEB_ONLY).content
+    assert '"Foo, ""Bar""\nBaz — فوو"' in content.decode()
+    (row,) = [r for r in csv_dicts(content) if r["provider"] == "awkward"]
+    assert row["firm"] == name and row["payload_hash"] == ""
 
 
 def test_a_reader_that_stops_early_leaves_the_session_usable(session: Session) -> None:
@@ -355,7 +373,7 @@ def test_a_reader_that_stops_early_leaves_the_session_usable(session: Session) -
 
     chunks = csv_chunks(quotes_export(session, typed=False))
     first = next(chunks)
-    assert first.startswith(b"quote_id,corridor,")
+    assert first.startswith(b"\xef\xbb\xbfquote_id,corridor,")
     assert next(chunks)  # more than one chunk: the demo data is large enough
     chunks.close()
     assert session.execute(select(func.count()).select_from(Quote)).scalar_one() > 1000

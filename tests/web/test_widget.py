@@ -56,7 +56,8 @@ def ancestors(response: Any) -> str:
 
 @pytest.fixture
 def key(session: Session, demo_now: datetime) -> dict[str, str]:
-    _, plain = create_key(session, "tests", demo_now)
+    secret = get_settings().secret_key
+    _, plain = create_key(session, "tests", demo_now, secret=secret, scopes=["orgs"])
     session.commit()
     return {"X-API-Key": plain}
 

@@ -1,0 +1,124 @@
+"""Two `remit serve` workers on one PostgreSQL database and one Redis share one rate limit
+(issue 13, item 7): a client that spreads its requests over both gets no more than the
+limit. Redis here is a redis-server this test starts on a free loopback port; without
+redis-server the test skips, unless REMIT_REQUIRE_REDIS=1 (CI), where that is a failure."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
+
+from tests.deploy.servers import free_port, remit_env, serve, unavailable, wait_until
+
+pytestmark = pytest.mark.postgres
+
+PG_ADMIN_URL = os.environ.get(
+    "REMIT_TEST_POSTGRES_URL", "postgresql+psycopg://remit:remit@127.0.0.1:5432/postgres"
+)
+LIMIT = 10
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("REMIT_REQUIRE_REDIS") == "1":
+            pytest.fail("REMIT_REQUIRE_REDIS=1 but redis-server is not installed", pytrace=False)
+        pytest.skip("redis-server not installed (set REMIT_REQUIRE_REDIS=1 to fail)")
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        import redis
+
+        client = redis.Redis(host="127.0.0.1", port=port)
+        wait_until(lambda: client.ping(), 30, "redis-server")
+        client.close()
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+@pytest.fixture
+def database_url() -> Iterator[str]:
+    db = f"remit_workers_{os.getpid()}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{db}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        unavailable(f"PostgreSQL not reachable ({exc.orig.__class__.__name__})")
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{db}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_two_workers_share_one_limit_through_redis(
+    redis_url: str, database_url: str, tmp_path: Path
+) -> None:
+    env = remit_env(database_url, REMIT_REDIS_URL=redis_url, REMIT_RATE_LIMIT_PER_MINUTE=str(LIMIT))
+    with (
+        serve(env, tmp_path / "a.log") as a,
+        serve(env, tmp_path / "b.log") as b,
+    ):
+        codes: list[tuple[str, int]] = []
+        for n in range(LIMIT + 2):
+            base = a if n % 2 == 0 else b
+            r = httpx.get(base + "/api/v1/corridors")
+            codes.append(("a" if base == a else "b", r.status_code))
+        # Each worker saw only 6 requests (under the limit of 10 on its own), yet the 11th
+        # and 12th, one on each worker, are refused: the counter is shared.
+        assert [c for _, c in codes[:LIMIT]] == [200] * LIMIT
+        assert codes[LIMIT:] == [("a", 429), ("b", 429)]
+        refused = httpx.get(b + "/")
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+
+        # A key in the URL: refused, and the access log shows it redacted.
+        r = httpx.get(a + "/api/v1/admin/collectors?api_key=remit_do_not_log_me")
+        assert r.status_code in (400, 429)
+    for name in ("a.log", "b.log"):
+        log = (tmp_path / name).read_text()
+        assert "remit_do_not_log_me" not in log
+        assert "Traceback" not in log
+    assert "api_key=REDACTED" in (tmp_path / "a.log").read_text()
+
+
+def test_without_redis_reachable_the_limit_fails_open_with_one_log_line(
+    database_url: str, tmp_path: Path
+) -> None:
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    env = remit_env(database_url, REMIT_REDIS_URL=dead, REMIT_RATE_LIMIT_PER_MINUTE="1")
+    with serve(env, tmp_path / "serve.log") as base:
+        assert [httpx.get(base + "/api/v1/corridors").status_code for _ in range(3)] == [200] * 3
+    log = (tmp_path / "serve.log").read_text()
+    assert log.count("rate limit not enforced: Redis unreachable") == 1
+    assert "Traceback" not in log
