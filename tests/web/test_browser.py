@@ -181,20 +181,7 @@ def test_switch_to_urdu_and_back(phone: Any, base_url: str, js: bool) -> None:
     assert phone.locator("h1").inner_text().startswith("Send $200.00")
 
 
-OVERFLOW_CASES = [
-    pytest.param(
-        name,
-        lang,
-        id=f"{name}-{lang}",
-        marks=[
-            pytest.mark.xfail(reason="trends redesign in progress on branch trends", strict=False)
-        ]
-        if name == "trends"
-        else [],
-    )
-    for name in PAGES
-    for lang in LANGS
-]
+OVERFLOW_CASES = [pytest.param(name, lang, id=f"{name}-{lang}") for name in PAGES for lang in LANGS]
 
 
 @pytest.mark.parametrize(("name", "lang"), OVERFLOW_CASES)
@@ -260,7 +247,7 @@ def test_axe_finds_no_serious_issue(
     for name, path in PAGES.items():
         sep = "&" if "?" in path else "?"
         if name in {"trends", "learn", "lesson"}:
-            continue  # trends: redesign on branch trends; lessons: tests/lessons/
+            continue  # trends: tests/web/test_trends_browser.py; lessons: tests/lessons/
 
         phone_js.goto(f"{base_url}{path}{sep}lang={lang}")
         phone_js.evaluate(axe_source)
