@@ -91,7 +91,8 @@ def cached_page(
     response = build()
     if response.status_code != 200 or not isinstance(response.body, bytes):
         return response
-    out = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    replaced = {k.lower() for k in headers} | {"content-length"}
+    out = {k: v for k, v in response.headers.items() if k.lower() not in replaced}
     out.update(headers)
     if enabled:
         PAGES.put(etag, bytes(response.body), out)

@@ -4,11 +4,12 @@ empty-corridor explanation. Numbers come from `compare()` via `api.http.present`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from sqlmodel import Session
 from starlette.datastructures import QueryParams
 
 from api.domain.ranking import FeesMode, SortKey
@@ -16,12 +17,21 @@ from api.domain.speed import Speed
 from api.http.deps import NowDep, SessionDep
 from api.http.present import quote_public, rate_public
 from api.http.schemas import QuotePublic, RatePublic
-from api.services.compare import BadRequest, CompareRequest, CompareResult, NotFound, compare
+from api.services.compare import (
+    BadRequest,
+    CompareRequest,
+    CompareResult,
+    NotFound,
+    compare,
+    corridor_version,
+)
+from api.settings import get_settings
 from api.storage.models import Corridor
 from web import labels, params
 from web.amounts import Ambiguous, AmountError, canonical
 from web.data import CorridorIndex, corridor_index, default_amount
 from web.i18n import N_
+from web.pagecache import cached_page
 from web.render import Page, PageDep, PageError, render
 
 router = APIRouter(include_in_schema=False)
@@ -202,9 +212,10 @@ def run_compare(
     amount: Decimal,
     filters: Filters,
     errors: dict[str, str],
+    version: str | None = None,
 ) -> CompareResult | None:
     try:
-        return compare(session, _request(corridor, amount, filters), now)
+        return compare(session, _request(corridor, amount, filters), now, version)
     except NotFound as exc:
         raise PageError(404, N_("Not found"), exc.message) from None
     except BadRequest as exc:
@@ -247,6 +258,27 @@ def compare_page(request: Request, page: PageDep, session: SessionDep, now: NowD
     corridor = index.get(src, dst)
     if corridor is None:
         raise unknown_corridor(page, index, src, dst)
+    # The page is fixed by its address, language, minute and the corridor's data version: a
+    # matching If-None-Match is a 304 before anything is rendered, a repeat comes from memory.
+    version = corridor_version(session, src, dst)
+    return cached_page(
+        page,
+        now,
+        ("compare", version),
+        lambda: _compare_page(request, page, session, now, corridor, version),
+        enabled=get_settings().compare_cache_s > 0,
+    )
+
+
+def _compare_page(
+    request: Request,
+    page: Page,
+    session: Session,
+    now: datetime,
+    corridor: Corridor,
+    version: str,
+) -> Response:
+    q = request.query_params
     errors: dict[str, str] = {}
     error_values: dict[str, dict[str, object]] = {}
     filters = read_filters(page, errors)
@@ -269,7 +301,7 @@ def compare_page(request: Request, page: PageDep, session: SessionDep, now: NowD
                 amount = found
     result = None
     if amount is not None and not errors:
-        result = run_compare(page, session, now, corridor, amount, filters, errors)
+        result = run_compare(page, session, now, corridor, amount, filters, errors, version)
     context = base_context(page, corridor, filters, errors, error_values)
     context.update(
         {
