@@ -6,7 +6,9 @@
 For each size and backend (SQLite; PostgreSQL with --postgres or REMIT_BENCH_POSTGRES_URL)
 on a cached database from `generate_quotes.py`, it prints:
 
-- compare API (GET /api/v1/compare GB->PK) and the /compare page with varied amounts (a
+- compare API (GET /api/v1/compare US->PK: a corridor whose history grows with the size,
+  while GB->PK holds the 44 World Bank survey prices only) and the /compare page with
+  varied amounts (a
   random amount per request, so the response cache rarely helps): throughput, p50, p99,
   next to a bare FastAPI endpoint returning the same bytes (one typical response), loaded
   alternately in the same run with wrk (Debian package wrk) and the same uvicorn settings;
@@ -52,8 +54,8 @@ sys.path.insert(0, str(ROOT))
 
 from generate_quotes import database, parse_sizes  # noqa: E402
 
-COMPARE = "/api/v1/compare?from=GB&to=PK&amount={amount}"
-PAGE = "/compare?from=GB&to=PK&amount={amount}"
+COMPARE = "/api/v1/compare?from=US&to=PK&amount={amount}"
+PAGE = "/compare?from=US&to=PK&amount={amount}"
 TRENDS = "/api/v1/trends?corridor=GB-PK&period=quarter"
 TRENDS_PAGE = "/trends?corridor=GB-PK&period=quarter"
 SUMMARY = "/api/v1/trends/summary?period=quarter&basket=200"
@@ -75,7 +77,7 @@ BARE_APP = textwrap.dedent(
         return Response(PAGE, media_type="text/html; charset=utf-8")
     """
 )
-# wrk: a random GBP amount (two decimals) per request, from the same seed in every run
+# wrk: a random USD amount (two decimals) per request, from the same seed in every run
 WRK_SCRIPT = textwrap.dedent(
     """
     math.randomseed(20261201)

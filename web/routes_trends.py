@@ -57,6 +57,7 @@ SDG_SHORT = {
     "none": N_("No average"),
 }
 SDG_AVERAGE_ABOVE = N_("Above the 3% target")
+SDG_SHORT["above3"] = SDG_AVERAGE_ABOVE  # no SmaRT: only the 3 % test can be said
 SDG_SENTENCE = {
     "met": N_(
         "In %(period)s the average total cost on this route was %(average)s: within the SDG "
@@ -70,14 +71,22 @@ SDG_SENTENCE = {
         "In %(period)s the average total cost on this route was %(average)s: above the 5%% "
         "that SDG 10.c sets as the limit for any route."
     ),
+    "above3": N_(
+        "In %(period)s the average total cost on this route was %(average)s: above the SDG "
+        "10.c target of 3%%. Too few services for a SmaRT, so the 5%% limit cannot be tested."
+    ),
 }
 
 
 def sdg_key(check: SdgCheck) -> str:
-    if check.at_or_below_5 is None:
+    """The 3 % target by the average; the 5 % ceiling by the corridor's SmaRT (SDG 10.c as
+    the World Bank tests it). Without a SmaRT only the 3 % test can be said."""
+    if check.average_at_or_below_3 is None:
         return "none"
     if check.average_at_or_below_3:
         return "met"
+    if check.at_or_below_5 is None:
+        return "above3"
     return "over3" if check.at_or_below_5 else "over5"
 
 
@@ -91,7 +100,7 @@ def average_sdg_label(average: Decimal | None) -> str:
 
 def published_sdg_label(figure: PublishedFigure) -> str:
     if figure.scope == "corridor":
-        return SDG_SHORT[sdg_key(sdg_check(figure.average_pct))]
+        return SDG_SHORT[sdg_key(sdg_check(figure.average_pct, figure.smart_pct))]
     return average_sdg_label(figure.average_pct)
 
 

@@ -206,7 +206,7 @@ def published_out(f: PublishedFigure) -> PublishedOut:
         source=f.source,
         source_url=f.source_url,
         files=list(f.files),
-        sdg=sdg_out(sdg_check(f.average_pct, corridor=f.scope == "corridor")),
+        sdg=sdg_out(sdg_check(f.average_pct, f.smart_pct, corridor=f.scope == "corridor")),
     )
 
 

@@ -678,7 +678,7 @@ def _stats_row(p: PeriodStats, table: TrendsTable) -> Row:
 
 
 def _published_row(f: PublishedFigure) -> Row:
-    sdg = sdg_check(f.average_pct, corridor=f.scope == "corridor")
+    sdg = sdg_check(f.average_pct, f.smart_pct, corridor=f.scope == "corridor")
     return (
         PUBLISHED,
         f.scope,

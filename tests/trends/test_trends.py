@@ -134,10 +134,13 @@ def test_published_figures_are_labelled_with_their_source() -> None:
 
 
 def test_sdg_check() -> None:
-    assert sdg_check(D(3)).average_at_or_below_3 and sdg_check(D(5)).at_or_below_5
-    above = sdg_check(D("5.01"))
+    # The 3 % target is tested with the average, the 5 % ceiling with the corridor's SmaRT.
+    assert sdg_check(D(3), D(2)).average_at_or_below_3 and sdg_check(D(7), D(5)).at_or_below_5
+    above = sdg_check(D("5.01"), D("5.01"))
     assert above.average_at_or_below_3 is False and above.at_or_below_5 is False
-    assert "above the 5 % corridor ceiling" in above.text
+    assert "SmaRT is above the 5 % corridor ceiling" in above.text
+    assert sdg_check(D(6), D("4.5")).at_or_below_5 is True, "an average above 5 % is no breach"
+    assert sdg_check(D(3)).at_or_below_5 is None, "no SmaRT, no 5 % test"
     assert sdg_check(None).at_or_below_5 is None
 
 
