@@ -10,10 +10,11 @@ import copy
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_timedelta
-from babel.numbers import format_decimal, format_percent, get_currency_symbol
+from babel.numbers import NumberPattern, format_decimal, format_percent, get_currency_symbol
 from markupsafe import Markup, escape
 
 from api.domain.money import minor_units
@@ -29,38 +30,66 @@ _LATIN = re.compile(r"[A-Za-z]")
 FSI, PDI = "\u2068", "\u2069"
 
 
+@lru_cache(maxsize=64)
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+@lru_cache(maxsize=256)
+def _money_pattern(code: str, places: int) -> NumberPattern:
+    pattern: NumberPattern = copy.copy(_locale(code).currency_formats["standard"])
+    pattern.frac_prec = (places, places)
+    return pattern
+
+
+# Formatting is pure in (locale, value): a page formats the same fees, rates and
+# percentages again and again, so the results are kept (bounded) per process.
+@lru_cache(maxsize=16384)
+def _money(code: str, rtl: bool, amount: Decimal, currency: str) -> str:
+    locale = _locale(code)
+    pattern = _money_pattern(code, minor_units(currency))
+    text = pattern.apply(amount, locale, currency=currency, currency_digits=False)
+    text = _CODE_THEN_DIGIT.sub("\\1\u00a0\\2", text)
+    text = _DIGIT_THEN_CODE.sub("\\1\u00a0\\2", text)
+    if rtl:
+        symbol = get_currency_symbol(currency, locale)
+        if _LATIN.search(symbol) and symbol in text:
+            text = text.replace(symbol, FSI + symbol + PDI, 1)
+    return text
+
+
+@lru_cache(maxsize=16384)
+def _decimal(code: str, value: Decimal | int, fmt: str) -> str:
+    return format_decimal(value, format=fmt, locale=_locale(code))
+
+
+@lru_cache(maxsize=16384)
+def _percent(code: str, value: Decimal) -> str:
+    return format_percent(value / 100, format="#,##0.00%", locale=_locale(code))
+
+
 class Formatter:
     def __init__(self, language: Language) -> None:
         self.language = language
-        self.locale = Locale.parse(language.babel)
+        self.locale = _locale(language.babel)
 
     # -- numbers ---------------------------------------------------------------------------
     def money(self, amount: Decimal, currency: str) -> str:
         """An amount with its currency, in the locale's pattern, to the currency's minor units."""
-        pattern = copy.copy(self.locale.currency_formats["standard"])
-        places = minor_units(currency)
-        pattern.frac_prec = (places, places)
-        text = pattern.apply(amount, self.locale, currency=currency, currency_digits=False)
-        text = _CODE_THEN_DIGIT.sub("\\1\u00a0\\2", text)
-        text = _DIGIT_THEN_CODE.sub("\\1\u00a0\\2", text)
-        if self.language.rtl:
-            symbol = get_currency_symbol(currency, self.locale)
-            if _LATIN.search(symbol) and symbol in text:
-                text = text.replace(symbol, FSI + symbol + PDI, 1)
-        return text
+        return _money(self.language.babel, self.language.rtl, amount, currency)
 
     def number(self, value: Decimal | int, places: int = 0) -> str:
         fmt = "#,##0" + ("." + "0" * places if places else "")
-        return format_decimal(value, format=fmt, locale=self.locale)
+        return _decimal(self.language.babel, value, fmt)
 
     def pct(self, value: Decimal) -> str:
         """A percentage given in percent units (1.35 -> '1.35%'), two decimals."""
-        return format_percent(value / 100, format="#,##0.00%", locale=self.locale)
+        return _percent(self.language.babel, value)
 
     def rate(self, value: Decimal) -> str:
         """An exchange rate: four decimals, more when the rate is below 1."""
         fmt = "#,##0.####" if value >= 1 else "#,##0.########"
-        return format_decimal(value, format=fmt, locale=self.locale)
+        return _decimal(self.language.babel, value, fmt)
 
     # -- bidi-isolated markup ---------------------------------------------------------------
     def bdi(self, text: str) -> Markup:

@@ -14,7 +14,7 @@ class Speed(StrEnum):
 
     @property
     def order(self) -> int:
-        return list(Speed).index(self)
+        return _SPEED_ORDER[self]
 
     @property
     def within_5_days(self) -> bool:
@@ -43,3 +43,6 @@ class ProviderType(StrEnum):
     MOBILE = "mobile"
     FINTECH = "fintech"
     EXCHANGE = "exchange_house"
+
+
+_SPEED_ORDER: dict[Speed, int] = {s: i for i, s in enumerate(Speed)}
