@@ -228,3 +228,32 @@ def test_chart_and_summary_downloads_open_in_a_spreadsheet(
         data = next(ws for ws in book.worksheets if ws.title != "about")
         assert data.max_row - 1 == rows, url
         book.close()
+
+
+def test_chart_and_summary_csv_show_percentages_to_four_places(
+    client: TestClient, controlled: Controlled
+) -> None:
+    # Issue 11: no float noise in spreadsheet downloads ("4.37384605407715" from the DataBank
+    # file, "3.2530000280393581..." from a computed mean): percentages to 4 places in CSV;
+    # the JSON export keeps every digit (test above).
+    for url, params in (
+        ("/api/v1/exports/trends-chart.csv", {"corridor": "GB-PK", "basket": "200"}),
+        ("/api/v1/exports/trends-summary.csv", {}),
+    ):
+        text = client.get(url, params=params).text.lstrip("\ufeff")
+        rows = list(csv.DictReader(io.StringIO(text)))
+        cells = [v for r in rows for k, v in r.items() if k.endswith("_pct") and v]
+        assert cells, url
+        for cell in cells:
+            assert re.fullmatch(r"-?\d+(\.\d{1,4})?", cell), (url, cell)
+    chart_rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(
+                    "/api/v1/exports/trends-chart.csv", params={"corridor": "GB-PK"}
+                ).text.lstrip("\ufeff")
+            )
+        )
+    )
+    first = next(r for r in chart_rows if r["period"] == "2011Q1")
+    assert first["value_pct"] == "4.3738"

@@ -150,6 +150,8 @@ def test_provider_page(client: TestClient) -> None:
     assert "United Kingdom to Pakistan" in page and "Recent prices" in page
     assert "Sample data — not live prices." in page
     assert "your family receives PKR" in page
+    # an estimated offer is tagged "estimate", not left with a dangling "Estimate:" label
+    assert "estimate" in page and "Estimate:" not in page
 
 
 def test_check_page_answers_in_money_and_percent(client: TestClient) -> None:
