@@ -56,8 +56,9 @@ INCENTIVE = {
     ),
 }
 SANCTIONS_TO_IRAN = N_(
-    "International sanctions on Iran mean that no regulated international money "
-    "transfer provider pays out in Iran, so there is no price we can compare."
+    "No major international provider pays out in Iran because of sanctions. A US Treasury "
+    "(OFAC) general licence still allows some family remittances through banks in other "
+    "countries, but nobody publishes prices for them, so there is no price we can compare."
 )
 SANCTIONS_FROM_IRAN = N_(
     "Sanctions cut Iranian banks off international payment networks, so no regulated "
@@ -367,7 +368,11 @@ def results_context(
     regular = [o for o in survey if not o.promotional] or survey
     survey_best = option_of(regular[0]) if regular and not fresh else None
     everything = [*public, *survey]
-    sample = result.sample or any(r.sample for r in [*([reference] if reference else []), *others])
+    # A sample reference rate makes the page sample, except where it shows only World Bank
+    # survey prices: those carry the survey's own (real) reference rate.
+    rates_sample = any(r.sample for r in [*([reference] if reference else []), *others])
+    survey_only = bool(result.survey) and not result.quotes
+    sample = result.sample or (rates_sample and not survey_only)
     return {
         "offers": public,
         "fresh_rows": fresh,

@@ -167,3 +167,17 @@ def test_sample_data_stays_only_where_nothing_real_exists(shipped_client: TestCl
     ).json()
     assert sa_pk["sample"] is True and sa_pk["notice"] and sa_pk["quotes"]
     assert all(q["sample"] for q in sa_pk["quotes"]) and sa_pk["survey_quotes"] == []
+
+
+def test_the_survey_section_shows_fee_rate_payin_baskets_and_its_own_reference(
+    shipped_client: TestClient,
+) -> None:
+    page = shipped_client.get("/compare", params={"from": "GB", "to": "BD", "amount": "120"})
+    assert page.status_code == 200
+    html = page.text
+    # Survey-only routes are real data: no sample banner although BDT's own rate is sample.
+    assert "Sample data — not live prices." not in html
+    assert "World Bank survey" in html and "CC BY 4.0" in html
+    assert "As surveyed:" in html and "Credit card" in html and "Exchange rate" in html
+    # The margin is measured against the survey's own interbank rate of its date.
+    assert "against the interbank (mid-market) rate of Aug 20, 2025" in html
