@@ -311,7 +311,8 @@ def test_the_answer_is_on_the_first_screen(phone: Any, base_url: str, js: bool) 
     summary = phone.locator("p.summary")
     box = summary.bounding_box()
     assert box is not None and box["y"] + box["height"] <= 640
-    assert summary.inner_text().startswith("Best now: ")
+    # The demo's sample margins rest on months-old recorded rates: not called "now".
+    assert summary.inner_text().startswith(("Best now: ", "Cheapest here: "))
     form = phone.locator("#controls").bounding_box()
     assert form is not None and form["y"] < box["y"], "the compact form is above it"
     offer = first_offer_box(phone)

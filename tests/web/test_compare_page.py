@@ -111,8 +111,10 @@ def test_summary_sentence_names_the_best_fresh_offer(client: TestClient) -> None
     body = client.get("/compare", params=COMPARE).text
     summary = re.search(r'<p class="summary"[^>]*>(.*?)</p>', body, re.S)
     assert summary
+    # An offer whose margin rests on a reference rate more than 48 h old is not "now".
+    heading = "Cheapest here:" if best["reference_outdated"] else "Best now:"
     assert plain(summary.group(1)) == (
-        f"Best now: {best['provider']['name']} — your family receives "
+        f"{heading} {best['provider']['name']} — your family receives "
         f"PKR {Decimal(best['received_amount']):,.2f} for £{Decimal(best['you_pay']):,.2f} — "
         f"{Decimal(best['total_cost_pct']):.2f}% total cost, arrives in minutes"
     )
@@ -281,3 +283,40 @@ def test_world_bank_survey_prices_have_their_own_dated_section(client: TestClien
     assert notes and f"Note from the survey: {notes[0]}" in survey
     assert "The World Bank: Remittance Prices Worldwide, licensed CC BY 4.0" in survey
     assert body.index('id="offers-h"') < body.index('id="survey-h"'), "live offers first"
+
+
+def test_only_an_offer_with_a_current_reference_rate_is_called_best_now(
+    client: TestClient, session: Session
+) -> None:
+    from datetime import datetime, timedelta
+
+    from api.storage.quotes import QuoteIn, store_quotes
+
+    api = client.get("/api/v1/compare", params=COMPARE).json()
+    now = datetime.fromisoformat(api["data_as_of"].replace("Z", "+00:00"))
+    mid = Decimal("375")
+    store_quotes(
+        session,
+        [
+            QuoteIn(
+                provider="hbl",
+                corridor="GB-PK",
+                send_amount=Decimal("200"),
+                send_currency="GBP",
+                fee=Decimal("0"),
+                rate=mid * Decimal("0.999"),
+                receive_currency="PKR",
+                payout_method="bank",
+                speed="minutes",
+                collected_at=now + timedelta(minutes=1),
+                source="mystery",
+                mid_rate=mid,
+                mid_rate_type="interbank",
+                mid_rate_source="test",
+                mid_rate_as_of=now.date(),  # measured against a rate of the same day
+            )
+        ],
+    )
+    body = client.get("/compare", params=COMPARE).text
+    summary = re.search(r'<p class="summary"[^>]*>(.*?)</p>', body, re.S)
+    assert summary and plain(summary.group(1)).startswith("Best now: HBL")
