@@ -592,7 +592,7 @@ def _reframed(
 ) -> bytes:
     """A chunk with some cell needing CSV quoting: its records one by one, those failing
     the check written again by the exact per-cell record."""
-    ids = literal_column("q.quote_id")
+    ids: Any = literal_column("q.quote_id")
     fast = conn.execute(rows.where(ids > after, ids <= last).order_by(ids)).all()
     bad = [
         qid
