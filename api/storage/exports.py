@@ -154,12 +154,17 @@ def places_for(rule: str, currency: str | None, units: dict[str, int]) -> int:
 
 
 def _neutralised_sql(expr: Any, dialect: str) -> Any:
-    """`neutralise` in SQL, with '' as NULL (COPY would quote an empty string). Compares
-    the first character's code point, not text (no collation work per cell)."""
-    text = func.nullif(expr, "")
-    first = func.ascii(text) if dialect == "postgresql" else func.unicode(text)
+    """`neutralise` in SQL, with '' as NULL (COPY would quote an empty string). Most cells
+    start with a letter: one bytewise comparison ("C" collation, no locale work) answers
+    those; the others compare the first character's code point."""
+    first = func.ascii(expr) if dialect == "postgresql" else func.unicode(expr)
     risky = first.in_([ord(c) for c in FORMULA_PREFIXES])
-    return case((risky, literal("'").op("||")(text)), else_=text)
+    return case(
+        (expr.collate("C") >= "A", expr),
+        (expr == "", null()),
+        (risky, literal("'").op("||")(expr)),
+        else_=expr,
+    )
 
 
 def _pg_iso_utc(expr: Any) -> Any:
@@ -262,10 +267,16 @@ def _pg_round(x: Any, places: Any) -> Any:
 
 def _pg_decimal(column: Any, places: Any | None) -> Any:
     x = type_coerce(column, Numeric())
-    value = x if places is None else _pg_round(x, places)
     # '-Infinity' is the only numeric text that starts like a formula and is no number
+    minus_infinity = x == literal("-Infinity", Numeric)
+    if places is None:
+        return case((minus_infinity, literal("'-Infinity")), else_=cast(x, Text))
+    # a value with no more decimals than shown needs no rounding, so no tie check (and is
+    # finite: scale() of NaN or Infinity is NULL)
     return case(
-        (x == literal("-Infinity", Numeric), literal("'-Infinity")), else_=cast(value, Text)
+        (func.scale(x) <= places, cast(func.round(x, places), Text)),
+        (minus_infinity, literal("'-Infinity")),
+        else_=cast(_pg_round(x, places), Text),
     )
 
 
