@@ -280,7 +280,20 @@ def _pg_decimal(column: Any, places: Any | None) -> Any:
     )
 
 
-def _pg_cells(flt: QuoteFilter, units: dict[str, int], sample_notice: str | None) -> Select[Any]:
+def _pg_iso_text(expr: Any) -> Any:
+    """`_pg_iso_utc` from PostgreSQL's own timestamp text, several times cheaper than
+    to_char, valid when DateStyle is ISO: "2025-02-10 12:00:00.5" (fraction trimmed, absent
+    when zero) -> "2025-02-10T12:00:00.500000+00:00"."""
+    text = func.replace(cast(func.timezone("UTC", expr), Text), " ", "T")
+    return case((func.length(text) == 19, text), else_=func.rpad(text, 26, "0")).op("||")("+00:00")
+
+
+def _pg_cells(
+    flt: QuoteFilter,
+    units: dict[str, int],
+    sample_notice: str | None,
+    iso_datestyle: bool = False,
+) -> Select[Any]:
     exprs = []
     by_name = {name: expr for name, _, expr in QUOTE_COLUMNS}
     # minor units from the currency table (one hash join per currency column), the
@@ -303,6 +316,8 @@ def _pg_cells(flt: QuoteFilter, units: dict[str, int], sample_notice: str | None
                     col(joins[currency].minor_units), _units_case(by_name[currency], units)
                 )
             cell = _pg_decimal(expr, places)
+        elif kind == "datetime" and iso_datestyle:
+            cell = _pg_iso_text(expr)
         else:
             cell = _raw(kind, expr, "postgresql")
         exprs.append(cell.label(name))
@@ -522,7 +537,8 @@ def dump_quotes_csv(
     conn = session.connection()
     units = minor_units_map(session)
     if conn.dialect.name == "postgresql":
-        stmt = _pg_cells(flt, units, sample_notice)
+        datestyle = str(session.execute(select(func.current_setting("DateStyle"))).scalar_one())
+        stmt = _pg_cells(flt, units, sample_notice, datestyle.startswith("ISO"))
         chunks = _copy_csv(conn, stmt)
         try:
             first, rows = next(chunks, (b"", 0))
