@@ -310,3 +310,39 @@ def test_csv_sidecar_and_pandas(client: TestClient, controlled: Controlled) -> N
     ours = frame[(frame["series"] == "silkroutes") & (frame["period"] == "2025Q1")]
     assert set(ours["average_pct"].astype(str)) <= {"2.9", "2.9000", "0.5", "0.5000"}
     assert_no_formula(read_csv(content))
+
+
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(values=st.lists(TEXT, min_size=1, max_size=3))
+def test_fuzzed_text_in_every_free_text_quote_column_through_the_database(
+    session: Session, controlled: Controlled, values: list[str]
+) -> None:
+    """The database path neutralises and quotes every text column the same way (no column
+    is assumed safe from its vocabulary): hostile text in the quote's own text columns
+    gives the Python writer's bytes and reads back as written."""
+    values = [v[:10] for v in values]  # pickup method is VARCHAR(10)
+    if session.connection().dialect.name == "postgresql":  # PostgreSQL text cannot hold NUL
+        values = [v.replace("\x00", "") for v in values]
+    columns = ("payout_method", "speed", "mid_rate_type", "mid_rate_source", "payload_hash")
+    like = controlled.quotes["wise"]
+    savepoint = session.begin_nested()
+    try:
+        ids = {
+            str(_raw_quote(session, like, f"fuzz-col-{i}", **dict.fromkeys(columns, v)).id): v
+            for i, v in enumerate(values)
+        }
+        db = b"".join(csv_chunks(quotes_export(session, "GB-PK", typed=False)))
+        assert db == _typed_csv(session, corridor="GB-PK")
+        rows = read_csv(db)
+        assert_no_formula(rows)
+        header = rows[0]
+        got = {r[0]: r for r in rows[1:] if r[0] in ids}
+        assert got.keys() == ids.keys()
+        names = ("pickup method", "speed actual", "mid_rate_type", "mid_rate_source")
+        for qid, value in ids.items():
+            for name in (*names, "payload_hash"):
+                assert got[qid][header.index(name)] == _written(value), (name, value)
+    finally:
+        savepoint.rollback()
