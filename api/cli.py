@@ -32,7 +32,7 @@ register_data_commands(app)
 app.add_typer(lessons_app, name="lessons")
 app.add_typer(export_app, name="export")
 console = Console(stderr=True)
-out = Console()
+out = Console(soft_wrap=True)  # results are not wrapped: paths and figures stay whole
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 console = Console(stderr=True)
-out = Console()
+out = Console(soft_wrap=True)  # results are not wrapped: paths and figures stay whole
 
 admin_app = typer.Typer(help="Administration: API keys.", no_args_is_help=True)
 

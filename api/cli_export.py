@@ -39,7 +39,7 @@ export_app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console(stderr=True)
-out = Console()
+out = Console(soft_wrap=True)  # results are not wrapped: paths and figures stay whole
 
 FormatOpt = Annotated[
     ExportFormat | None,

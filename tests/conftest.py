@@ -12,6 +12,7 @@ that into a failure.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -126,6 +127,15 @@ def client(session: Session, demo_now: datetime) -> Iterator[TestClient]:
     app.dependency_overrides[get_now] = lambda: demo_now
     with TestClient(app) as c:
         yield c
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    holder = sys.modules.get("_remit_shared_chromium")
+    browser = getattr(holder, "browser", None)
+    if holder is not None and browser is not None:
+        browser.close()
+        holder.playwright.stop()
+        holder.browser = None
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -20,9 +20,9 @@ import pytest
 from tests.web.web_live import (
     AXE_JS,
     CHROMIUM,
-    CHROMIUM_ARGS,
     chromium_available,
     live_server,
+    shared_chromium,
     shoot,
 )
 
@@ -50,13 +50,12 @@ def chromium(lessons_url: str) -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - playwright is a test dependency
         _unavailable("the playwright Python package is not installed")
-    with sync_playwright() as p:
-        try:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as exc:  # any launch failure means "no browser"
-            _unavailable(f"Chromium at {CHROMIUM} does not start: {str(exc)[:200]}")
-        yield browser
-        browser.close()
+    del sync_playwright  # the one shared instance (web_live.shared_chromium) is used
+    try:
+        browser = shared_chromium()
+    except Exception as exc:  # any launch failure means "no browser"
+        _unavailable(f"Chromium at {CHROMIUM} does not start: {str(exc)[:200]}")
+    yield browser
 
 
 @pytest.fixture()

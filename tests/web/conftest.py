@@ -23,10 +23,10 @@ from web_live import (
     AXE_JS,
     AXE_PREFIX,
     CHROMIUM,
-    CHROMIUM_ARGS,
     chromium_available,
     free_port,
     live_server,
+    shared_chromium,
 )
 
 REQUIRE_BROWSER = os.environ.get("REMIT_REQUIRE_BROWSER") == "1"
@@ -64,10 +64,8 @@ def browser(base_url: str) -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - playwright is a test dependency
         _unavailable("browser", "the playwright Python package is not installed")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    del sync_playwright  # the one shared instance (web_live.shared_chromium) is used
+    yield shared_chromium()
 
 
 @pytest.fixture(params=[True, False], ids=["js", "nojs"])

@@ -31,11 +31,11 @@ from typing import Any
 import pytest
 from web_live import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     REPO,
     chromium_available,
     free_port,
     live_server,
+    shared_chromium,
     shoot,
 )
 
@@ -136,13 +136,9 @@ LIAR = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>lia
 
 
 @pytest.fixture(scope="module")
-def browser(sites: dict[str, Any]) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+def browser(sites: dict[str, Any]) -> Any:
+    # The process-wide Chromium: a second Playwright in one worker cannot start.
+    return shared_chromium()
 
 
 @pytest.fixture()

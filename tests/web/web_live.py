@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import types
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -110,3 +111,26 @@ def shoot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# -- one Playwright per test process ---------------------------------------------------------
+# Playwright's sync API allows one running instance per thread: two modules each starting
+# their own (a session fixture here, a module fixture there) fail with "using Playwright Sync
+# API inside the asyncio loop" whenever xdist puts them on the same worker. Every browser
+# fixture takes this one instead; tests/conftest.py stops it when the session ends. The
+# holder sits in sys.modules because this file is imported under two names (web_live and
+# tests.web.web_live), which would otherwise keep two instances.
+_HOLDER = sys.modules.setdefault("_remit_shared_chromium", types.ModuleType("_remit_shared"))
+
+
+def shared_chromium() -> Any:
+    """The process-wide Chromium (started on first use)."""
+    if getattr(_HOLDER, "browser", None) is None:
+        from playwright.sync_api import sync_playwright
+
+        pw = sync_playwright().start()
+        _HOLDER.playwright = pw  # type: ignore[attr-defined]
+        _HOLDER.browser = pw.chromium.launch(  # type: ignore[attr-defined]
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+    return _HOLDER.browser  # type: ignore[attr-defined]
