@@ -35,6 +35,8 @@ ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     undefined=StrictUndefined,
+    # Templates ship with the package: no stat() of every template and include per render.
+    auto_reload=False,
 )
 ENV.globals["static_url"] = static_url
 ENV.globals["LANGUAGES"] = LANGUAGES
