@@ -382,14 +382,6 @@ def _version(session: Session, code: str) -> str:
     return f"{corridor_v}.{rates_v}"
 
 
-def get_corridor(session: Session, from_country: str, to_country: str) -> Corridor:
-    code = f"{from_country.upper()}-{to_country.upper()}"
-    corridor = session.get(Corridor, code)
-    if corridor is None:
-        raise NotFound("corridor", f"unknown corridor {code}: see /api/v1/corridors")
-    return corridor
-
-
 def corridor_version(session: Session, from_country: str, to_country: str) -> str:
     """The data version of a corridor's comparison (changes whenever a quote of the
     corridor or any reference rate is stored): for ETags and caches."""

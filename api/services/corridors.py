@@ -65,20 +65,3 @@ def list_corridors(session: Session, now: datetime) -> list[CorridorSummary]:
             CorridorSummary(c, names[c.from_country], names[c.to_country], live, last, sample)
         )
     return out
-
-
-def summarize(
-    session: Session, corridor: Corridor, live: int, last: datetime | None, sample: bool
-) -> CorridorSummary:
-    src, dst = (
-        session.get(Country, corridor.from_country),
-        session.get(Country, corridor.to_country),
-    )
-    return CorridorSummary(
-        corridor,
-        src.name if src else corridor.from_country,
-        dst.name if dst else corridor.to_country,
-        live,
-        last,
-        sample,
-    )

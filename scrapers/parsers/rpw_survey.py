@@ -18,7 +18,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from scrapers.parsers import ParseError
@@ -264,19 +263,6 @@ def parse_survey(content: bytes, name: str = "file") -> list[SurveyOffer]:
     return offers
 
 
-def read_survey(path: str | Path) -> list[SurveyOffer]:
-    return parse_survey(Path(path).read_bytes(), str(path))
-
-
-def looks_like_survey(content: bytes) -> bool:
-    """JSON with `offers`, or CSV whose header has the survey's columns."""
-    head = content[:4096].decode("utf-8-sig", errors="replace")
-    if head.lstrip().startswith("{"):
-        return '"offers"' in content.decode("utf-8-sig", errors="replace")
-    first = head.splitlines()[0] if head else ""
-    return all(f in first for f in ("sourceRowId", "providerFxRate", "interbankFxRate"))
-
-
 def service_rows(offers: Sequence[SurveyOffer], iso3: Mapping[str, str]) -> list[RpwRow]:
     """The RPW service observations behind the offers (cc1 and cc2 of one `sourceRowId`),
     as the workbook reader would give them, for the RPW observation store.
@@ -333,8 +319,6 @@ def service_rows(offers: Sequence[SurveyOffer], iso3: Mapping[str, str]) -> list
 __all__ = [
     "FIELDS",
     "SurveyOffer",
-    "looks_like_survey",
     "parse_survey",
-    "read_survey",
     "service_rows",
 ]
