@@ -35,6 +35,7 @@ from api.domain.aggregates import (
     flow_weighted_average,
 )
 from api.domain.periods import PeriodKind, period_sort_key
+from api.domain.provider_types import rpw_firm_type
 from api.services.compare import SAMPLE_NOTICE, NotFound
 from api.storage.models import Corridor, Country
 from api.storage.published import (
@@ -189,8 +190,14 @@ def _digest(parts: Iterable[str]) -> str:
 
 
 def _observation(r: RollupRow) -> Observation:
+    # Provider types as RPW names them ("fintech" is ours; RPW says "Money Transfer
+    # Operator"), so our breakdown lines up with the World Bank's; RPW rows pass unchanged.
     return Observation(
-        r.total_cost_pct, r.transparent, r.within_5_days, r.accessible, r.provider_type
+        r.total_cost_pct,
+        r.transparent,
+        r.within_5_days,
+        r.accessible,
+        rpw_firm_type(r.provider_type),
     )
 
 

@@ -262,7 +262,7 @@ def test_trends_export_every_format(client: TestClient, controlled: Controlled, 
     assert Decimal(str(ours[0]["average_pct"])) == Decimal("2.9")
     assert Decimal(str(ours[0]["share_at_or_below_5_pct"])) == Decimal(80)
     assert ours[0]["sample"] in (False, "false")
-    assert ours[0]["by_provider_type"] == "bank=7.0000; fintech=1.5000; mto=2.2500"
+    assert ours[0]["by_provider_type"] == "Bank=7.0000; Money Transfer Operator=1.8750"
     published = [
         r for r in rows if r["series"] == "world_bank_published" and r["corridor"] == "GB-PK"
     ]

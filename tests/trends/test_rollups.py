@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from api.domain.aggregates import CorridorAggregate, Observation, aggregate
 from api.domain.periods import PeriodKind, period_of, period_start
+from api.domain.provider_types import rpw_firm_type
 from api.domain.speed import Speed
 from api.services.trends import our_averages, our_series, rpw_series
 from api.storage.models import Corridor, Provider, Quote, TrendRollup
@@ -102,7 +103,7 @@ def raw_figures(
                 q.transparent,
                 Speed(q.speed).within_5_days,
                 True,
-                types[q.provider_id],
+                rpw_firm_type(types[q.provider_id]),  # breakdowns use RPW's firm types
             )
             for q in quotes
         ]

@@ -40,7 +40,8 @@ def test_quarter_aggregates_equal_hand_computed(session: Session, controlled: Co
     assert s.smart_pct is not None
     assert abs(s.smart_pct - D(7) / 3) < D("1e-20")  # 1, 2, 4 (moneygram is too slow)
     assert s.share_at_or_below_5_pct == D(80)
-    assert s.by_provider_type == {"fintech": D("1.5"), "mto": D("2.25"), "bank": D("7")}
+    # In RPW's firm types: fintech and mto are both "Money Transfer Operator" (1, 2, 4, 0.5).
+    assert s.by_provider_type == {"Money Transfer Operator": D("1.875"), "Bank": D("7")}
     assert q1.providers == 5
     assert not q1.sample and q1.sources == ("mystery",)
     assert q1.sdg.average_at_or_below_3 is True and q1.sdg.at_or_below_5 is True
@@ -161,7 +162,7 @@ def test_api_trends_json(client: TestClient, controlled: Controlled) -> None:
     assert q1["average_pct"] == "2.9000" and q1["median_pct"] == "2.0000"
     assert q1["smart_pct"] == "2.3333" and q1["min_pct"] == "0.5000"
     assert q1["share_at_or_below_5_pct"] == "80.0000"
-    assert q1["by_provider_type"] == {"bank": "7.0000", "fintech": "1.5000", "mto": "2.2500"}
+    assert q1["by_provider_type"] == {"Bank": "7.0000", "Money Transfer Operator": "1.8750"}
     assert q1["services"] == 5 and q1["providers"] == 5 and q1["sample"] is False
     assert q1["sdg"]["average_at_or_below_3"] is True
     assert "meets the SDG 10.c target" in q1["sdg"]["text"]
