@@ -38,13 +38,17 @@ def is_unavailable(exc: BaseException) -> bool:
     return False
 
 
+MIN_DOWN_S = 1.0
+
+
 class DatabaseStatus:
     """Whether the database answered last time: one log line when it goes away, one when it
     is back (not one traceback per request while it is down)."""
 
-    def __init__(self) -> None:
+    def __init__(self, min_down_s: float = MIN_DOWN_S) -> None:
         self._lock = threading.Lock()
         self._down_since: float | None = None
+        self.min_down_s = min_down_s
 
     @property
     def down(self) -> bool:
@@ -62,7 +66,13 @@ class DatabaseStatus:
         if self._down_since is None:  # the common case, without taking the lock
             return
         with self._lock:
-            since, self._down_since = self._down_since, None
+            since = self._down_since
+            # A connection made within a second of the failure is the server still shutting
+            # down (it accepts a last connection, then ends it): not a recovery, which would
+            # log the outage twice.
+            if since is None or time.monotonic() - since < self.min_down_s:
+                return
+            self._down_since = None
         if since is not None:
             log.warning("database reachable again after %.1f s", time.monotonic() - since)
 

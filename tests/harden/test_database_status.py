@@ -11,8 +11,25 @@ from sqlalchemy import exc as sa_exc
 from api.storage.db import DatabaseStatus, is_unavailable
 
 
+def test_a_connection_just_after_the_failure_is_not_a_recovery(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A server shutting down accepts a last connection: that is no recovery, or the
+    outage would be logged twice."""
+    status = DatabaseStatus(min_down_s=60)
+    error = sa_exc.OperationalError("SELECT 1", {}, Exception("terminating connection"))
+    with caplog.at_level(logging.INFO, logger="remit.db"):
+        status.went_down(error)
+        status.came_back()
+        status.went_down(error)
+    assert status.down
+    assert [r.getMessage() for r in caplog.records] == [
+        "database unreachable: terminating connection"
+    ]
+
+
 def test_one_line_each_way(caplog: pytest.LogCaptureFixture) -> None:
-    status = DatabaseStatus()
+    status = DatabaseStatus(min_down_s=0)
     error = sa_exc.OperationalError("SELECT 1", {}, Exception("connection refused\nmore"))
     with caplog.at_level(logging.INFO, logger="remit.db"):
         status.came_back()  # up already: nothing to say
