@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -38,17 +38,26 @@ def is_unavailable(exc: BaseException) -> bool:
     return False
 
 
-MIN_DOWN_S = 1.0
+SETTLE_S = 1.0
 
 
 class DatabaseStatus:
-    """Whether the database answered last time: one log line when it goes away, one when it
-    is back (not one traceback per request while it is down)."""
+    """Whether the database answers: one log line when it goes away, one when it is back
+    (not one traceback per request while it is down).
 
-    def __init__(self, min_down_s: float = MIN_DOWN_S) -> None:
+    A recovery is a new connection that then holds for ``settle_s`` with no failure: a
+    server that is shutting down still accepts a last connection and then ends it, which
+    is no recovery (logging it would log the outage twice). The line is written at the
+    first checkout after that, so the recovery is never lost however fast it comes."""
+
+    def __init__(
+        self, settle_s: float = SETTLE_S, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._lock = threading.Lock()
+        self._clock = clock
         self._down_since: float | None = None
-        self.min_down_s = min_down_s
+        self._back_since: float | None = None
+        self.settle_s = settle_s
 
     @property
     def down(self) -> bool:
@@ -57,24 +66,32 @@ class DatabaseStatus:
     def went_down(self, exc: BaseException) -> None:
         with self._lock:
             if self._down_since is not None:
+                self._back_since = None  # what looked like a recovery failed too
                 return
-            self._down_since = time.monotonic()
+            self._down_since = self._clock()
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
         log.error("database unreachable: %s", reason[0] if reason else type(exc).__name__)
 
-    def came_back(self) -> None:
+    def connected(self) -> None:
+        """A new connection was made: the server accepts connections (again)."""
         if self._down_since is None:  # the common case, without taking the lock
             return
         with self._lock:
-            since = self._down_since
-            # A connection made within a second of the failure is the server still shutting
-            # down (it accepts a last connection, then ends it): not a recovery, which would
-            # log the outage twice.
-            if since is None or time.monotonic() - since < self.min_down_s:
+            if self._down_since is not None and self._back_since is None:
+                self._back_since = self._clock()
+        self.answered()
+
+    def answered(self) -> None:
+        """A connection was checked out (after its pre-ping): log the recovery once it
+        has held for ``settle_s``."""
+        if self._down_since is None:
+            return
+        with self._lock:
+            since, back = self._down_since, self._back_since
+            if since is None or back is None or self._clock() - back < self.settle_s:
                 return
-            self._down_since = None
-        if since is not None:
-            log.warning("database reachable again after %.1f s", time.monotonic() - since)
+            self._down_since = self._back_since = None
+        log.warning("database reachable again after %.1f s", back - since)
 
 
 database_status = DatabaseStatus()
@@ -87,10 +104,11 @@ def _on_error(context: ExceptionContext) -> None:
 
 
 def _on_connect(*_args: Any) -> None:
-    # A new connection means the server accepts connections again. (Not a checkout of a
-    # pooled one: during a shutdown an old connection can still pass its pre-ping a moment
-    # before the server ends it, which would log the outage twice.)
-    database_status.came_back()
+    database_status.connected()
+
+
+def _on_checkout(*_args: Any) -> None:
+    database_status.answered()
 
 
 def make_engine(url: str) -> Engine:
@@ -111,8 +129,12 @@ def make_engine(url: str) -> Engine:
     event.listen(engine, "handle_error", _on_error)
     # SQLite keeps its connections (a lock timeout invalidates none): a checkout after a
     # failure is the sign it answers again. PostgreSQL drops every pooled connection on a
-    # disconnect, so the next new connection is.
-    event.listen(engine, "checkout" if url.startswith("sqlite") else "connect", _on_connect)
+    # disconnect, so the next new connection is; later checkouts confirm it.
+    if url.startswith("sqlite"):
+        event.listen(engine, "checkout", _on_connect)
+    else:
+        event.listen(engine, "connect", _on_connect)
+        event.listen(engine, "checkout", _on_checkout)
     return engine
 
 

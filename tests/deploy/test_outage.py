@@ -159,6 +159,8 @@ def test_postgresql_outage_under_load_is_503_then_recovers(
             )
             load.phase = "after"
             wait_until(lambda: len(load.during("after")) >= 40, 60, "load after the outage")
+            # The recovery is logged once it has held for a second (db.SETTLE_S).
+            wait_until(lambda: "database reachable again" in log.read_text(), 30, "recovery logged")
     finally:
         cluster.ensure_running()  # whatever happened, leave the cluster running
         as_postgres(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE);', cluster.port)
