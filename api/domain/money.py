@@ -4,6 +4,7 @@ build decimals from text and round them only for display."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from functools import lru_cache
 
 # ISO 4217 minor units for the currencies the service knows; others default to 2.
 MINOR_UNITS: dict[str, int] = {
@@ -42,10 +43,15 @@ def minor_units(currency: str) -> int:
     return MINOR_UNITS.get(currency.upper(), 2)
 
 
+@lru_cache(maxsize=512)
+def minor_unit(currency: str) -> Decimal:
+    """The currency's smallest unit as a Decimal: 0.01 for GBP, 1 for IQD."""
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
 def quantize_display(amount: Decimal, currency: str) -> Decimal:
     """Round for display to the currency's minor units (banker's rounding)."""
-    exp = Decimal(1).scaleb(-minor_units(currency))
-    return amount.quantize(exp, rounding=ROUND_HALF_EVEN)
+    return amount.quantize(minor_unit(currency), rounding=ROUND_HALF_EVEN)
 
 
 def plain(value: Decimal) -> str:

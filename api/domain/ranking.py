@@ -17,9 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from enum import StrEnum
-from itertools import pairwise
 
 from api.domain.costs import QuoteCost, compute_cost
 from api.domain.speed import Speed
@@ -127,29 +126,56 @@ def _price_sorted(ordered: Sequence[PricePoint], amount: Decimal) -> Found | Non
 
 
 def _floor(value: Decimal, quantum: Decimal) -> Decimal:
-    return (value / quantum).to_integral_value(rounding=ROUND_FLOOR) * quantum
+    """Down to a multiple of `quantum` (a power of ten: a currency's minor unit)."""
+    return value.quantize(quantum, rounding=ROUND_FLOOR)
+
+
+def _largest_below(limit: Decimal, value: Decimal, quantum: Decimal) -> Decimal:
+    """The largest multiple of `quantum` that is at most `limit` and strictly below
+    `value`."""
+    a = _floor(limit, quantum)
+    return a if a < value else value.quantize(quantum, rounding=ROUND_CEILING) - quantum
 
 
 def amount_for_total(
-    points: Sequence[PricePoint], paid: Decimal, quantum: Decimal = CENT
+    points: Sequence[PricePoint],
+    paid: Decimal,
+    quantum: Decimal = CENT,
+    *,
+    presorted: bool = False,
 ) -> tuple[Decimal, Found] | None:
     """Fees included: the largest amount `A` (a multiple of `quantum`, the currency's minor
-    unit) with `A + fee(A) <= paid`, where fee(A) is the fee `price_at` gives at `A`."""
-    ordered = sorted(points, key=_amount)
-    candidates: set[Decimal] = set()
-    for p in ordered:  # exact ladder points, converted as collected
-        if p.send_amount + p.fee <= paid:
-            candidates.add(p.send_amount)
-    for fee in {p.fee for p in ordered}:  # within a segment the fee is constant
-        candidates.add(_floor(paid - fee, quantum))
-    for lo, hi in pairwise(ordered):  # just below a point
-        candidates.add(_floor(min(paid - max(lo.fee, hi.fee), hi.send_amount - quantum), quantum))
-    for a in sorted(candidates, reverse=True):
-        if a <= 0:
-            break
-        found = _price_sorted(ordered, a)
-        if found is not None and a + found[1] <= paid:
-            return a, found
+    unit, or an exact ladder point) with `A + fee(A) <= paid`, where fee(A) is the fee
+    `price_at` gives at `A`.
+
+    The fee is constant on each piece `price_at` defines (an exact point; between two
+    neighbours; just below the lowest point), so each piece's largest affordable amount is
+    found directly, and a piece further up beats every piece below it: the pieces are
+    tried from the top and the first affordable one is the answer. `presorted`: the points
+    are in amount order already (the price book keeps them so)."""
+    ordered = points if presorted else sorted(points, key=_amount)
+    i = len(ordered) - 1
+    while i >= 0:
+        amount = ordered[i].send_amount
+        j = i  # ordered[j:i + 1] share this amount; the first observation counts
+        while j > 0 and ordered[j - 1].send_amount == amount:
+            j -= 1
+        p = ordered[j]
+        if amount + p.fee <= paid:  # the exact point
+            return amount, (p, p.fee, p.rate, False)
+        if j == 0:  # just below the lowest point, by at most its fee
+            a = _largest_below(paid - p.fee, amount, quantum)
+            if a > 0 and a >= amount - p.fee:
+                return a, (p, p.fee, p.rate, True)
+            return None
+        lo = ordered[j - 1]  # strictly between lo and p
+        if lo.send_amount < paid:
+            fee = max(lo.fee, p.fee)
+            a = _largest_below(paid - fee, amount, quantum)
+            if a > lo.send_amount:
+                older = lo if lo.collected_at <= p.collected_at else p
+                return a, (older, fee, min(lo.rate, p.rate), True)
+        i = j - 1
     return None
 
 
@@ -158,11 +184,14 @@ def price_service(
     amount: Decimal,
     fees: FeesMode = FeesMode.ON_TOP,
     quantum: Decimal = CENT,
+    *,
+    presorted: bool = False,
 ) -> tuple[Decimal, Found] | None:
-    """(A, found) for one service at the stated amount in either mode."""
+    """(A, found) for one service at the stated amount in either mode. `presorted`: the
+    points are in amount order already."""
     if fees is FeesMode.INCLUDED:
-        return amount_for_total(points, amount, quantum)
-    found = price_at(points, amount)
+        return amount_for_total(points, amount, quantum, presorted=presorted)
+    found = _price_sorted(points, amount) if presorted else price_at(points, amount)
     return (amount, found) if found is not None else None
 
 
@@ -188,10 +217,12 @@ def price_one(
     newest_only: bool = False,
 ) -> Priced | None:
     """Price one service's newest points at `amount` (None when out of range).
-    `newest_only`: the points are already one per amount (the price book's)."""
-    found = price_service(
-        points if newest_only else newest_per_amount(points), amount, fees, quantum
-    )
+    `newest_only`: the points are already one per amount and in amount order (the price
+    book's)."""
+    if newest_only:
+        found = price_service(points, amount, fees, quantum, presorted=True)
+    else:
+        found = price_service(newest_per_amount(points), amount, fees, quantum)
     if found is None:
         return None
     a, (point, fee, rate, estimated) = found

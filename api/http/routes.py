@@ -20,6 +20,7 @@ from api.http.errors import DATABASE_ERRORS
 from api.http.present import corridor_public, quote_public, rate_public, receipt_public
 from api.http.schemas import CompareResponse, CorridorList, ReceiptIn, ReceiptResponse
 from api.services.compare import (
+    BOOK,
     RPW_ATTRIBUTION,
     SAMPLE_NOTICE,
     SURVEY_NOTICE,
@@ -78,18 +79,33 @@ async def compare_route(
         sort,
         fees,
     )
-    body = await run_in_threadpool(_render_compare, request.app, req, await app_now(request.app))
+    now = await app_now(request.app)
+    body = _render_compare(request.app, req, now, on_loop=True)
+    if body is None:
+        body = await run_in_threadpool(_render_compare, request.app, req, now)
     return Response(body, media_type="application/json")
 
 
-def _render_compare(app: FastAPI, req: CompareRequest, now: datetime) -> bytes:
+def _render_compare(
+    app: FastAPI, req: CompareRequest, now: datetime, *, on_loop: bool = False
+) -> bytes | None:
     """A rendering is reused for the same question while the corridor's data version is the
-    same (a stored quote or rate changes it) and for at most `compare_cache_s` seconds."""
+    same (a stored quote or rate changes it) and for at most `compare_cache_s` seconds.
+
+    `on_loop`: called on the event loop, it answers only when that cannot wait on I/O,
+    else returns None (the caller then runs it in the thread pool): on SQLite (a local
+    file; in WAL mode a read never waits for a writer) when the corridor's book for the
+    current data version is in memory, so the answer is one indexed read of the version
+    and arithmetic. That saves the thread-pool hop (a fifth of an answer's time)."""
     cache: ResponseCache = app.state.response_cache
     with app_session(app) as session:
+        if on_loop and session.get_bind().dialect.name != "sqlite":
+            return None
         version = corridor_version(session, req.from_country, req.to_country)
         body = cache.get((req, version))
         if body is None:
+            if on_loop and not BOOK.holds(session, req.from_country, req.to_country, version):
+                return None
             response = compare_response(session, req, now, version)
             body = response.model_dump_json(by_alias=True).encode()
             cache.put((req, version), body)

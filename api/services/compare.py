@@ -19,14 +19,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from api.domain.money import minor_units
+from api.domain.money import minor_unit
 from api.domain.ranking import (
     FeesMode,
-    Freshness,
     Priced,
     PricePoint,
     SortKey,
-    freshness,
     price_one,
     rank,
 )
@@ -254,15 +252,18 @@ class _Row:
 
 @dataclass(frozen=True)
 class _ServiceBook:
-    """One service's current prices: its rows and their price points, built once."""
+    """One service's current prices: its rows and their price points in amount order
+    (`rows[i]` is the row of `points[i]`), built once per data version."""
 
     rows: tuple[_Row, ...]
     points: tuple[PricePoint, ...]
-    row_of: dict[PricePoint, _Row]
+    row_of: dict[int, _Row]  # id() of a point -> its row (the points live as long as this)
     provider: ProviderView
     service: ServiceView
     newest: datetime
-    sample: bool
+    oldest: datetime
+    sample: bool  # any row is sample
+    all_sample: bool
 
 
 @dataclass(frozen=True)
@@ -308,17 +309,21 @@ def _load_services(session: Session, code: str) -> dict[tuple[str, str], tuple[_
     out: dict[tuple[str, str], tuple[_ServiceBook, ...]] = {}
     for key, by_service in grouped.items():
         books = []
-        for rows in by_service.values():
+        for unordered in by_service.values():
+            rows = sorted(unordered, key=lambda r: r.point.send_amount)
             points = tuple(r.point for r in rows)
+            collected = [r.quote.collected_at for r in rows]
             books.append(
                 _ServiceBook(
                     tuple(rows),
                     points,
-                    dict(zip(points, rows, strict=True)),
+                    {id(r.point): r for r in rows},
                     rows[0].provider,
                     rows[0].service,
-                    max(r.quote.collected_at for r in rows),
+                    max(collected),
+                    min(collected),
                     any(r.quote.sample for r in rows),
+                    all(r.quote.sample for r in rows),
                 )
             )
         out[key] = tuple(books)
@@ -337,10 +342,21 @@ class CorridorBook:
         with self._lock:
             self._entries.clear()
 
+    @staticmethod
+    def _key(session: Session, code: str, version: str) -> tuple[str, str]:
+        return (f"{session.get_bind().engine.url!r}/{code}", version)
+
+    def holds(self, session: Session, from_country: str, to_country: str, version: str) -> bool:
+        """Whether this version of the corridor's book is here already (no database
+        read is needed to answer from it)."""
+        key = self._key(session, f"{from_country.upper()}-{to_country.upper()}", version)
+        with self._lock:
+            return key in self._entries
+
     def get(self, session: Session, code: str, enabled: bool, version: str | None = None) -> _Book:
         if version is None:
             version = _version(session, code)
-        key = (f"{session.get_bind().engine.url!r}/{code}", version)
+        key = self._key(session, code, version)
         if enabled:
             with self._lock:
                 hit = self._entries.get(key)
@@ -418,11 +434,11 @@ def compare(
         )
     fresh = timedelta(hours=corridor.fresh_hours)
     expiry = timedelta(hours=corridor.expiry_hours)
-    quantum = Decimal(1).scaleb(-minor_units(currency))
+    quantum = minor_unit(currency)
 
     def price(sb: _ServiceBook, points: Sequence[PricePoint]) -> tuple[Priced, _Row] | None:
         pr = price_one(points, req.amount, now, fresh, req.fees, quantum, expiry, newest_only=True)
-        return None if pr is None else (pr, sb.row_of[pr.point])
+        return None if pr is None else (pr, sb.row_of[id(pr.point)])
 
     live_books = book.services.get((receive, LIVE), ())
     priced_live: list[tuple[Priced, _Row]] = []
@@ -431,19 +447,21 @@ def compare(
     sample = False
     real_live: set[int | None] = set()
     for sb in live_books:
-        points = [
-            p
-            for p in sb.points
-            if freshness(p.collected_at, now, fresh, expiry) is not Freshness.EXPIRED
-        ]
-        if not points:
-            continue
+        if now - sb.oldest <= expiry:  # the common case: nothing of it has expired
+            points: Sequence[PricePoint] = sb.points
+            newest, any_sample, all_sample = sb.newest, sb.sample, sb.all_sample
+        else:
+            rows = [r for r in sb.rows if now - r.quote.collected_at <= expiry]
+            if not rows:
+                continue
+            points = [r.point for r in rows]
+            newest = max(r.quote.collected_at for r in rows)
+            any_sample = any(r.quote.sample for r in rows)
+            all_sample = all(r.quote.sample for r in rows)
         live_services += 1
-        rows = [sb.row_of[p] for p in points]
-        newest = max(r.quote.collected_at for r in rows)
         data_as_of = newest if data_as_of is None else max(data_as_of, newest)
-        sample = sample or any(r.quote.sample for r in rows)
-        if not all(r.quote.sample for r in rows):
+        sample = sample or any_sample
+        if not all_sample:
             real_live.add(sb.provider.id)
         found = price(sb, points)
         if found is not None:
@@ -464,9 +482,7 @@ def compare(
         if found is None:
             continue
         baskets = tuple(
-            b
-            for p in sorted(sb.points, key=lambda p: p.send_amount)
-            if (b := price_one([p], p.send_amount, now, fresh)) is not None
+            b for p in sb.points if (b := price_one([p], p.send_amount, now, fresh)) is not None
         )
         priced_survey.append((found[0], found[1], baskets))
     survey_by_key = {p.point.service_key: (row, b) for p, row, b in priced_survey}

@@ -256,3 +256,50 @@ def test_fees_included_converts_the_largest_amount_the_money_allows() -> None:
     # A zero-decimal currency converts whole units.
     whole = amount_for_total([lo, hi], Decimal("150.7"), Decimal("1"))
     assert whole is not None and whole[0] == Decimal("147")
+
+
+def _largest_affordable_by_search(
+    points: list[PricePoint], paid: Decimal, quantum: Decimal
+) -> tuple[Decimal, tuple[PricePoint, Decimal, Decimal, bool]] | None:
+    """The definition, by brute force: every multiple of `quantum` up to `paid`, from the
+    top, priced with `price_at`; the first affordable one."""
+    steps = int(paid / quantum)
+    for n in range(steps, 0, -1):
+        a = quantum * n
+        found = price_at(points, a)
+        if found is not None and a + found[1] <= paid:
+            return a, found
+    return None
+
+
+@given(
+    ladder=st.lists(
+        st.tuples(
+            st.sampled_from([Decimal(x) for x in ("5", "10", "12", "20", "30", "50")]),
+            st.decimals(min_value=Decimal("0"), max_value=Decimal("6"), places=1),
+            st.decimals(min_value=Decimal("0"), max_value=Decimal("8"), places=2),
+            st.integers(min_value=0, max_value=3),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    paid=st.decimals(min_value=Decimal("0.1"), max_value=Decimal("60"), places=1),
+)
+def test_fees_included_one_pass_equals_the_search_over_every_amount(
+    ladder: list[tuple[Decimal, Decimal, Decimal, int]], paid: Decimal
+) -> None:
+    """`amount_for_total` finds the largest affordable amount piece by piece; checked
+    against trying every amount (duplicated amount points included: the first counts)."""
+    mid = Decimal("100")
+    points = [
+        PricePoint("s", a, fee, mid * (1 - m / 100), mid, Speed.MINUTES, NOW - timedelta(hours=h))
+        for a, fee, m, h in ladder
+    ]
+    quantum = Decimal("0.1")
+    assert amount_for_total(points, paid, quantum) == _largest_affordable_by_search(
+        points, paid, quantum
+    )
+    ordered = sorted(points, key=lambda p: p.send_amount)
+    assert amount_for_total(ordered, paid, quantum, presorted=True) == amount_for_total(
+        points, paid, quantum
+    )

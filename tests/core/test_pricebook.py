@@ -218,3 +218,36 @@ def test_a_new_quote_shows_on_the_next_request_with_the_cache_on(
     finally:
         mp.undo()
         BOOK.clear()
+
+
+def test_a_held_book_on_sqlite_is_answered_on_the_event_loop(
+    client: TestClient, session: Session, demo_now: datetime
+) -> None:
+    """The compare route answers on the loop only when no I/O can wait: SQLite, with the
+    corridor's book for the current data version in memory. A new quote makes the next
+    answer a thread-pool one (the book is rebuilt), and the answer shows the quote."""
+    from api.http.routes import _render_compare
+
+    app = client.app
+    req = CompareRequest("GB", "PK", Decimal("200"), fees=FeesMode.ON_TOP, payout="bank")
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(get_settings(), "compare_cache_s", 30.0)
+        BOOK.clear()
+        assert _render_compare(app, req, demo_now, on_loop=True) is None  # not held yet
+        first = _render_compare(app, req, demo_now)
+        on_loop = _render_compare(app, req, demo_now, on_loop=True)
+        if session.get_bind().dialect.name == "sqlite":
+            assert on_loop == first
+        else:  # PostgreSQL is over the network: always the thread pool
+            assert on_loop is None
+        store_quotes(
+            session,
+            [quote_in(rate=Decimal("374"), fee=Decimal("0"), collected_at=demo_now)],
+        )
+        assert _render_compare(app, req, demo_now, on_loop=True) is None  # a new version
+        after = _render_compare(app, req, demo_now)
+        assert after is not None and b'"rate":"374"' in after
+    finally:
+        mp.undo()
+        BOOK.clear()
