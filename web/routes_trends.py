@@ -282,12 +282,13 @@ SDG_STATUS = {
 
 def _sort_value(c: CorridorSummary, key: str) -> tuple[int, Decimal | int | str]:
     """Missing values sort last in either order."""
+    b = c.basis  # the figures the row shows: ours, else the World Bank survey's
     if key == "average":
-        v = c.ours.stats.average_pct if c.ours else None
+        v = b.stats.average_pct if b else None
     elif key == "smart":
-        v = c.ours.stats.smart_pct if c.ours else None
+        v = b.stats.smart_pct if b else None
     elif key == "services":
-        return (0, c.ours.stats.services if c.ours else 0)
+        return (0, b.stats.services if b else 0)
     elif key == "published":
         v = c.published.average_pct if c.published else None
     else:

@@ -418,6 +418,12 @@ class Sdg10cOut(BaseModel):
     meets: bool | None
     status: str = Field(description="meets, misses_3, misses_5, misses_both, no_smart, no_data")
     text: str
+    source: str | None = Field(
+        default=None,
+        description="The figures tested: silkroutes (ours) or, where we have none, rpw (the "
+        "World Bank survey rows imported); null when neither has an average",
+    )
+    period: str | None = Field(default=None, description="The period of those figures")
 
 
 class SeriesFigures(BaseModel):
@@ -559,6 +565,8 @@ def summary_public(s: TrendsSummary) -> SummaryResponse:
                     meets=sdg.meets,
                     status=sdg.status,
                     text=sdg.text,
+                    source=c.basis.series if c.basis else None,
+                    period=c.basis.period if c.basis else None,
                 ),
                 few_services=c.few_services,
                 current=c.ours is not None and c.ours.period == s.period,

@@ -43,6 +43,8 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("sdg_average_at_or_below_3", "bool"),
     Column("sdg_smart_at_or_below_5", "bool"),
     Column("sdg_status", "str"),
+    Column("sdg_source", "str"),
+    Column("sdg_period", "str"),
     Column("flow_usd", "decimal"),
     Column("flow_source", "str"),
     Column("in_averages", "bool"),
@@ -85,6 +87,8 @@ def summary_rows(s: TrendsSummary) -> list[tuple[object, ...]]:
                 c.sdg.average_at_or_below_3,
                 c.sdg.smart_at_or_below_5,
                 c.sdg.status,
+                c.basis.series if c.basis else None,
+                c.basis.period if c.basis else None,
                 c.corridor.flow_usd,
                 c.corridor.flow_source,
                 c.code in used,
@@ -110,7 +114,7 @@ def summary_rows(s: TrendsSummary) -> list[tuple[object, ...]]:
     ):
         rows.append(
             (name, "ALL", None, None, s.basket_usd, None, None, s.period, value)
-            + (None,) * 10
+            + (None,) * 12  # median_pct .. sdg_period
             + (fw.flow_usd if fw and name == "flow_weighted_average" else None, detail)
             + (None,) * 8
             + (s.sample, ", ".join(s.simple_average_corridors))

@@ -120,10 +120,21 @@ class CorridorSummary:
         return self.corridor.code
 
     @property
+    def basis(self) -> PeriodStats | None:
+        """The figures the corridor's SDG 10.c status rests on: ours, or where we have no
+        average of our own the World Bank survey rows we imported (real, older; their
+        period says how old)."""
+        for series in (self.ours, self.rpw):
+            if series is not None and series.stats.average_pct is not None:
+                return series
+        return None
+
+    @property
     def sdg(self) -> Sdg10c:
-        if self.ours is None:
+        b = self.basis
+        if b is None:
             return sdg10c(None, None)
-        return sdg10c(self.ours.stats.average_pct, self.ours.stats.smart_pct)
+        return sdg10c(b.stats.average_pct, b.stats.smart_pct)
 
     @property
     def few_services(self) -> bool:

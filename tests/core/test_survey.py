@@ -3,6 +3,7 @@ dated tier, and what a new user sees after `make run` (the shipped demo)."""
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterator
 from decimal import Decimal
@@ -181,3 +182,35 @@ def test_the_survey_section_shows_fee_rate_payin_baskets_and_its_own_reference(
     assert "As surveyed:" in html and "Credit card" in html and "Exchange rate" in html
     # The margin is measured against the survey's own interbank rate of its date.
     assert "against the interbank (mid-market) rate of Aug 20, 2025" in html
+
+
+def test_a_route_without_our_figures_is_tested_on_the_world_bank_survey(
+    shipped_client: TestClient,
+) -> None:
+    """GB->PK in the default install has no figures of ours (no sample there): its SDG
+    10.c status rests on the imported World Bank survey rows, says so, and the overview
+    shows those figures instead of "No figures yet"."""
+    body = shipped_client.get("/api/v1/trends/summary", params={"basket": "200"}).json()
+    gb_pk = next(c for c in body["corridors"] if c["corridor"] == "GB-PK")
+    assert gb_pk["ours"] is None and gb_pk["rpw"]["period"] == "2025Q3"
+    sdg = gb_pk["sdg"]
+    assert (sdg["source"], sdg["period"]) == ("rpw", "2025Q3")
+    average = Decimal(gb_pk["rpw"]["average_pct"])
+    assert sdg["average_at_or_below_3"] is (average <= 3)
+    assert sdg["status"] != "no_data"
+    us_pk = next(c for c in body["corridors"] if c["corridor"] == "US-PK")
+    assert us_pk["sdg"]["source"] == "silkroutes"  # ours first wherever we have them
+    ir = next(c for c in body["corridors"] if c["corridor"] == "GB-IR")
+    assert ir["sdg"]["source"] is None and ir["sdg"]["status"] == "no_data"
+
+    html = shipped_client.get("/trends").text
+    row = html[html.index('<tr data-corridor="GB-PK"') :]
+    row = row[: row.index("</tr>")]
+    assert 'data-basis="rpw"' in row and "World Bank survey, <bdi>2025Q3</bdi>" in row
+    assert f"<bdi>{average:.2f}%</bdi>" in row
+    assert "No figures yet" not in row
+    lines = shipped_client.get(
+        "/api/v1/exports/trends-summary.csv", params={"basket": "200"}
+    ).text.splitlines()
+    header = next(csv.reader([lines[1] if lines[0].startswith("#") else lines[0]]))
+    assert "sdg_source" in header and "sdg_period" in header
