@@ -8,10 +8,11 @@ on a cached database from `generate_quotes.py`, it prints:
 
 - compare API (GET /api/v1/compare US->PK: a corridor whose history grows with the size,
   while GB->PK holds the 44 World Bank survey prices only) and the /compare page with
-  varied amounts (a
-  random amount per request, so the response cache rarely helps): throughput, p50, p99,
-  next to a bare FastAPI endpoint returning the same bytes (one typical response), loaded
-  alternately in the same run with wrk (Debian package wrk) and the same uvicorn settings;
+  varied amounts (a random amount per request, so the response cache rarely helps):
+  throughput, p50, p99, next to a bare FastAPI endpoint returning the same bytes (one
+  typical response), loaded alternately in the same run with wrk (Debian package wrk) and
+  the same uvicorn settings; and /healthz the same way, a route that does no work, which
+  shows what the shipped stack (middleware, routing, access log) costs a request on its own;
 - trends API (/api/v1/trends?corridor=GB-PK&period=quarter) and /trends page latency
   (median of sequential requests after one warm-up), and the summary
   (/api/v1/trends/summary) once it exists, else "n/a";
@@ -59,6 +60,7 @@ PAGE = "/compare?from=US&to=PK&amount={amount}"
 TRENDS = "/api/v1/trends?corridor=GB-PK&period=quarter"
 TRENDS_PAGE = "/trends?corridor=GB-PK&period=quarter"
 SUMMARY = "/api/v1/trends/summary?period=quarter&basket=200"
+HEALTH = "/healthz"  # does nothing: what the shipped stack costs a request on its own
 RATE_LIMIT = str(10**9)
 BARE_APP = textwrap.dedent(
     """
@@ -66,7 +68,12 @@ BARE_APP = textwrap.dedent(
     from fastapi import FastAPI, Response
     API = Path({api!r}).read_bytes()
     PAGE = Path({page!r}).read_bytes()
+    HEALTH = Path({health!r}).read_bytes()
     app = FastAPI()
+
+    @app.get("/healthz")
+    async def health() -> Response:
+        return Response(HEALTH, media_type="application/json")
 
     @app.get("/api/v1/compare")
     async def compare() -> Response:
@@ -124,11 +131,18 @@ def serve_ours(url: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     return proc
 
 
-def serve_bare(tmp: Path, api: bytes, page: bytes, port: int, log: Path) -> subprocess.Popen[bytes]:
+def serve_bare(
+    tmp: Path, api: bytes, page: bytes, health: bytes, port: int, log: Path
+) -> subprocess.Popen[bytes]:
     (tmp / "api.json").write_bytes(api)
     (tmp / "page.html").write_bytes(page)
+    (tmp / "health.json").write_bytes(health)
     (tmp / "bare_app.py").write_text(
-        BARE_APP.format(api=str(tmp / "api.json"), page=str(tmp / "page.html"))
+        BARE_APP.format(
+            api=str(tmp / "api.json"),
+            page=str(tmp / "page.html"),
+            health=str(tmp / "health.json"),
+        )
     )
     env = {**os.environ, "PYTHONPATH": str(tmp)}
     cmd = [sys.executable, "-m", "uvicorn", "bare_app:app", "--host", "127.0.0.1"]
@@ -314,13 +328,14 @@ def bench_one(
         with httpx.Client(base_url=base, timeout=120) as client:
             api = client.get(COMPARE.format(amount="200"))
             page = client.get(PAGE.format(amount="200"))
-            api.raise_for_status()
-            page.raise_for_status()
-            bare = serve_bare(tmp, api.content, page.content, bare_port, log)
+            health = client.get(HEALTH)
+            for r in (api, page, health):
+                r.raise_for_status()
+            bare = serve_bare(tmp, api.content, page.content, health.content, bare_port, log)
             procs.append(bare)
             script = tmp / "varied.lua"
             script.write_text(WRK_SCRIPT)
-            for name, path in (("api", COMPARE), ("page", PAGE)):
+            for name, path in (("health", HEALTH), ("api", COMPARE), ("page", PAGE)):
                 varied = path.format(amount="AMOUNT")
                 runs: dict[str, list[dict[str, float]]] = {"ours": [], "bare": []}
                 for _ in range(opts.rounds):
@@ -376,7 +391,11 @@ def report(results: list[dict[str, Any]]) -> None:
     def line(label: str, cells: list[str]) -> None:
         print(f"{label:<44}" + "".join(f"{c:>{width}}" for c in cells))
 
-    for name, title in (("api", "compare API"), ("page", "/compare page")):
+    for name, title in (
+        ("health", "/healthz (no work)"),
+        ("api", "compare API"),
+        ("page", "/compare page"),
+    ):
         line(
             f"{title} req/s (ratio to bare)",
             [_ratio(r[f"{name}_ours"]["rps"], r[f"{name}_bare"]["rps"]) for r in results],

@@ -173,7 +173,8 @@ health_router = APIRouter(tags=["health"])
 
 
 @health_router.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
+    # async: no I/O here, so no thread-pool hop (a load balancer asks often)
     return {"status": "ok"}
 
 
