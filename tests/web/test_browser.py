@@ -324,6 +324,35 @@ def test_the_answer_is_on_the_first_screen(phone: Any, base_url: str, js: bool) 
     assert first.locator(".opt").first.is_visible()
 
 
+@pytest.mark.parametrize("lang", list(LANGS))
+def test_the_compact_form_shows_its_choices_whole(phone_js: Any, base_url: str, lang: str) -> None:
+    """At 360 px the fees choice is readable ("included", not "include…") in every
+    language, for both of its options."""
+    phone_js.goto(f"{base_url}/compare?from=GB&to=PK&amount=200&lang={lang}")
+    fits = phone_js.evaluate(
+        """() => { const s = document.querySelector('#f-fees');
+          const c = document.createElement('canvas').getContext('2d');
+          c.font = getComputedStyle(s).font;
+          const pad = parseFloat(getComputedStyle(s).paddingInlineStart) +
+                      parseFloat(getComputedStyle(s).paddingInlineEnd);
+          // the drop-down arrow takes about 20 px of the box
+          return [...s.options].map(o => [o.text, c.measureText(o.text).width + pad + 20,
+                                          s.clientWidth]); }"""
+    )
+    for text, needed, width in fits:
+        assert needed <= width, f"{lang}: {text!r} needs {needed:.0f} px of {width} px"
+    assert_no_overflow(phone_js)
+
+
+def test_the_first_survey_price_starts_on_the_first_screen(phone_js: Any, base_url: str) -> None:
+    """GB->PK (World Bank survey prices only): under the summary, the first surveyed price
+    begins on a 360x640 screen in English and Urdu."""
+    for lang in ("en", "ur"):
+        phone_js.goto(f"{base_url}/compare?from=GB&to=PK&amount=200&lang={lang}")
+        card = phone_js.locator("ol.survey-rows > li").first.bounding_box()
+        assert card is not None and card["y"] < 640, f"{lang}: first survey price at {card}"
+
+
 def test_fees_on_top_comparison(phone_js: Any, base_url: str) -> None:
     phone_js.goto(f"{base_url}/compare?from=US&to=PK&amount=200")
     phone_js.select_option("#f-fees", "on_top")
