@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import time as clock
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -33,6 +35,30 @@ def _readable_file(path: Path) -> Path:
     if not path.is_file():
         raise fail(f"{path}: not a file")
     return path
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's content, or a one-line CLI error naming it."""
+    try:
+        return _readable_file(path).read_bytes()
+    except OSError as exc:
+        raise fail(f"{path}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def counted(label: str, unit: str, total: int | None = None) -> Iterator[Callable[..., None]]:
+    """A progress bar "label ━━━ n/total" on stderr; yields `update(done, total=None)`."""
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), console=console)
+    with bar:
+        task = bar.add_task(unit, total=total)
+
+        def update(done: int, total: int | None = None) -> None:
+            if total is None:
+                bar.update(task, completed=done)
+            else:
+                bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def _ready_engine() -> Engine:
@@ -233,18 +259,10 @@ def import_rpw(
     total = rpw_rows_declared(path)
     try:
         with (
-            Progress(
-                TextColumn("reading rows"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=console,
-            ) as progress,
+            counted("reading rows", "rows", (total - 1) if total else None) as update,
             session_scope(engine) as session,
         ):
-            task = progress.add_task("rows", total=(total - 1) if total else None)
-            report = run_import(
-                session, path, progress=lambda n: progress.update(task, completed=n)
-            )
+            report = run_import(session, path, progress=update)
     except ParseError as exc:
         raise fail(f"{path}: {exc}") from None
     except OSError as exc:
@@ -273,28 +291,15 @@ def _import_rpw_survey(path: Path) -> None:
     from api.storage.types import utcnow
     from scrapers.parsers import ParseError
 
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise fail(f"{path}: {exc.strerror or exc}") from None
+    content = read_bytes(path)
     engine = _ready_engine()
     try:
         with (
-            Progress(
-                TextColumn("storing survey prices"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=console,
-            ) as progress,
+            counted("storing survey prices", "offers") as update,
             session_scope(engine) as session,
         ):
-            task = progress.add_task("offers", total=None)
             report = import_rpw_survey(
-                session,
-                content,
-                utcnow(),
-                url=f"file:{path.name}",
-                progress=lambda n, total: progress.update(task, completed=n, total=total),
+                session, content, utcnow(), url=f"file:{path.name}", progress=update
             )
     except ParseError as exc:
         raise fail(f"{path}: {exc}") from None
@@ -326,11 +331,8 @@ def import_feed(
     from api.storage.db import session_scope
     from api.storage.types import utcnow
 
-    path = _readable_file(file)
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise fail(f"{path}: {exc.strerror or exc}") from None
+    path = file
+    content = read_bytes(path)
     engine = _ready_engine()
     try:
         with session_scope(engine) as session:

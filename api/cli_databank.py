@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 console = Console(stderr=True)
 out = Console()
@@ -28,17 +27,14 @@ def import_databank(
 
     Stored as published, never recomputed; `..` cells are no observation. Re-importing the
     same file changes nothing; a malformed file stores nothing."""
-    from api.cli_data import _readable_file, _ready_engine, fail
+    from api.cli_data import _ready_engine, counted, fail, read_bytes
     from api.services.databank import databank_points
     from api.services.databank import import_databank as run_import
     from api.storage.db import session_scope
     from scrapers.parsers import ParseError
 
-    path = _readable_file(file)
-    try:
-        content = path.read_bytes()
-    except OSError as exc:
-        raise fail(f"{path}: {exc.strerror or exc}") from None
+    path = file
+    content = read_bytes(path)
     try:
         databank_points(content)  # the whole file is checked before anything is stored
     except ParseError as exc:
@@ -46,21 +42,10 @@ def import_databank(
     engine = _ready_engine()
     try:
         with (
-            Progress(
-                TextColumn("storing published points"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=console,
-            ) as progress,
+            counted("storing published points", "points") as update,
             session_scope(engine) as session,
         ):
-            task = progress.add_task("points", total=None)
-            report = run_import(
-                session,
-                content,
-                path.name,
-                progress=lambda done, total: progress.update(task, completed=done, total=total),
-            )
+            report = run_import(session, content, path.name, progress=update)
     except ParseError as exc:
         raise fail(f"{escape(str(path))}: {escape(str(exc))}") from None
     out.print(

@@ -140,6 +140,20 @@ class ExportTable:
     def filename(self, fmt: ExportFormat, stem: str) -> str:
         return f"{stem}{'-SAMPLE' if self.sample else ''}.{fmt.value}"
 
+    @classmethod
+    def of_rows(
+        cls,
+        name: str,
+        columns: tuple[Column, ...],
+        rows: Sequence[Row],
+        *,
+        sample: bool,
+        meta: dict[str, str],
+        **more: Any,
+    ) -> ExportTable:
+        """A table whose rows are all in memory (trends, the summary, a chart: small)."""
+        return cls(name, columns, [rows], sample, len(rows), meta, **more)
+
 
 # -- cells -------------------------------------------------------------------------
 
@@ -749,13 +763,11 @@ def trends_export(
 ) -> ExportTable:
     """Corridor trends (ours, imported RPW rows, World Bank published) for both baskets."""
     table = trends_table(session, corridor, kind)
-    rows = trends_rows(table)
-    return ExportTable(
-        name="trends",
-        columns=TREND_EXPORT_COLUMNS,
-        batches=[rows],
+    return ExportTable.of_rows(
+        "trends",
+        TREND_EXPORT_COLUMNS,
+        trends_rows(table),
         sample=table.sample,
-        rows_expected=len(rows),
         minor_units=minor_units_map(session),
         meta={
             "query": f"trends corridor={corridor.upper() if corridor else 'all'} "

@@ -123,13 +123,11 @@ def summary_rows(s: TrendsSummary) -> list[tuple[object, ...]]:
 
 
 def summary_export(s: TrendsSummary) -> ExportTable:
-    rows = summary_rows(s)
-    return ExportTable(
-        name="trends-summary",
-        columns=SUMMARY_COLUMNS,
-        batches=[rows],
+    return ExportTable.of_rows(
+        "trends-summary",
+        SUMMARY_COLUMNS,
+        summary_rows(s),
         sample=s.sample,
-        rows_expected=len(rows),
         meta={
             "query": f"basket={s.basket_usd}; period={s.period_kind.value}",
             "latest_period": s.period or "",
@@ -199,12 +197,11 @@ def chart_export(t: CorridorTrends) -> ExportTable:
         (t.corridor.code, t.basket_usd, t.period_kind.value, c.period, c.series, c.source, c.value)
         for c in chart_points(t)
     ]
-    return ExportTable(
-        name="trends-chart",
-        columns=CHART_COLUMNS,
-        batches=[rows],
+    return ExportTable.of_rows(
+        "trends-chart",
+        CHART_COLUMNS,
+        rows,
         sample=t.sample,
-        rows_expected=len(rows),
         meta={
             "query": f"corridor={t.corridor.code}; basket={t.basket_usd}; "
             f"period={t.period_kind.value}",

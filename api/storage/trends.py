@@ -1,20 +1,19 @@
-"""Reads for trends: quotes at the RPW basket amounts and imported RPW rows.
-
-Both are streamed in batches (`yield_per`), so computing trends holds one row per
-(corridor, service, period) in memory, never the whole quote history.
+"""Reads for the trend rollups: stored quotes at the RPW basket amounts, streamed in
+batches (`yield_per`), so a rebuild holds one row per (corridor, service, period) in memory,
+never the whole quote history. (Imported RPW rows are read by `api.storage.rollups`.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Numeric, and_, cast, or_, select
 from sqlmodel import Session, col
 
-from api.storage.models import Provider, Quote, RpwObservation
+from api.storage.models import Provider, Quote
 
 BATCH = 2000
 
@@ -37,22 +36,6 @@ class BasketQuote:
     collected_at: datetime
     payload_hash: str | None
     dedupe_key: str
-
-
-@dataclass(frozen=True, slots=True)
-class RpwRowView:
-    id: int
-    row_key: str
-    period: str
-    corridor_code: str
-    firm: str
-    firm_type: str | None
-    speed_actual: str | None
-    cc1_total_cost_pct: Decimal | None
-    cc2_total_cost_pct: Decimal | None
-    transparent: bool
-    surveyed_on: date | None
-    source: str
 
 
 def _amount_is(session: Session, amount: Decimal) -> ColumnElement[bool]:
@@ -99,30 +82,3 @@ def iter_basket_quotes(session: Session, baskets: Mapping[str, Decimal]) -> Iter
         quote = BasketQuote(*row)
         if quote.send_amount == baskets[quote.corridor_code]:
             yield quote
-
-
-def iter_rpw_rows(session: Session, corridor_codes: list[str] | None) -> Iterator[RpwRowView]:
-    """Imported World Bank RPW rows mapped to our corridors (all, or the given ones)."""
-    stmt = (
-        select(
-            col(RpwObservation.id),
-            col(RpwObservation.row_key),
-            col(RpwObservation.period),
-            col(RpwObservation.corridor_code),
-            col(RpwObservation.firm),
-            col(RpwObservation.firm_type),
-            col(RpwObservation.speed_actual),
-            col(RpwObservation.cc1_total_cost_pct),
-            col(RpwObservation.cc2_total_cost_pct),
-            col(RpwObservation.transparent),
-            col(RpwObservation.surveyed_on),
-            col(RpwObservation.source),
-        )
-        .where(col(RpwObservation.corridor_code).is_not(None))
-        .order_by(col(RpwObservation.id))
-        .execution_options(yield_per=BATCH)
-    )
-    if corridor_codes is not None:
-        stmt = stmt.where(col(RpwObservation.corridor_code).in_(corridor_codes))
-    for row in session.execute(stmt):
-        yield RpwRowView(*row)
