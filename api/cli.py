@@ -172,18 +172,45 @@ def serve(
             "%d workers: the scheduler does not run in-process; start it with `remit scheduler`",
             workers,
         )
-    uvicorn.run(
-        "api.http.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        # X-Forwarded-* are read by the app, and only from REMIT_TRUSTED_PROXIES
-        # (api/http/proxy.py); uvicorn's own handling would trust loopback by default.
-        proxy_headers=False,
-        forwarded_allow_ips="",
-        log_level="info",
-    )
+    made = _share_metrics(log) if workers > 1 else None
+    try:
+        uvicorn.run(
+            "api.http.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            # X-Forwarded-* are read by the app, and only from REMIT_TRUSTED_PROXIES
+            # (api/http/proxy.py); uvicorn's own handling would trust loopback by default.
+            proxy_headers=False,
+            forwarded_allow_ips="",
+            log_level="info",
+        )
+    finally:
+        if made is not None:  # a temporary directory of our own: nothing to keep
+            import shutil
+
+            shutil.rmtree(made, ignore_errors=True)
+
+
+def _share_metrics(log: logging.Logger) -> Path | None:
+    """Workers on one port count requests in prometheus-client's multiprocess mode: each
+    writes its counts to files in one directory, and /metrics sums them. The directory is
+    PROMETHEUS_MULTIPROC_DIR when set, else a new temporary one; counts left from an
+    earlier run are removed first, as prometheus-client requires."""
+    import os
+    import tempfile
+
+    from api.http.metrics import MULTIPROC_ENV
+
+    given = os.environ.get(MULTIPROC_ENV)
+    directory = Path(given or tempfile.mkdtemp(prefix="remit-metrics-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    os.environ[MULTIPROC_ENV] = str(directory)  # the workers inherit it
+    log.info("request metrics of all workers are shared through %s", directory)
+    return None if given else directory
 
 
 def main() -> None:  # pragma: no cover - console entry

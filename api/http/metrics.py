@@ -8,11 +8,14 @@
   {source}` and `remit_corridor_data_age_seconds{corridor,sample}`: read from the database
   at scrape time, so every worker reports the same figures.
 
-Each `remit serve` process counts its own requests: scrape every worker (see
-docs/deploy.md)."""
+A `remit serve` process counts its own requests: scrape every such process (see
+docs/deploy.md). Under `remit serve --workers N` the workers share one port, so they count in
+prometheus-client's multiprocess mode (`PROMETHEUS_MULTIPROC_DIR`, set by `remit serve`) and
+any worker's /metrics reports the sum over all of them."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -21,6 +24,7 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -99,11 +103,28 @@ def install(app: FastAPI) -> Metrics:
     return metrics
 
 
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def exposition_registry(app: FastAPI) -> CollectorRegistry:
+    """What /metrics reports: this process's registry, or with several workers on one port
+    the request counts summed over every worker's files plus the stored figures."""
+    metrics: Metrics = app.state.metrics
+    directory = os.environ.get(MULTIPROC_ENV)
+    if not directory:
+        return metrics.registry
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
+    registry.register(StoredCollector(app))
+    return registry
+
+
 @router.get("/metrics", include_in_schema=False)
 def metrics_endpoint(request: Request, _reader: ReadScope) -> Response:
     """Prometheus text format (needs the `read` scope)."""
-    metrics: Metrics = request.app.state.metrics
-    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+    return Response(
+        generate_latest(exposition_registry(request.app)), media_type=CONTENT_TYPE_LATEST
+    )
 
 
 class MetricsMiddleware:

@@ -70,12 +70,21 @@ def remit(args: list[str], env: Mapping[str, str], timeout_s: float = 300) -> st
 
 
 @contextmanager
-def serve(env: Mapping[str, str], log: Path) -> Iterator[str]:
-    """`remit serve --no-scheduler` on a free loopback port; yields its base URL."""
+def serve(env: Mapping[str, str], log: Path, *more: str) -> Iterator[str]:
+    """`remit serve --no-scheduler [more…]` on a free loopback port; yields its base URL."""
     port = free_port()
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--no-scheduler"],
+            [
+                sys.executable,
+                "-m",
+                "api.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--no-scheduler",
+                *more,
+            ],
             cwd=REPO,
             env=dict(env),
             stdout=out,

@@ -6,6 +6,7 @@ redis-server the test skips, unless REMIT_REQUIRE_REDIS=1 (CI), where that is a 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -122,3 +123,47 @@ def test_without_redis_reachable_the_limit_fails_open_with_one_log_line(
     log = (tmp_path / "serve.log").read_text()
     assert log.count("rate limit not enforced: Redis unreachable") == 1
     assert "Traceback" not in log
+
+
+@pytest.mark.parametrize("given_dir", [True, False], ids=["given-dir", "default-dir"])
+def test_workers_on_one_port_report_the_requests_of_all(
+    database_url: str, tmp_path: Path, given_dir: bool
+) -> None:
+    """`remit serve --workers 2`: both workers answer on one port, and whichever one answers
+    a scrape reports the requests counted by both (prometheus-client multiprocess mode), in
+    PROMETHEUS_MULTIPROC_DIR when given (emptied of an earlier run's counts first), else in
+    a temporary directory of its own."""
+    key = "k" * 40
+    extra = {"REMIT_ADMIN_API_KEY": key, "REMIT_RATE_LIMIT_PER_MINUTE": "0"}
+    stale = tmp_path / "metrics" / "counter_999999.db"
+    if given_dir:
+        stale.parent.mkdir()
+        stale.write_bytes(b"left from an earlier run")
+        extra["PROMETHEUS_MULTIPROC_DIR"] = str(stale.parent)
+    env = remit_env(database_url, **extra)
+    if not given_dir:
+        env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    log = tmp_path / "serve.log"
+    sent = 60
+    with serve(env, log, "--workers", "2") as base:
+        said = re.search(r"metrics of all workers are shared through (\S+)", log.read_text())
+        assert said is not None, log.read_text()[-2000:]
+        shared = Path(said.group(1))
+        assert shared == stale.parent if given_dir else shared.name.startswith("remit-metrics-")
+        assert not stale.exists()  # an earlier run's counts are not added
+        for _ in range(sent):  # a new connection each: the kernel spreads them over both
+            assert httpx.get(base + "/api/v1/corridors").status_code == 200
+        writers = {f.stem.rsplit("_", 1)[1] for f in shared.glob("counter_*.db")}
+        assert len(writers) == 2, writers  # both workers counted requests
+        line = re.compile(
+            r'^remit_http_requests_total\{method="GET",route="/api/v1/corridors",'
+            r'status="200"\} (\S+)$',
+            re.M,
+        )
+        for _ in range(6):  # scrapes land on either worker
+            body = httpx.get(base + "/metrics", headers={"X-API-Key": key}).text
+            found = line.search(body)
+            assert found is not None, body[:2000]
+            assert float(found.group(1)) == sent
+            assert "remit_collector_runs" in body  # the stored figures are there too
+    assert "Traceback" not in log.read_text()
