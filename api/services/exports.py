@@ -626,6 +626,15 @@ def quotes_stem(corridor: str | None, from_date: date | None, to_date: date | No
 
 # -- trends ------------------------------------------------------------------------
 
+# The RPW aggregates of one corridor and period, in every trends dataset that lists them.
+STAT_COLUMNS: tuple[Column, ...] = (
+    Column("average_pct", "decimal", "pct"),
+    Column("median_pct", "decimal", "pct"),
+    Column("min_pct", "decimal", "pct"),
+    Column("smart_pct", "decimal", "pct"),
+    Column("share_at_or_below_5_pct", "decimal", "pct"),
+)
+
 TREND_EXPORT_COLUMNS: tuple[Column, ...] = (
     Column("series", "str"),
     Column("scope", "str"),
@@ -634,11 +643,7 @@ TREND_EXPORT_COLUMNS: tuple[Column, ...] = (
     Column("basket_amount", "decimal", "money:basket_currency"),
     Column("basket_currency", "str"),
     Column("period", "str"),
-    Column("average_pct", "decimal", "pct"),
-    Column("median_pct", "decimal", "pct"),
-    Column("min_pct", "decimal", "pct"),
-    Column("smart_pct", "decimal", "pct"),
-    Column("share_at_or_below_5_pct", "decimal", "pct"),
+    *STAT_COLUMNS,
     Column("by_provider_type", "str"),
     Column("services", "int"),
     Column("providers", "int"),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from api.domain.periods import PeriodKind, period_sort_key
-from api.services.exports import Column, ExportTable
+from api.services.exports import STAT_COLUMNS, Column, ExportTable
 from api.services.trends import OURS, PUBLISHED, RPW_IMPORT, CorridorTrends
 from api.services.trends_summary import TrendsSummary
 from api.storage.published import RPW_SOURCE
@@ -32,11 +32,7 @@ SUMMARY_COLUMNS: tuple[Column, ...] = (
     Column("basket_amount", "decimal"),
     Column("basket_currency", "str"),
     Column("period", "str"),
-    Column("average_pct", "decimal", "pct"),
-    Column("median_pct", "decimal", "pct"),
-    Column("min_pct", "decimal", "pct"),
-    Column("smart_pct", "decimal", "pct"),
-    Column("share_at_or_below_5_pct", "decimal", "pct"),
+    *STAT_COLUMNS,
     Column("services", "int"),
     Column("providers", "int"),
     Column("few_services", "bool"),
