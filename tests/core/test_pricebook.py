@@ -19,6 +19,22 @@ from api.storage.quotes import QuoteIn, store_quotes
 from api.storage.rates import RateIn, store_rate
 
 
+# The tests' own clock: "30 Nov" is the day after the demo data was loaded (the demo loads at
+# the machine's time, so fixed dates would stop being the newest a week later).
+_DAY30 = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _day_after_the_demo(demo_now: datetime) -> None:
+    global _DAY30
+    _DAY30 = demo_now.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
+
+
+def at(day: int, hour: int = 0) -> datetime:
+    """Day `day` of the tests' month at `hour` UTC, where day 30 is the day after the demo."""
+    return _DAY30 + timedelta(days=day - 30, hours=hour)
+
+
 def quote_in(**kw: object) -> QuoteIn:
     base: dict[str, object] = dict(
         provider="hbl",
@@ -31,7 +47,7 @@ def quote_in(**kw: object) -> QuoteIn:
         payout_method="bank",
         speed="2_5_days",
         payin_method="bank",
-        collected_at=datetime(2026, 11, 30, 12, tzinfo=UTC),
+        collected_at=at(30, 12),
         source="mystery",
     )
     base.update(kw)
@@ -60,8 +76,8 @@ def test_price_book_holds_the_newest_observation_per_service_and_amount(
     older, newer, same_time = store_quotes(
         session,
         [
-            quote_in(rate=Decimal("369"), collected_at=datetime(2026, 11, 30, 10, tzinfo=UTC)),
-            quote_in(rate=Decimal("371"), collected_at=datetime(2026, 11, 30, 13, tzinfo=UTC)),
+            quote_in(rate=Decimal("369"), collected_at=at(30, 10)),
+            quote_in(rate=Decimal("371"), collected_at=at(30, 13)),
             quote_in(send_amount=Decimal("200.00"), rate=Decimal("372")),
         ],
     )
@@ -72,7 +88,7 @@ def test_price_book_holds_the_newest_observation_per_service_and_amount(
     # An older observation arriving later does not replace a newer current price.
     late = store_quotes(
         session,
-        [quote_in(rate=Decimal("368"), collected_at=datetime(2026, 11, 29, tzinfo=UTC))],
+        [quote_in(rate=Decimal("368"), collected_at=at(29))],
     )[0]
     assert late.outcome is Outcome.STORED
     assert _current(session)[key] == newer.quote.id
@@ -82,10 +98,7 @@ def test_price_book_holds_the_newest_observation_per_service_and_amount(
 def test_rebuild_from_history_equals_what_writes_maintained(session: Session) -> None:
     store_quotes(
         session,
-        [
-            quote_in(rate=Decimal(370 + i), collected_at=datetime(2026, 11, 30, i, tzinfo=UTC))
-            for i in range(5)
-        ],
+        [quote_in(rate=Decimal(370 + i), collected_at=at(30, i)) for i in range(5)],
     )
     maintained = _current(session)
     rebuild_current_prices(session)
@@ -113,19 +126,19 @@ def test_data_version_moves_when_a_quote_or_a_rate_is_stored(session: Session) -
     assert data_versions(session, ["GB-BD"])[0] >= 0
     store_rate(
         session,
-        RateIn("USD", "PKR", Decimal("280.5"), "interbank", "sbp", date(2026, 11, 30)),
-        datetime(2026, 11, 30, tzinfo=UTC),
+        RateIn("USD", "PKR", Decimal("280.5"), "interbank", "sbp", at(30).date()),
+        at(30),
     )
     assert data_versions(session, ["GB-PK", "*"]) == (corridor_v + 1, rates_v + 1)
 
 
 def test_compare_reads_only_the_corridors_current_prices(session: Session) -> None:
-    now = datetime(2026, 11, 30, 14, tzinfo=UTC)
+    now = at(30, 14)
     store_quotes(
         session,
         [
-            quote_in(rate=Decimal("300"), collected_at=datetime(2026, 11, 30, 9, tzinfo=UTC)),
-            quote_in(rate=Decimal("371"), collected_at=datetime(2026, 11, 30, 13, tzinfo=UTC)),
+            quote_in(rate=Decimal("300"), collected_at=at(30, 9)),
+            quote_in(rate=Decimal("371"), collected_at=at(30, 13)),
         ],
     )
     result = compare(session, CompareRequest("GB", "PK", Decimal("200"), fees=FeesMode.ON_TOP), now)
@@ -152,38 +165,36 @@ def test_margin_reference_carries_its_date_and_the_48_hour_rule(session: Session
                 mid_rate=Decimal("375"),
                 mid_rate_type="interbank",
                 mid_rate_source="sbp",
-                mid_rate_as_of=date(2026, 11, 28),
-                collected_at=datetime(2026, 11, 30, 23, tzinfo=UTC),
+                mid_rate_as_of=at(28).date(),
+                collected_at=at(30, 23),
             ),
             quote_in(
                 send_amount=Decimal("300"),
                 mid_rate=Decimal("375"),
                 mid_rate_type="official",
                 mid_rate_source="sbp",
-                mid_rate_as_of=date(2026, 11, 27),
-                collected_at=datetime(2026, 11, 30, 12, tzinfo=UTC),
+                mid_rate_as_of=at(27).date(),
+                collected_at=at(30, 12),
             ),
         ],
     )
     near, far = (margin_reference(r.quote) for r in stored if r.quote)
-    assert near.as_of == date(2026, 11, 28) and near.gap_hours == 47 and not near.outdated
+    assert near.as_of == at(28).date() and near.gap_hours == 47 and not near.outdated
     assert near.comparable_with_rpw
     assert far.gap_hours == 60 and far.outdated and not far.comparable_with_rpw
 
 
 def test_quotes_without_a_mid_use_the_rate_nearest_their_capture(session: Session) -> None:
-    for day, value in ((date(2026, 11, 20), "360"), (date(2026, 11, 29), "370")):
+    for day, value in ((at(20).date(), "360"), (at(29).date(), "370")):
         store_rate(
             session,
             RateIn("GBP", "PKR", Decimal(value), "interbank", "test-bank", day),
-            datetime(2026, 11, 30, tzinfo=UTC),
+            at(30),
         )
-    q = store_quotes(
-        session, [quote_in(collected_at=datetime(2026, 11, 21, 9, tzinfo=UTC), rate=Decimal(355))]
-    )[0].quote
+    q = store_quotes(session, [quote_in(collected_at=at(21, 9), rate=Decimal(355))])[0].quote
     assert q is not None
     # The newest on or before the capture day (20 Nov), not the newest overall (29 Nov).
-    assert q.mid_rate_as_of is not None and q.mid_rate_as_of <= date(2026, 11, 21)
+    assert q.mid_rate_as_of is not None and q.mid_rate_as_of <= at(21).date()
     assert margin_reference(q).gap_hours is not None
 
 
