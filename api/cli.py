@@ -130,10 +130,21 @@ def demo(
             help="Only load into a database without collected quotes; refresh stale sample quotes.",
         ),
     ] = False,
+    sample: Annotated[
+        bool,
+        typer.Option(
+            "--sample",
+            help="Also generate invented SAMPLE quotes (not live prices) on the routes with "
+            "nothing real: for demos, screenshots and benchmarks.",
+        ),
+    ] = False,
 ) -> None:
-    """Load reference data, the recorded central-bank rates and SAMPLE quotes (not live prices)."""
+    """Load reference data, the recorded central-bank rates and the World Bank survey prices
+    and history (real material); SAMPLE quotes only with --sample."""
     from scrapers.demo import describe, ensure_demo, load_demo
 
+    if if_empty and sample:
+        raise fail("--if-empty and --sample cannot be combined: run `remit demo --sample`")
     engine = get_engine()
     upgrade(engine)
     now = utcnow()
@@ -141,7 +152,7 @@ def demo(
         if if_empty:
             message = ensure_demo(session, now, timedelta(hours=get_settings().fresh_hours))
         else:
-            message = describe(load_demo(session, now))
+            message = describe(load_demo(session, now, sample=sample))
     out.print(message)
 
 

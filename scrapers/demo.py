@@ -69,6 +69,8 @@ HIGH_COST_DESTINATIONS = {"AF": Decimal("2.0"), "IQ": Decimal("1.0")}
 
 
 SURVEY_FILE = DATA_DIR / "reference" / "uk_q3_2025_rpw_rows_pk_bd.json"
+# Every RPW service of the latest surveyed quarter on 26 routes (percentages only).
+SURVEY_SERVICES_FILE = DATA_DIR / "reference" / "fds_rpw_2025q1_services_pk_bd_af.csv"
 
 
 @dataclass(frozen=True)
@@ -192,13 +194,20 @@ def _usd_payout_quotes(
 
 
 def load_survey(session: Session, now: datetime) -> SurveyReport:
-    """The bundled World Bank RPW survey prices (real, Aug 2025), idempotently."""
-    return import_rpw_survey(
-        session,
-        SURVEY_FILE.read_bytes(),
-        now,
-        url=f"file:data/reference/{SURVEY_FILE.name}",
-    )
+    """The bundled World Bank RPW survey prices (real): the UK row-level prices of Aug 2025
+    and the service rows of the latest quarter on 26 routes, idempotently."""
+    total = SurveyReport()
+    for path in (SURVEY_FILE, SURVEY_SERVICES_FILE):
+        report = import_rpw_survey(
+            session, path.read_bytes(), now, url=f"file:data/reference/{path.name}"
+        )
+        total.offers += report.offers
+        total.quotes_stored += report.quotes_stored
+        total.quotes_duplicate += report.quotes_duplicate
+        total.observations_stored += report.observations_stored
+        total.skipped += report.skipped
+        total.rejected += report.rejected
+    return total
 
 
 def real_corridors(session: Session) -> set[str]:
@@ -251,24 +260,33 @@ def generate_sample_quotes(
 
 
 def load_demo(
-    session: Session, now: datetime, *, sample_on_real_corridors: bool = False
+    session: Session,
+    now: datetime,
+    *,
+    sample: bool = False,
+    sample_on_real_corridors: bool = False,
 ) -> DemoCounts:
+    """Reference data, recorded central-bank rates, the World Bank survey prices and
+    history: real material only. Invented sample quotes only when `sample` is asked for
+    (`remit demo --sample`: demos, screenshots, benchmarks, the test suite)."""
     ref = load_reference(session)
     ensure_databank(session)  # the World Bank's published corridor history (real data)
     rates = load_recorded_rates(session, now)
     sample_rates = load_sample_rates(session, now)
     survey = load_survey(session, now)
-    stored, rejected, priced = generate_sample_quotes(
-        session, now, sample_on_real_corridors=sample_on_real_corridors
-    )
+    stored = rejected = priced = 0
+    if sample:
+        stored, rejected, priced = generate_sample_quotes(
+            session, now, sample_on_real_corridors=sample_on_real_corridors
+        )
     return DemoCounts(ref, rates, sample_rates, stored, rejected, priced, survey)
 
 
 def ensure_demo(session: Session, now: datetime, fresh: timedelta) -> str:
-    """`make run`'s step: load the demo into an empty database; in a database holding only
-    sample quotes, regenerate them once they are older than the freshness window. The
-    bundled World Bank survey prices and DataBank corridor history are (re)imported every
-    time: both are idempotent."""
+    """`make run`'s step: load the real bundled material (idempotent: reference data,
+    recorded rates, World Bank survey prices, DataBank history) unless the database holds
+    collected quotes; sample quotes someone loaded with `remit demo --sample` are
+    regenerated once they are older than the freshness window."""
     databank = ensure_databank(session)  # real published history, whatever else is loaded
     history = (
         f"; World Bank DataBank corridor history: {databank.stored} published points stored"
@@ -279,38 +297,47 @@ def ensure_demo(session: Session, now: datetime, fresh: timedelta) -> str:
 
 
 def _ensure_quotes(session: Session, now: datetime, fresh: timedelta) -> str:
-    survey_note = ""
-    if session.exec(select(Corridor.code).limit(1)).first() is not None:
-        survey = load_survey(session, now)
-        if survey.quotes_stored:
-            survey_note = f"; {survey.quotes_stored} World Bank survey prices added"
     has_real = session.exec(
         select(Quote.id)
         .where(col(Quote.sample).is_(False), col(Quote.source).not_in(SURVEY_SOURCES))
         .limit(1)
     ).first()
+    if has_real is not None:
+        survey_note = ""
+        if session.exec(select(Corridor.code).limit(1)).first() is not None:
+            survey = load_survey(session, now)
+            if survey.quotes_stored:
+                survey_note = f"; {survey.quotes_stored} World Bank survey prices added"
+        return "database has collected quotes; demo data not loaded" + survey_note
     newest_sample = session.exec(
         select(Quote.collected_at)
         .where(col(Quote.sample).is_(True))
         .order_by(col(Quote.collected_at).desc())
         .limit(1)
     ).first()
-    if has_real is not None:
-        return "database has collected quotes; demo data not loaded" + survey_note
-    if newest_sample is None:
-        return describe(load_demo(session, now))
-    if now - newest_sample > fresh:
+    counts = load_demo(session, now)  # idempotent: adds only what is missing
+    if newest_sample is not None and now - newest_sample > fresh:
         stored, _, _ = generate_sample_quotes(session, now)
-        return f"sample quotes refreshed: {stored} (sample data — not live prices)" + survey_note
-    return "sample data already loaded (sample data — not live prices)" + survey_note
+        return f"sample quotes refreshed: {stored} (sample data — not live prices)"
+    if counts.survey is not None and not counts.survey.quotes_stored:
+        return "real data already loaded" + (
+            " (and sample quotes from `remit demo --sample`)" if newest_sample else ""
+        )
+    return describe(counts)
 
 
 def describe(c: DemoCounts) -> str:
     survey = c.survey.quotes_stored if c.survey else 0
-    return (
+    observations = c.survey.observations_stored if c.survey else 0
+    text = (
         f"loaded {c.reference.corridors} corridors, {c.reference.providers} providers, "
         f"{c.rates_stored} recorded central-bank rates, {c.sample_rates} sample rates, "
-        f"{survey} World Bank RPW survey prices (GB-PK, GB-BD, Aug 2025), "
-        f"{c.quotes_stored} sample quotes on {c.corridors_priced} corridors "
-        "(sample data — not live prices)"
+        f"{survey} World Bank RPW survey prices ({observations} surveyed services: GB-PK, "
+        "GB-BD Aug 2025; 26 routes, latest quarter 2023 Q3–2025 Q1)"
     )
+    if c.quotes_stored:
+        text += (
+            f", {c.quotes_stored} sample quotes on {c.corridors_priced} corridors "
+            "(sample data — not live prices)"
+        )
+    return text

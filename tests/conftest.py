@@ -93,9 +93,10 @@ def engine(
         eng = _postgres_engine(db)
     upgrade(eng)
     with session_scope(eng) as s:
-        # Sample quotes on every corridor (GB-PK too, beside its real survey prices), so the
-        # mechanics are tested everywhere; tests/core/test_survey.py checks the shipped demo.
-        load_demo(s, demo_now, sample_on_real_corridors=True)
+        # Sample quotes, asked for explicitly (`remit demo --sample`), on every corridor (GB-PK
+        # too, beside its real survey prices), so the mechanics are tested everywhere;
+        # tests/core/test_survey.py checks the shipped demo (real material only).
+        load_demo(s, demo_now, sample=True, sample_on_real_corridors=True)
     yield eng
     eng.dispose()
     if request.param == "postgres":

@@ -18,6 +18,7 @@ from babel.numbers import NumberPattern, format_decimal, format_percent, get_cur
 from markupsafe import Markup, escape
 
 from api.domain.money import minor_units
+from api.domain.periods import period_start
 from web.i18n import Language
 
 # CLDR puts no space between an ISO code and the digits in some patterns ("PKR74,111");
@@ -105,6 +106,16 @@ class Formatter:
     # -- dates -------------------------------------------------------------------------------
     def day(self, value: date | datetime) -> str:
         return format_date(value, format="medium", locale=self.locale)
+
+    def quarter(self, period: str) -> str:
+        """A survey quarter in the locale's month names: "2025Q1" -> "Jan – Mar 2025"."""
+        start = period_start(period)
+        last = date(start.year, start.month + 2, 1)
+        return (
+            format_date(start, format="MMM", locale=self.locale)
+            + " – "
+            + format_date(last, format="MMM y", locale=self.locale)
+        )
 
     def age(self, then: datetime, now: datetime) -> str:
         """'3 hours ago', in the locale's words."""

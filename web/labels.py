@@ -10,6 +10,7 @@ PAYOUT = {
     "cash": N_("Cash pickup"),
     "wallet": N_("Mobile wallet"),
     "home": N_("Home delivery"),
+    "unknown": N_("Payout not recorded"),
 }
 PAYIN = {
     "bank": N_("Bank transfer"),
@@ -17,6 +18,7 @@ PAYIN = {
     "credit": N_("Credit card"),
     "cash": N_("Cash"),
     "wallet": N_("Mobile wallet"),
+    "unknown": N_("Payment method not recorded"),
 }
 SPEED = {
     "minutes": N_("Within minutes"),
@@ -47,7 +49,7 @@ SPEED_FILTER = {
     "next_day": N_("Next day or faster"),
     "2_5_days": N_("Within 5 days"),
 }
-PAYOUT_FILTER = {"any": N_("Any way"), **PAYOUT}
+PAYOUT_FILTER = {"any": N_("Any way"), **{k: v for k, v in PAYOUT.items() if k != "unknown"}}
 PROVIDER_TYPE = {
     "bank": N_("Bank"),
     "mto": N_("Money transfer company"),

@@ -347,6 +347,20 @@ def base_context(
     }
 
 
+def survey_when(page: Page, result: CompareResult, survey: list[QuotePublic]) -> str:
+    """When the survey prices shown were collected: the days of dated rows ("Aug 8, 2025 –
+    Aug 28, 2025") and the quarters of rows known only by quarter ("Jan – Mar 2025")."""
+    parts = [page.fmt.quarter(p) for p in result.survey_periods]
+    last = result.survey_date
+    if last is not None:
+        first = min((d for o in survey if (d := o.survey_date)), default=last)
+        days = (
+            page.fmt.day(last) if first == last else f"{page.fmt.day(first)} – {page.fmt.day(last)}"
+        )
+        parts.insert(0, days)
+    return " / ".join(parts)
+
+
 def results_context(
     page: Page,
     session: SessionDep,
@@ -379,7 +393,7 @@ def results_context(
         "stale_rows": stale,
         "survey_rows": survey_rows,
         "survey_date": result.survey_date,
-        "survey_first": min((d for o in survey if (d := o.survey_date)), default=None),
+        "survey_when": survey_when(page, result, survey),
         "best": fresh[0].best if fresh else None,
         "best_row": fresh[0] if fresh else None,
         "survey_best": survey_best,

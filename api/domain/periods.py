@@ -65,3 +65,20 @@ def period_sort_key(period: str) -> tuple[int, int, int]:
     """Chronological order for every label form ("2026Q4" < "2027-01" < "2027-W02")."""
     start = period_start(period)
     return start.year, start.month, start.day
+
+
+_QUARTER_MONTHS = {"1": "Jan–Mar", "2": "Apr–Jun", "3": "Jul–Sep", "4": "Oct–Dec"}
+
+
+def quarter_end(period: str) -> date:
+    """The last day of a quarter: "2025Q1" -> 2025-03-31."""
+    year, quarter = (int(x) for x in quarter_label(period).split("Q"))
+    if quarter == 4:
+        return date(year, 12, 31)
+    return date.fromordinal(date(year, 3 * quarter + 1, 1).toordinal() - 1)
+
+
+def quarter_months(period: str) -> str:
+    """A quarter in words (English, for the API): "2025Q1" -> "Jan–Mar 2025"."""
+    year, quarter = quarter_label(period).split("Q")
+    return f"{_QUARTER_MONTHS[quarter]} {year}"

@@ -26,6 +26,7 @@ class Payout(StrEnum):
     CASH = "cash"
     WALLET = "wallet"
     HOME = "home"
+    UNKNOWN = "unknown"  # the source does not record it (World Bank RPW percentage rows)
 
 
 class Payin(StrEnum):
@@ -34,6 +35,7 @@ class Payin(StrEnum):
     CREDIT = "credit"  # credit card, where a source tells it from a debit card (RPW)
     CASH = "cash"
     WALLET = "wallet"
+    UNKNOWN = "unknown"  # the source does not record it (World Bank RPW percentage rows)
 
 
 class ProviderType(StrEnum):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from api.domain.money import quantize_display
+from api.domain.periods import quarter_months
 from api.domain.ranking import Priced
 from api.http.schemas import (
     CorridorPublic,
@@ -101,13 +102,16 @@ def quote_public(r: RankedQuote, now: datetime) -> QuotePublic:
         age_hours=int((now - r.quote.collected_at).total_seconds() // 3600),
         source=r.quote.source,
         stale=r.priced.stale,
-        estimated=r.priced.estimated,
+        # Percentage-only survey rows: fee and rate are estimated at the basket amount.
+        estimated=r.priced.estimated or r.survey_period is not None,
         sample=r.quote.sample,
         promotional=r.quote.promotional,
         transparent=r.quote.transparent,
         access_point=r.service.access_point or None,
         note=r.quote.note,
         survey_date=r.survey_date,
+        survey_period=r.survey_period,
+        survey_quarter=quarter_months(r.survey_period) if r.survey_period else None,
         survey_baskets=[survey_basket(b, send_ccy, r.quote.receive_currency) for b in r.baskets],
     )
 

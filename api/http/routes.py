@@ -140,6 +140,7 @@ def compare_response(
         fees=result.fees.value,
         survey_quotes=[quote_public(q, now) for q in result.survey],
         survey_date=result.survey_date,
+        survey_periods=result.survey_periods,
         survey_notice=SURVEY_NOTICE if result.survey else None,
         attribution=RPW_ATTRIBUTION if result.survey else None,
         data_version=result.data_version,

@@ -121,6 +121,14 @@ class QuotePublic(BaseModel):
     access_point: str | None = None
     note: str | None = None
     survey_date: date | None = None
+    survey_period: str | None = Field(
+        default=None,
+        description="World Bank survey quarter (e.g. 2025Q1) of a price the survey gives only "
+        "as percentages: its fee and rate are estimates at the basket amount, from the "
+        "reference rate shown (mid_rate, mid_rate_as_of); the note names the surveyed firm "
+        "and its type",
+    )
+    survey_quarter: str | None = Field(default=None, description='e.g. "Jan–Mar 2025"')
     survey_baskets: list[SurveyBasket] = Field(default_factory=list)
 
 
@@ -146,6 +154,9 @@ class CompareResponse(BaseModel):
         description="World Bank RPW survey prices of providers without a live quote here"
     )
     survey_date: date | None
+    survey_periods: list[str] = Field(
+        default_factory=list, description="Survey quarters of quarter-only survey prices"
+    )
     survey_notice: str | None
     attribution: str | None
     data_version: str

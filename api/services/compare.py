@@ -144,7 +144,14 @@ class RankedQuote:
 
     @property
     def survey_date(self) -> date | None:
-        return self.quote.collected_at.date() if self.tier == SURVEY else None
+        """The survey day; None for a price known only by its quarter (`survey_period`)."""
+        if self.tier != SURVEY or self.quote.survey_period:
+            return None
+        return self.quote.collected_at.date()
+
+    @property
+    def survey_period(self) -> str | None:
+        return self.quote.survey_period if self.tier == SURVEY else None
 
 
 @dataclass
@@ -178,6 +185,11 @@ class CompareResult:
     def survey_date(self) -> date | None:
         dates = [d for q in self.survey if (d := q.survey_date) is not None]
         return max(dates) if dates else None
+
+    @property
+    def survey_periods(self) -> list[str]:
+        """The survey quarters of prices known only by their quarter, oldest first."""
+        return sorted({p for q in self.survey if (p := q.survey_period)})
 
 
 # -- the per-corridor book ------------------------------------------------------------------
@@ -218,6 +230,7 @@ class QuoteView:
     delivery_min_s: Decimal | None
     delivery_max_s: Decimal | None
     note: str | None
+    survey_period: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,6 +498,17 @@ def compare(
             b for p in sb.points if (b := price_one([p], p.send_amount, now, fresh)) is not None
         )
         priced_survey.append((found[0], found[1], baskets))
+    # A provider's newest survey only (the UK rows of Aug 2025 over the same firms' 2025 Q1
+    # percentages): an older survey of the same provider is history, shown on /trends.
+    newest_survey: dict[int | None, datetime] = {}
+    for _p, row, _b in priced_survey:
+        pid, at = row.provider.id, row.quote.collected_at
+        newest_survey[pid] = max(at, newest_survey.get(pid, at))
+    priced_survey = [
+        entry
+        for entry in priced_survey
+        if entry[1].quote.collected_at == newest_survey[entry[1].provider.id]
+    ]
     survey_by_key = {p.point.service_key: (row, b) for p, row, b in priced_survey}
     survey_ranked: list[RankedQuote] = []
     for pr in rank([p for p, _, _ in priced_survey], req.sort):

@@ -17,6 +17,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from api.domain.validation import Problem, check_number
+from api.services.survey_services import import_service_rows
 from api.storage.models import Corridor, Country, Provider
 from api.storage.outcome import Outcome
 from api.storage.payloads import archive, sha256
@@ -27,6 +28,7 @@ from scrapers.parsers import ParseError
 from scrapers.parsers.feed import FeedRow as FeedRow  # re-exported: a typed-in quote is a feed row
 from scrapers.parsers.feed import RejectedRow, parse_feed
 from scrapers.parsers.rpw import RpwRejected, RpwRow, iter_rpw_rows, rpw_row_key, rpw_total_rows
+from scrapers.parsers.rpw_services import is_service_rows
 from scrapers.parsers.rpw_survey import SurveyOffer, parse_survey, service_rows
 
 FEED_SOURCE = "feed"
@@ -328,10 +330,17 @@ def import_rpw_survey(
     url: str = "file",
     progress: Callable[[int, int], None] | None = None,
 ) -> SurveyReport:
-    """Import World Bank RPW row-level survey prices (JSON or CSV, docs/feed-format.md):
-    each offer becomes a survey-tier quote (source `rpw`) through `store_quotes`, and each
+    """Import World Bank RPW row-level survey prices (JSON or CSV, docs/feed-format.md), or
+    RPW service rows given as percentages (api/services/survey_services.py): each offer
+    becomes a survey-tier quote (source `rpw`) through `store_quotes`, and each
     RPW service row an RPW observation for the trends. Idempotent. A malformed file raises
     ParseError before anything is added. The caller commits."""
+    if is_service_rows(content):  # percentages per service (no amounts, no rates)
+        report = SurveyReport()
+        import_service_rows(
+            session, content, now, report, url=url, progress=progress, record=rpw_record
+        )
+        return report
     offers = parse_survey(content)
     report = SurveyReport(offers=len(offers))
     countries = list(session.exec(select(Country)))

@@ -88,6 +88,7 @@ class Service(SQLModel, table=True):
             "payout_currency",
             "speed",
             "access_point",
+            "variant",
         ),
     )
     id: int | None = Field(default=None, primary_key=True)
@@ -100,6 +101,9 @@ class Service(SQLModel, table=True):
     # How the sender reaches the service where a source says so (RPW: internet, agent,
     # call_centre); "" when the source does not distinguish.
     access_point: str = Field(default="", max_length=12)
+    # A source's own number for a service that otherwise looks like another of the same
+    # provider (World Bank RPW rows without instrument or access point); "" elsewhere.
+    variant: str = Field(default="", max_length=24)
 
 
 class Quote(SQLModel, table=True):
@@ -140,6 +144,9 @@ class Quote(SQLModel, table=True):
     # capture time), and a note the source attached (RPW: promotions, alternative rates).
     mid_rate_as_of: date | None = None
     note: str | None = None
+    # A survey price known only by its quarter ("2025Q1"): shown as the quarter, never as
+    # the day stored in collected_at (the quarter's last day).
+    survey_period: str | None = Field(default=None, max_length=6)
 
 
 class CurrentPrice(SQLModel, table=True):

@@ -61,6 +61,8 @@ class QuoteIn:
     mid_rate_as_of: date | None = None  # the given mid's date (default: the capture date)
     access_point: str = ""  # internet, agent, call_centre where the source says so
     note: str | None = None
+    variant: str = ""  # the source's number for services that otherwise look alike
+    survey_period: str | None = None  # a survey price known only by its quarter ("2025Q1")
 
 
 @dataclass
@@ -79,6 +81,7 @@ def dedupe_key(q: QuoteIn) -> str:
         q.receive_currency,
         q.speed,
         *([q.access_point] if q.access_point else []),
+        *([f"variant={q.variant}"] if q.variant else []),
         format(q.send_amount.normalize(), "f"),
         format(q.fee.normalize(), "f"),
         format(q.rate.normalize(), "f"),
@@ -146,6 +149,7 @@ def _service(session: Session, provider_id: int, q: QuoteIn) -> Service:
         Service.payout_currency == q.receive_currency,
         Service.speed == q.speed,
         Service.access_point == q.access_point,
+        Service.variant == q.variant,
     )
     service = session.exec(stmt).first()
     if service is None:
@@ -157,6 +161,7 @@ def _service(session: Session, provider_id: int, q: QuoteIn) -> Service:
             payout_currency=q.receive_currency,
             speed=q.speed,
             access_point=q.access_point,
+            variant=q.variant,
         )
         session.add(service)
         session.flush()
@@ -232,6 +237,7 @@ def _store_one(session: Session, q: QuoteIn, batch_keys: set[str]) -> StoreResul
         mid_rate_source=mid_source or q.source,
         mid_rate_as_of=mid_as_of,
         note=q.note,
+        survey_period=q.survey_period,
         fx_margin_pct=cost.fx_margin_pct,
         total_cost_pct=cost.total_cost_pct,
         total_cost=cost.total_cost,

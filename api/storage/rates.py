@@ -21,6 +21,9 @@ from api.storage.pricebook import RATES_SCOPE, bump_versions
 RATE_TYPE_PREFERENCE = {"interbank": 0, "official": 1, "market": 2}
 VARIANT_PREFERENCE = {"": 0, "transfer": 0, "cash": 1}
 PIVOTS = ("USD", "EUR")
+# Crossed only when no real rate exists through the pivots above: the Bank of Russia
+# publishes official rates for currencies no other recorded source has (BDT, IRR).
+FALLBACK_PIVOTS = ("RUB",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,7 @@ def _view(r: ReferenceRate, *, invert: bool = False) -> RateView:
 
 
 def rates_for_pair(
-    session: Session, base: str, quote: str, on: date | None = None
+    session: Session, base: str, quote: str, on: date | None = None, *, _chain: bool = True
 ) -> list[RateView]:
     """Every source's latest rate for base->quote: direct, inverted, or crossed through a pivot."""
     if base == quote:
@@ -120,7 +123,64 @@ def rates_for_pair(
         if r.base == quote and r.quote == base and (r.source, r.rate_type, r.variant) not in seen:
             out.append(_view(r, invert=True))
             seen.add((r.source, r.rate_type, r.variant))
+    _crossed(out, seen, rows, base, quote, PIVOTS)
+    if all(v.sample for v in out):
+        fallback = _latest_rows(session, {base, quote, *FALLBACK_PIVOTS}, on)
+        _crossed(out, seen, fallback, base, quote, FALLBACK_PIVOTS)
+    if _chain and all(v.sample for v in out):
+        _chained(session, out, rows, base, quote, on)
+    return sorted(out, key=preference)
+
+
+def _chained(
+    session: Session,
+    out: list[RateView],
+    rows: list[ReferenceRate],
+    base: str,
+    quote: str,
+    on: date | None,
+) -> None:
+    """base->pivot from a source that has base, pivot->quote crossed itself (KWD->USD from
+    the IMF, USD->BDT through the Bank of Russia): the first real pair found."""
     for pivot in PIVOTS:
+        if pivot in (base, quote):
+            continue
+        legs_b = [v for r in rows if (v := _as_from(r, pivot, base)) is not None and not v.sample]
+        if not legs_b:
+            continue
+        legs_q = [
+            v for v in rates_for_pair(session, pivot, quote, on, _chain=False) if not v.sample
+        ]
+        if not legs_q:
+            continue
+        b, q = min(legs_b, key=preference), legs_q[0]
+        out.append(
+            RateView(
+                base,
+                quote,
+                q.rate / b.rate,
+                q.rate_type,
+                q.source if b.source == q.source else f"{q.source}+{b.source}",
+                min(q.as_of, b.as_of),
+                True,
+                False,
+                q.variant,
+                via=pivot,
+            )
+        )
+        return
+
+
+def _crossed(
+    out: list[RateView],
+    seen: set[tuple[str, str, str]],
+    rows: list[ReferenceRate],
+    base: str,
+    quote: str,
+    pivots: tuple[str, ...],
+) -> None:
+    """Append base->quote rates crossed through each pivot (one per source and type)."""
+    for pivot in pivots:
         if pivot in (base, quote):
             continue
         to_base = [_as_from(r, pivot, base) for r in rows]
@@ -149,7 +209,6 @@ def rates_for_pair(
                 )
             )
             seen.add((q.source, q.rate_type, q.variant))
-    return sorted(out, key=preference)
 
 
 def _as_from(r: ReferenceRate, pivot: str, target: str) -> RateView | None:
@@ -194,8 +253,11 @@ def nearest_reference_rate(session: Session, base: str, quote: str, day: date) -
     later = rates_for_pair(session, base, quote)
     if not later:
         return None
-    first = min(v.as_of for v in later)
-    return reference_rate(session, base, quote, on=first)
+    best = later[0]  # real before sample
+    first = min(v.as_of for v in later if v.sample == best.sample)
+    found = reference_rate(session, base, quote, on=first)
+    # A crossed rate is as old as its older leg: on that day the newer leg may not exist yet.
+    return best if found is None or found.sample > best.sample else found
 
 
 def latest_stored(

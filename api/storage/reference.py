@@ -49,6 +49,12 @@ FT_NAMES = {
     "Iraq": "IRQ",
     "Pakistan": "PAK",
     "Bangladesh": "BGD",
+    "India": "IND",
+    "Saudi Arabia": "SAU",
+    "Australia": "AUS",
+    "Malaysia": "MYS",
+    "Singapore": "SGP",
+    "Bahrain": "BHR",
 }
 
 
