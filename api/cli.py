@@ -157,6 +157,21 @@ def demo(
 
 
 @app.command()
+def coverage() -> None:
+    """Share of the money sent into AF, BD, IQ, IR and PK that travels on routes with a real
+    price collected in the last 7 days, a World Bank survey price at most 2 years old, or
+    nothing real (the same figures as `coverage` in /api/v1/trends/summary)."""
+    from api.services.coverage import coverage as measure
+    from api.services.coverage import describe as coverage_lines
+
+    engine = get_engine()
+    with session_scope(engine) as session:
+        lines = coverage_lines(measure(session, utcnow()))
+    for line in lines:
+        out.print(line, highlight=False)
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,

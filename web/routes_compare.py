@@ -64,7 +64,23 @@ SANCTIONS_FROM_IRAN = N_(
     "Sanctions cut Iranian banks off international payment networks, so no regulated "
     "provider publishes prices for transfers from Iran."
 )
-NO_PROVIDER_OTHER = N_("We found no regulated provider with a current price for this corridor.")
+SANCTIONS_FROM_IRAN_TO_AFGHANISTAN = N_(
+    "Sanctions cut Iranian banks off international payment networks, so no regulated "
+    "provider publishes prices for transfers from Iran. The World Bank has never surveyed "
+    "this route, although Iran sends more money to Afghanistan than any other country."
+)
+# Routes with nothing real say why: no price collected is not "no regulated provider".
+NO_PRICE_IRAQ = N_(
+    "The World Bank does not survey transfers into Iraq, and we have not collected a price "
+    "on this route yet. Here are the official and market rates, so you can check the rate "
+    "you are offered."
+)
+NO_PRICE_COLLECTED = N_(
+    "We have not collected a price on this route yet, and the World Bank has not surveyed it "
+    "in its latest rounds."
+)
+NO_PRICE_HEADING = N_("No price collected yet")
+NO_PROVIDER_HEADING = N_("No regulated provider found")
 INFORMAL_RISKS = [
     N_("Informal money changers (hawala) are not regulated where you live."),
     N_("If the money is lost or stolen, nobody has to pay it back."),
@@ -77,8 +93,18 @@ def no_provider_text(corridor: Corridor) -> str:
     if corridor.to_country == "IR":
         return SANCTIONS_TO_IRAN
     if corridor.from_country == "IR":
+        if corridor.to_country == "AF":
+            return SANCTIONS_FROM_IRAN_TO_AFGHANISTAN
         return SANCTIONS_FROM_IRAN
-    return NO_PROVIDER_OTHER
+    if corridor.to_country == "IQ":
+        return NO_PRICE_IRAQ
+    return NO_PRICE_COLLECTED
+
+
+def no_provider_heading(corridor: Corridor) -> str:
+    """Only sanctions mean no regulated provider; elsewhere we have no price yet."""
+    sanctions = "IR" in (corridor.from_country, corridor.to_country)
+    return NO_PROVIDER_HEADING if sanctions else NO_PRICE_HEADING
 
 
 # Option texts sit under the label "Fees": "Fees: included", "Fees: on top".
@@ -404,6 +430,7 @@ def results_context(
         "any_promotional": any(o.promotional for o in everything),
         "incentive": INCENTIVE.get(corridor.to_country) if corridor.incentive_note else None,
         "no_provider": no_provider_text(corridor),
+        "no_provider_heading": no_provider_heading(corridor),
         "informal_risks": INFORMAL_RISKS,
         "now": now,
     }

@@ -40,6 +40,8 @@ def corridor_public(s: CorridorSummary) -> CorridorPublic:
         incentive_note=c.incentive_note,
         basket_amounts=[a for a in (c.basket_200, c.basket_500) if a is not None],
         sample=s.sample,
+        status=s.status,
+        survey_period=s.survey_period,
     )
 
 

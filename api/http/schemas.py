@@ -39,6 +39,14 @@ class CorridorPublic(BaseModel):
     incentive_note: str | None = None
     basket_amounts: list[DecimalStr]
     sample: bool
+    status: Literal["live", "survey", "sample", "none"] = Field(
+        default="none",
+        description="What the route has: live (real current prices), survey (World Bank "
+        "survey prices only), sample (invented prices only) or none",
+    )
+    survey_period: str | None = Field(
+        default=None, description="The newest World Bank survey quarter shown, e.g. 2025Q1"
+    )
 
 
 class CorridorList(BaseModel):

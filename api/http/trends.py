@@ -22,6 +22,7 @@ from api.domain.aggregates import SDG_CORRIDOR_MAX_PCT, SDG_TARGET_AVG_PCT
 from api.domain.periods import PeriodKind
 from api.http.deps import NowDep, SessionDep
 from api.http.schemas import DecimalStr, pct
+from api.services.coverage import LIVE_SHARE, NOTHING, SURVEY_SHARE, Coverage, coverage
 from api.services.exports import (
     ExportFormat,
     ExportTable,
@@ -474,6 +475,20 @@ class TargetShare(BaseModel):
     of: int = Field(description="Corridors for which the test can be made")
 
 
+class CoverageOut(BaseModel):
+    """`remit coverage`: shares of the money sent into AF, BD, IQ, IR, PK by what its route
+    has (each route counted once, in the first that applies)."""
+
+    live_pct: DecimalStr | None = Field(description="(a) a real price collected in 7 days")
+    survey_pct: DecimalStr | None = Field(
+        description="(b) a World Bank survey price at most 2 years old"
+    )
+    nothing_pct: DecimalStr | None = Field(description="(c) nothing real")
+    flows_usd: DecimalStr = Field(description="Yearly flows on the routes counted, USD")
+    routes: dict[str, list[str]]
+    without_flow: list[str] = Field(description="Routes without a flow figure (not counted)")
+
+
 class SummaryResponse(BaseModel):
     basket_usd: int
     period_kind: str
@@ -499,6 +514,7 @@ class SummaryResponse(BaseModel):
     methodology: str
     attribution: str
     downloads: dict[str, str]
+    coverage: CoverageOut | None = None
 
 
 def _series_out(p: PeriodStats | None, source: str) -> SeriesFigures | None:
@@ -621,8 +637,22 @@ def trends_summary_route(
     period: PeriodQ = PeriodKind.QUARTER,
 ) -> SummaryResponse:
     """Every corridor's latest figures by source (ours, imported RPW rows, World Bank
-    published), its SDG 10.c status, and the simple and flow-weighted averages."""
-    return summary_public(trends_summary(session, int(basket), period, now=now))
+    published), its SDG 10.c status, the simple and flow-weighted averages, and the
+    coverage of the flows by real prices (`remit coverage`)."""
+    out = summary_public(trends_summary(session, int(basket), period, now=now))
+    out.coverage = coverage_public(coverage(session, now))
+    return out
+
+
+def coverage_public(c: Coverage) -> CoverageOut:
+    return CoverageOut(
+        live_pct=c.share_pct(LIVE_SHARE),
+        survey_pct=c.share_pct(SURVEY_SHARE),
+        nothing_pct=c.share_pct(NOTHING),
+        flows_usd=c.total_usd,
+        routes=c.routes,
+        without_flow=c.without_flow,
+    )
 
 
 @router.get("/exports/trends-summary.{format}", response_class=Response, responses=EXPORT_RESPONSES)

@@ -20,6 +20,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from api.domain.money import minor_unit
+from api.domain.periods import PeriodKind, period_of
 from api.domain.ranking import (
     FeesMode,
     Priced,
@@ -498,16 +499,20 @@ def compare(
             b for p in sb.points if (b := price_one([p], p.send_amount, now, fresh)) is not None
         )
         priced_survey.append((found[0], found[1], baskets))
+
     # A provider's newest survey only (the UK rows of Aug 2025 over the same firms' 2025 Q1
     # percentages): an older survey of the same provider is history, shown on /trends.
-    newest_survey: dict[int | None, datetime] = {}
+    def round_of(row: _Row) -> str:  # the survey quarter
+        return row.quote.survey_period or period_of(row.quote.collected_at, PeriodKind.QUARTER)
+
+    newest_survey: dict[int | None, str] = {}
     for _p, row, _b in priced_survey:
-        pid, at = row.provider.id, row.quote.collected_at
-        newest_survey[pid] = max(at, newest_survey.get(pid, at))
+        pid, q = row.provider.id, round_of(row)
+        newest_survey[pid] = max(q, newest_survey.get(pid, q))
     priced_survey = [
         entry
         for entry in priced_survey
-        if entry[1].quote.collected_at == newest_survey[entry[1].provider.id]
+        if round_of(entry[1]) == newest_survey[entry[1].provider.id]
     ]
     survey_by_key = {p.point.service_key: (row, b) for p, row, b in priced_survey}
     survey_ranked: list[RankedQuote] = []

@@ -129,7 +129,9 @@ def rates_for_pair(
         _crossed(out, seen, fallback, base, quote, FALLBACK_PIVOTS)
     if _chain and all(v.sample for v in out):
         _chained(session, out, rows, base, quote, on)
-    return sorted(out, key=preference)
+    # A sample rate is shown only where no real rate of its type exists.
+    real_types = {v.rate_type for v in out if not v.sample}
+    return sorted((v for v in out if not v.sample or v.rate_type not in real_types), key=preference)
 
 
 def _chained(
