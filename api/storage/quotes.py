@@ -84,7 +84,9 @@ def dedupe_key(q: QuoteIn) -> str:
         *([f"variant={q.variant}"] if q.variant else []),
         format(q.send_amount.normalize(), "f"),
         format(q.fee.normalize(), "f"),
-        format(q.rate.normalize(), "f"),
+        # A quarter-only survey point's rate is estimated from the reference rate of the day
+        # it was imported: the same surveyed service stays one quote whatever rate is newer.
+        f"survey={q.survey_period}" if q.survey_period else format(q.rate.normalize(), "f"),
         (q.source_captured_at or q.collected_at).isoformat(),
         q.source,
     ]

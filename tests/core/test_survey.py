@@ -309,3 +309,13 @@ def test_coverage_shares_add_up_and_match_the_summary(
     shares = [Decimal(body[k]) for k in ("live_pct", "survey_pct", "nothing_pct")]
     assert abs(sum(shares) - 100) <= Decimal("0.2")
     assert Decimal(body["flows_usd"]) == late_2026.total_usd
+
+
+def test_with_sample_quotes_loaded_every_card_says_sample(client: TestClient) -> None:
+    """The test fixture asks for sample quotes (`remit demo --sample`): each card says so,
+    and none shows when an invented price was "checked"."""
+    html = client.get("/compare", params={"from": "US", "to": "PK", "amount": "200"}).text
+    cards = [c for c in html.split('<li class="prow')[1:] if not c.startswith(" srow")]
+    assert cards, "the fixture's sample quotes are shown (the survey's cards are apart)"
+    assert all('<span class="tag warn">sample</span>' in card for card in cards)
+    assert "newest price" not in html and " ago" not in html

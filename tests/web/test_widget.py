@@ -290,7 +290,8 @@ def test_the_same_offers_as_compare_with_you_pay_and_received(client: TestClient
     assert "Fees included" in body
     pays = re.findall(r"You pay <bdi><bdi>([^<]+)</bdi>", body)
     assert pays == [f"£{float(q['you_pay']):,.2f}" for q in top]
-    assert "Sample data — not live prices." in body and "newest price" in body
+    # Issue 17: an invented price never shows a capture time ("newest price 1 hour ago").
+    assert "Sample data — not live prices." in body and "newest price" not in body
 
 
 def test_see_all_offers_opens_the_full_comparison_in_a_new_tab(client: TestClient) -> None:
