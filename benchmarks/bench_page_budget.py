@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_page_budget.py [--runs 3] [--url /compare?...]
 
 Starts its own server on a loopback port (a temporary SQLite database loaded with
-`remit demo`), then prints:
+`remit demo --sample`), then prints:
 
 (a) Bytes, as served with `Accept-Encoding: gzip`: the first HTML response of /compare
     (budget 14 KB compressed), the whole page with its CSS and JavaScript (50 KB), the
@@ -175,7 +175,7 @@ def main() -> int:
     args = parser.parse_args()
     failed = False
     with tempfile.TemporaryDirectory() as tmp, live_server(Path(tmp)) as base:
-        print(f"server {base} (temporary SQLite, `remit demo` data)")
+        print(f"server {base} (temporary SQLite, `remit demo --sample` data)")
         print(f"\n(a) bytes for {args.url}")
         for label, size, budget in byte_budgets(base, args.url):
             if budget:

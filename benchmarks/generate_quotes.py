@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/generate_quotes.py --sizes 10k,200k [--postgres URL]
 
-Each size is the demo as of the current hour (`remit demo`: reference data, central-bank
+Each size is the demo as of the current hour (`remit demo --sample`: reference data, central-bank
 rates, the RPW survey prices and one sample quote per service and amount point on the
 corridors that have providers) plus N synthetic quotes: every (service, amount point) of
 the demo collected in rounds spread evenly over the year before that hour, fees and rates
@@ -156,7 +156,7 @@ def build(engine: Engine, count: int, now: datetime, log: Callable[[str], None] 
     upgrade(engine)
     t0 = time.perf_counter()
     with session_scope(engine) as s:
-        load_demo(s, now)
+        load_demo(s, now, sample=True)  # `remit demo --sample`: the quotes to vary
         templates = _templates(s)
     if not templates:
         raise SystemExit("the demo loaded no sample quotes to vary")

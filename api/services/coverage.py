@@ -97,8 +97,8 @@ def describe(c: Coverage) -> list[str]:
     """What `remit coverage` prints."""
     total = c.total_usd
     lines = [
-        f"money sent into {', '.join(DESTINATIONS)} on our {sum(map(len, c.routes.values()))} "
-        f"routes: USD {total / 1_000_000_000:.1f} bn a year (bilateral flows: CGD 2024; "
+        f"money sent into {', '.join(DESTINATIONS)} on our "
+        f"{sum(map(len, c.routes.values())) - len(c.without_flow)} routes with a flow figure: USD {total / 1_000_000_000:.1f} bn a year (bilateral flows: CGD 2024; "
         "Iran: World Bank/KNOMAD about 2017)"
     ]
     labels = {
