@@ -96,9 +96,10 @@ def coverage(session: Session, now: datetime) -> Coverage:
 def describe(c: Coverage) -> list[str]:
     """What `remit coverage` prints."""
     total = c.total_usd
+    counted = sum(map(len, c.routes.values())) - len(c.without_flow)
     lines = [
-        f"money sent into {', '.join(DESTINATIONS)} on our "
-        f"{sum(map(len, c.routes.values())) - len(c.without_flow)} routes with a flow figure: USD {total / 1_000_000_000:.1f} bn a year (bilateral flows: CGD 2024; "
+        f"money sent into {', '.join(DESTINATIONS)} on our {counted} routes with a flow "
+        f"figure: USD {total / 1_000_000_000:.1f} bn a year (bilateral flows: CGD 2024; "
         "Iran: World Bank/KNOMAD about 2017)"
     ]
     labels = {

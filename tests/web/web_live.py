@@ -53,7 +53,12 @@ def live_server(
         **(extra_env or {}),
     }
     subprocess.run(
-        [_bin("remit"), "demo", "--sample"], cwd=REPO, env=env, check=True, capture_output=True, timeout=300
+        [_bin("remit"), "demo", "--sample"],
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     port = port or free_port()
     log = (workdir / "server.log").open("wb")
