@@ -8,7 +8,6 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from api.cli import app
 from api.services.lessons import (
     LESSON_LANGS,
     SOURCE_LANG,
@@ -22,6 +21,7 @@ from api.services.lessons import (
     url_problem,
 )
 from api.settings import LESSONS_DIR
+from remit.cli.main import app
 from tests.lessons.conftest import Edit
 
 # A day on which no real fact is in the future or past its review-by date
