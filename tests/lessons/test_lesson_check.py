@@ -8,15 +8,14 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from api.services.lesson_check import CheckReport, check_lessons
 from api.services.lessons import (
     LESSON_LANGS,
     SOURCE_LANG,
-    CheckReport,
     Issue,
     IssueKind,
     LessonStore,
     Severity,
-    check_lessons,
     parse_lesson,
     url_problem,
 )
