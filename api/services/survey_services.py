@@ -1,4 +1,4 @@
-"""World Bank RPW service rows given as percentages only (`scrapers/parsers/rpw_services.py`)
+"""World Bank RPW service rows given as percentages only (`api/ingestion/formats/rpw_services.py`)
 turned into survey-tier price points and RPW observations.
 
 The rows give fee %, margin % and total % at the USD 200 and USD 500 baskets, no amounts
@@ -17,16 +17,18 @@ import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, select
 
 from api.domain.money import minor_unit
 from api.domain.periods import quarter_end
 from api.domain.rpw_firms import our_provider_slug, our_provider_type
+from api.ingestion.formats.rpw import RpwCost, RpwRow, rpw_row_key
+from api.ingestion.formats.rpw_services import ServiceRow, parse_services
 from api.storage.models import Corridor, Country, Provider
 from api.storage.outcome import Outcome
 from api.storage.payloads import archive
@@ -34,11 +36,6 @@ from api.storage.quotes import QuoteIn, store_quotes
 from api.storage.rates import RateView, nearest_reference_rate
 from api.storage.rollups import refresh_rpw_workbook_rollups
 from api.storage.rpw import existing_keys, insert_observations
-from scrapers.parsers.rpw import RpwCost, RpwRow, rpw_row_key
-from scrapers.parsers.rpw_services import ServiceRow, parse_services
-
-if TYPE_CHECKING:
-    from api.services.ingest import SurveyReport
 
 SOURCE = "rpw"
 RATE_PLACES = Decimal("0.000001")
@@ -97,6 +94,16 @@ def _services(rows: list[ServiceRow], corridors: dict[tuple[str, str], str]) -> 
                 )
             )
     return out
+
+
+@dataclass
+class SurveyReport:
+    offers: int = 0
+    quotes_stored: int = 0
+    quotes_duplicate: int = 0
+    observations_stored: int = 0
+    skipped: list[str] = field(default_factory=list)  # offers we cannot place, with why
+    rejected: list[str] = field(default_factory=list)  # offers validation refused, with why
 
 
 def _slug(name: str) -> str:

@@ -10,12 +10,12 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session, col, func, select
 
+from api.ingestion.formats import ParseError
+from api.ingestion.formats.rpw_services import parse_services
 from api.services.ingest import import_rpw_survey
 from api.storage.models import Quote, RpwObservation, Service
 from api.storage.types import utcnow
 from scrapers.demo import SURVEY_SERVICES_FILE
-from scrapers.parsers import ParseError
-from scrapers.parsers.rpw_services import parse_services
 
 JSON_TWIN = SURVEY_SERVICES_FILE.parent / "fds_rpw_2025q1_pk_bd_af_subset.json"
 

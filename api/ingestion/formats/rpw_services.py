@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from scrapers.parsers import ParseError
-from scrapers.parsers.rpw import normalise_period
+from api.ingestion.formats import ParseError
+from api.ingestion.formats.rpw import normalise_period
 
 CSV_REQUIRED = (
     "corridor",
