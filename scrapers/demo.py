@@ -277,6 +277,9 @@ def load_demo(
     survey = load_survey(session, now)
     stored = rejected = priced = 0
     if sample:
+        # Survey imports link the firms they price to their routes; sample quotes go only to
+        # the providers and routes the reference data lists (this prunes the other links).
+        load_reference(session)
         stored, rejected, priced = generate_sample_quotes(
             session, now, sample_on_real_corridors=sample_on_real_corridors
         )

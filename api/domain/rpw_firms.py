@@ -1,8 +1,8 @@
 """World Bank RPW firm names and types as our providers and provider types. Pure.
 
 RPW spells firms its own way ("Lulu Money", "Al-Rajhi Bank", "Bank Albilad"); the firms
-that are providers we already list map to them, the others are created from their RPW
-firm type (api/services/survey_services.py).
+that are providers we already list map to them, the others (Xoom, STC Pay, Fawri…) are
+created from their name and RPW firm type (api/services/survey_services.py).
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ KNOWN_FIRMS: dict[str, str] = {
     "wise": "wise",
     "remitly": "remitly",
     "worldremit": "worldremit",
-    "xoom": "xoom",
-    "stc pay": "stc-pay",
     "al ansari": "al-ansari",
     "lulu money": "lulu-exchange",  # LuLu Exchange's app
     "al-rajhi bank": "al-rajhi-tahweel",

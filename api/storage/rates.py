@@ -24,6 +24,9 @@ PIVOTS = ("USD", "EUR")
 # Crossed only when no real rate exists through the pivots above: the Bank of Russia
 # publishes official rates for currencies no other recorded source has (BDT, IRR).
 FALLBACK_PIVOTS = ("RUB",)
+# Not for IRR: Iran's official and market rates differ several-fold, and a third country's
+# cross is neither (Iran's pages show its own official and market rates).
+NO_FALLBACK = frozenset({"IRR"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,10 +127,10 @@ def rates_for_pair(
             out.append(_view(r, invert=True))
             seen.add((r.source, r.rate_type, r.variant))
     _crossed(out, seen, rows, base, quote, PIVOTS)
-    if all(v.sample for v in out):
+    if all(v.sample for v in out) and not NO_FALLBACK & {base, quote}:
         fallback = _latest_rows(session, {base, quote, *FALLBACK_PIVOTS}, on)
         _crossed(out, seen, fallback, base, quote, FALLBACK_PIVOTS)
-    if _chain and all(v.sample for v in out):
+    if _chain and all(v.sample for v in out) and not NO_FALLBACK & {base, quote}:
         _chained(session, out, rows, base, quote, on)
     # A sample rate is shown only where no real rate of its type exists.
     real_types = {v.rate_type for v in out if not v.sample}

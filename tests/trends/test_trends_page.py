@@ -85,8 +85,9 @@ def test_basket_500_and_imported_rpw_rows(
     html = client.get("/trends", params={"corridor": "gb-pk", "basket": "500"}).text
     assert '<option value="500" selected>' in html
     assert any("2025Q1" in row and "0.50%" in row for row in rows(html, "ours-h"))
-    (rpw,) = rows(html, "rpw-h")
-    assert "2025Q3" in rpw and "3.00%" in rpw and "Services: 3" in rpw
+    # The 2025 Q1 survey rows stored as quotes have their own row (issue 17).
+    rpw = next(row for row in rows(html, "rpw-h") if "2025Q3" in row)
+    assert "3.00%" in rpw and "Services: 3" in rpw
     assert any("This route" in row and "1.22%" in row for row in rows(html, "wb-h"))
 
 
