@@ -99,7 +99,11 @@ class MarginReference:
 def margin_reference(quote: Quote | QuoteView) -> MarginReference:
     captured = quote.source_captured_at or quote.collected_at
     gap: int | None = None
-    if quote.mid_rate_as_of is not None:
+    if quote.survey_period and quote.mid_rate_as_of is not None:
+        # A percentage-only survey point's rate was estimated from this very reference rate:
+        # its margin is the survey's own figure, not one measured against an old rate.
+        gap = 0
+    elif quote.mid_rate_as_of is not None:
         start = datetime.combine(quote.mid_rate_as_of, time(0), tzinfo=UTC)
         end = start + timedelta(days=1)
         if captured < start:

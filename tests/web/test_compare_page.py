@@ -207,8 +207,11 @@ def test_sample_and_estimate_notes_are_said_once(client: TestClient) -> None:
 def test_each_offer_links_to_the_providers_own_site(client: TestClient) -> None:
     body = client.get("/compare", params=COMPARE).text
     links = re.findall(r'<a class="go send" href="([^"]+)" rel="([^"]+)">Send with ([^<]+)<', body)
-    rows = re.findall(r'<li class="prow', body)
-    assert links and len(links) == len(rows)
+    rows = body.split('<li class="prow')[1:]
+    # Firms known only from the World Bank survey (issue 17: UBL here) have no site we know.
+    without = [row for row in rows if 'class="go send"' not in row]
+    assert all(row.startswith(" srow") for row in without)
+    assert links and len(links) == len(rows) - len(without)
     for href, rel, _name in links:
         assert rel == "noopener nofollow"
         parsed = urlparse(href)
