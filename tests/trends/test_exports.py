@@ -217,7 +217,8 @@ def test_neutralise(text: str, safe: str) -> None:
 
 
 def test_sample_rows_are_labelled_in_every_format(client: TestClient) -> None:
-    params = {"corridor": "SA-PK"}  # only sample quotes (GB-PK also has real survey prices)
+    # Only sample quotes: GB-PK and (issue 17) SA-PK also hold real World Bank survey prices.
+    params = {"corridor": "DE-PK"}
     r = client.get("/api/v1/exports/quotes.csv", params=params)
     assert r.headers["x-remit-sample"] == "true"
     assert r.headers["x-remit-notice"] == "sample data - not live prices"
