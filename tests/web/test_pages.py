@@ -20,7 +20,7 @@ PAGES = [
     "/compare?from=GB&to=PK&amount=200",
     "/compare?from=GB&to=PK&amount=250",
     "/compare?from=DE&to=IR",
-    "/compare?from=GB&to=AF&amount=200&receive=USD",
+    "/compare?from=GB&to=AF&amount=200",
     "/compare?from=TR&to=IQ&amount=200",
     "/compare?from=GB&to=PK&amount=200&payout=home",
     "/providers/western-union",
