@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.core.test_survey import shipped, shipped_client  # noqa: F401
 from web.i18n import translator
 
 # Two days after the newest recorded PKR reference rate (SBP, 30 Apr 2026): a transfer
@@ -289,3 +290,21 @@ def test_check_page_verdict_in_urdu(client: TestClient) -> None:
     ur = translator("ur")
     words = "Expensive: more than twice the average on this route and above the 5% limit."
     assert str(ur(words)) != words and str(ur(words)) in html.unescape(body)
+
+
+def test_a_route_with_only_survey_prices_is_compared_with_the_survey(
+    shipped_client: TestClient,  # noqa: F811
+) -> None:
+    """The shipped demo has no live price on GB-PK, only the World Bank survey: it said "We
+    have no current offer to compare with on this route"."""
+    payload = {**GOOD, "fee": "4.99", "received_amount": "72000", "transfer_date": RECENT}
+    body = shipped_client.post("/api/v1/receipt-check", json=payload).json()
+    assert body["basis"] == "reference" and body["reference_recent"] is True
+    best = body["best_alternative"]
+    assert best["tier"] == "survey" and best["promotional"] is False and best["sample"] is False
+    assert "cheapest surveyed service would have delivered PKR" in body["verdict_text"]
+    form = {"from": "GB", "to": "PK", "date": RECENT, "sent": "200", "fee": "4.99"}
+    page = text(shipped_client.post("/check", data={**form, "received": "72000"}).text)
+    assert "no current offer to compare with" not in page
+    assert "The cheapest surveyed service would have delivered PKR" in page
+    assert "Cheapest surveyed service" in page
