@@ -1,7 +1,6 @@
-/* Silk Routes Remit widget loader: inserts the comparison iframe after this script tag and
-   keeps its height equal to the widget's content (messages from that iframe only). A link
-   stands in until the widget reports its height; if it never does (a site not listed),
-   the link stays and the frame goes. */
+/* Silk Routes Remit widget loader: adds the comparison iframe after this script tag, at the
+   height its content reports (its messages only). A link stands in until then; if no
+   height comes (site not listed), the link stays and the frame goes. */
 (function () {
   var s = document.currentScript;
   if (!s || !s.src) return;
@@ -16,6 +15,8 @@
   a.className = "silkroutes-remit-link";
   a.target = "_blank";
   a.rel = "noopener";
+  a.dir = "auto";
+  if (d.lang) a.lang = d.lang;
   f.src = u.href;
   f.width = d.width || "100%";
   f.height = "0";
