@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from api.http.app import create_app
 from api.settings import Settings, get_settings
 from api.storage.db import get_session
+from remit.app import create_app
 from tests.core.test_survey import shipped, shipped_client  # noqa: F401
 from web.i18n import translator
 
