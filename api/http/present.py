@@ -102,6 +102,12 @@ def quote_public(r: RankedQuote, now: datetime) -> QuotePublic:
         source=r.quote.source,
         stale=r.priced.stale,
         estimated=r.priced.estimated,
+        price_basis=r.priced.basis.value,
+        checked_amount=(
+            quantize_display(r.priced.checked_amount, send_ccy)
+            if r.priced.checked_amount is not None
+            else None
+        ),
         sample=r.quote.sample,
         promotional=r.quote.promotional,
         transparent=r.quote.transparent,

@@ -115,6 +115,16 @@ class QuotePublic(BaseModel):
     source: str
     stale: bool
     estimated: bool
+    price_basis: Literal["checked", "between_checked", "above_checked", "below_checked"] = Field(
+        description="How the price at exactly the amount asked was found: checked at this "
+        "amount; between two amounts checked (the higher fee and the lower rate); above the "
+        "largest or below the smallest amount checked (that amount's fee and rate)"
+    )
+    checked_amount: DecimalStr | None = Field(
+        default=None,
+        description="above_checked / below_checked: the largest / smallest amount checked, "
+        "whose fee and rate the estimate uses",
+    )
     sample: bool
     promotional: bool
     transparent: bool
@@ -136,7 +146,10 @@ class CompareResponse(BaseModel):
     sample: bool
     notice: str | None
     no_provider_reason: str | None
-    excluded_out_of_range: int
+    excluded_out_of_range: int = Field(
+        description="Services left out because the amount does not cover their fee (every "
+        "other service is priced at exactly the amount asked, estimated where needed)"
+    )
     filters: dict[str, str]
     fees: Literal["included", "on_top"] = Field(
         description="included: `amount` is what the sender pays in total; on_top: `amount` "
