@@ -15,6 +15,7 @@ from web import labels
 if TYPE_CHECKING:
     from web.routes_compare import Filters, ProviderRow
 
+
 @dataclass(frozen=True)
 class Lead:
     """The card the page puts first, which the summary names."""
