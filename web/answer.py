@@ -7,26 +7,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Generic, TypeVar
 
 from api.http.schemas import QuotePublic, RatePublic
 from web import labels
 
-if TYPE_CHECKING:
-    from web.routes_compare import Filters, ProviderRow
+Row = TypeVar("Row")  # routes_compare.ProviderRow (not imported: it imports this module)
 
 
 @dataclass(frozen=True)
-class Lead:
+class Lead(Generic[Row]):
     """The card the page puts first, which the summary names."""
 
     kind: str  # "fresh", "stale" or "survey"
-    row: ProviderRow
+    row: Row
 
 
-def lead(
-    fresh: Sequence[ProviderRow], stale: Sequence[ProviderRow], survey: Sequence[ProviderRow]
-) -> Lead | None:
+def lead(fresh: Sequence[Row], stale: Sequence[Row], survey: Sequence[Row]) -> Lead[Row] | None:
     """The first card in page order: current offers, then older ones, then the survey."""
     for kind, rows in (("fresh", fresh), ("stale", stale), ("survey", survey)):
         if rows:
@@ -43,19 +40,22 @@ class PayoutLink:
 
 
 def payout_links(
-    corridor_from: str, corridor_to: str, amount: str, payouts: Iterable[str], filters: Filters
+    corridor_from: str,
+    corridor_to: str,
+    amount: str,
+    payouts: Iterable[str],
+    current: str,
+    kept: dict[str, str | None],
 ) -> list[PayoutLink]:
     """The "any way" choice and each way the family can collect on this route at this amount, as
     links keeping every other choice (no script needed). Empty when there is no choice."""
     known = [p for p in labels.PAYOUT if p in set(payouts)]
-    if len(known) < 2 and filters.payout == "any":
+    if len(known) < 2 and current == "any":
         return []
-    base = {"from": corridor_from, "to": corridor_to, "amount": amount} | filters.query()
+    base = {"from": corridor_from, "to": corridor_to, "amount": amount} | kept
     out = [PayoutLink("any", labels.PAYOUT_FILTER["any"], base | {"payout": None}, False)]
     out += [PayoutLink(p, labels.PAYOUT[p], base | {"payout": p}, False) for p in known]
-    return [
-        PayoutLink(link.value, link.label, link.query, link.value == filters.payout) for link in out
-    ]
+    return [PayoutLink(link.value, link.label, link.query, link.value == current) for link in out]
 
 
 def _key(rate_type: str, source: str, as_of: object, rate: Decimal) -> tuple[object, ...]:

@@ -388,7 +388,12 @@ def results_context(
         "best_row": first.row if first and first.kind != "survey" else None,
         "survey_best": first.row.best if first and first.kind == "survey" else None,
         "payout_links": answer.payout_links(
-            corridor.from_country, corridor.to_country, canonical(amount), result.payouts, filters
+            corridor.from_country,
+            corridor.to_country,
+            canonical(amount),
+            result.payouts,
+            filters.payout,
+            filters.query(),
         )
         if everything or filters.payout != "any"
         else [],

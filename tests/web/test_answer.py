@@ -135,7 +135,7 @@ def test_fees_included_ranks_by_what_the_family_receives() -> None:
 
 def test_wide_table_has_the_columns(client: TestClient) -> None:
     body = client.get("/compare", params={"from": "US", "to": "PK", "amount": "200"}).text
-    table = body[body.index('<table class="offers-table">') : body.index("</table>")]
+    table = body[body.index('<table class="offers-table"') : body.index("</table>")]
     heads = re.findall(r'<th scope="col">([^<]+)</th>', table)
     assert heads == [
         "Provider",
