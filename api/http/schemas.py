@@ -108,6 +108,11 @@ class QuotePublic(BaseModel):
     received_amount: DecimalStr
     receive_currency: str
     payout_method: str
+    payout_wallets: list[str] = Field(
+        default_factory=list,
+        description="Wallet payouts: the wallets the service pays into, where a dated source "
+        "says so (data/wallets.yaml); empty when none is known",
+    )
     payin_method: str
     speed: str
     collected_at: datetime
