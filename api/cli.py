@@ -157,6 +157,8 @@ def serve(
     """Serve the web app and the API (and, with one worker, the scheduler)."""
     import uvicorn
 
+    from api.http.serving import uvicorn_options
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("remit.serve")
     upgrade(get_engine())
@@ -185,6 +187,7 @@ def serve(
             proxy_headers=False,
             forwarded_allow_ips="",
             log_level="info",
+            **uvicorn_options(),  # header and keep-alive timeouts (api/http/serving.py)
         )
     finally:
         if made is not None:  # a temporary directory of our own: nothing to keep

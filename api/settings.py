@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     db_retry_after_s: int = Field(
         default=5, ge=1, le=3600, description="Retry-After sent while the database is down."
     )
+    # The shipped server (remit serve): a client has this long to send a request's headers,
+    # and an idle keep-alive connection is closed after keep_alive_s (docs/deploy.md).
+    header_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    keep_alive_s: int = Field(default=5, ge=1, le=300)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
