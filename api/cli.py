@@ -161,6 +161,7 @@ def serve(
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("remit.serve")
+    _refuse_unsafe_workers(workers)
     upgrade(get_engine())
     if not scheduler:
         log.info("collection scheduler off: serving stored data (start it with `remit scheduler`)")
@@ -194,6 +195,20 @@ def serve(
             import shutil
 
             shutil.rmtree(made, ignore_errors=True)
+
+
+def _refuse_unsafe_workers(workers: int) -> None:
+    """`--workers N` is checked like REMIT_WORKERS (production refuses SQLite with N > 1)."""
+    from api.settings import Settings
+
+    current = get_settings()
+    if workers == current.workers:
+        return
+    try:
+        Settings.model_validate({**current.model_dump(), "workers": workers})
+    except ValidationError as exc:
+        reasons = "; ".join(str(e.get("msg", "")) for e in exc.errors())
+        raise fail(f"--workers {workers}: {reasons}") from None
 
 
 def _share_metrics(log: logging.Logger) -> Path | None:

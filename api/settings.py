@@ -74,6 +74,12 @@ class Settings(BaseSettings):
     )
     # The shipped server (remit serve): a client has this long to send a request's headers,
     # and an idle keep-alive connection is closed after keep_alive_s (docs/deploy.md).
+    public_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="The site's address for links people share (lessons, widget snippets), "
+        "e.g. https://remit.example.org; unset, the request's own address is used.",
+    )
     header_timeout_s: float = Field(default=10.0, gt=0, le=300)
     keep_alive_s: int = Field(default=5, ge=1, le=300)
 

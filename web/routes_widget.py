@@ -29,7 +29,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.datastructures import QueryParams
 
-from api.http.deps import NowDep, SessionDep
+from api.http.deps import NowDep, SessionDep, public_base
 from api.http.present import quote_public, rate_public
 from api.http.schemas import QuotePublic, RatePublic
 from api.services.compare import BadRequest, CompareRequest, CompareResult, NotFound, compare
@@ -421,7 +421,7 @@ def widget_builder(page: PageDep, session: SessionDep, request: Request) -> Resp
         )
     theme = params.choice(q, "theme", THEMES, "light")
     choice = Choice(slug, corridor.code, format(amount, "f"), lang or page.lang, theme)
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     preview, loader, iframe, height = _snippets(base, choice)
     return render(
         page,

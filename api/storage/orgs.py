@@ -26,6 +26,8 @@ _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _ORIGIN = re.compile(rf"^(https?)://({_LABEL}(?:\.{_LABEL})*)(?::(\d{{1,5}}))?/?$")
 MAX_ORIGINS = 20
 MAX_NAME = 200
+MAX_ORIGIN = 263  # scheme, a 253-character host name and a port
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # NUL is refused by PostgreSQL, the rest by us
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -91,12 +93,16 @@ def check_org(session: Session, data: OrgInput, languages: Collection[str]) -> C
     name = data.name.strip()
     if not name or len(name) > MAX_NAME:
         raise OrgError("name", f"the name must be 1-{MAX_NAME} characters")
+    if _CONTROL.search(name):
+        raise OrgError("name", "the name must not contain control characters (NUL, tab, newline)")
     if not data.origins:
         raise OrgError("origin", "give at least one origin allowed to embed the widget")
     if len(data.origins) > MAX_ORIGINS:
         raise OrgError("origin", f"at most {MAX_ORIGINS} origins")
     origins: list[str] = []
     for raw in data.origins:
+        if len(raw) > MAX_ORIGIN:
+            raise OrgError("origin", f"an origin has at most {MAX_ORIGIN} characters")
         try:
             origin = normalize_origin(raw)
         except ValueError as exc:
