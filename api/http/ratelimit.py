@@ -5,10 +5,10 @@ pages). Static assets and health checks are not counted.
 
 Counters live in this process by default; with REMIT_REDIS_URL they live in Redis (the
 `limits` library's fixed window), so every `remit serve` worker shares one budget per
-client. If Redis cannot be reached, or hangs (accepts and never answers), each worker
-counts on its own for REDIS_RETRY_S (one log line) instead of asking Redis on every request,
-then tries it again with one request; the Redis call runs in a thread, never on the event
-loop."""
+client. If Redis cannot be reached, or hangs (accepts and never answers), the limit is not
+enforced for REDIS_RETRY_S (one log line) rather than the site going down with it or every
+request waiting for Redis's timeout; then one request tries Redis again. The Redis call runs
+in a thread, never on the event loop."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ WINDOW_S = 60.0
 UNLIMITED_PREFIXES = ("/static/", "/healthz", "/readyz", "/metrics", "/favicon")
 NAMESPACE = "remit-rl"
 REDIS_TIMEOUT_S = 1.0
-REDIS_RETRY_S = 30.0  # after a failure, count in this process this long before asking again
+REDIS_RETRY_S = 30.0  # after a failure, fail open this long before asking Redis again
 log = logging.getLogger("remit.ratelimit")
 
 
@@ -82,14 +82,13 @@ class RedisRateLimiter:
         )
         self.strategy = FixedWindowRateLimiter(self.storage)
         self.clock = clock
-        self.local = RateLimiter(per_minute, clock)  # while Redis fails
         self._failing = False
         self._retry_at = 0.0
         self._probe = threading.Lock()  # one request at a time tries a failing Redis
 
     def hit(self, client: str) -> float | None:
         if self._failing and (self.clock() < self._retry_at or not self._probe.acquire(False)):
-            return self.local.hit(client)
+            return None  # failing open until the next try
         probing = self._failing
         try:
             allowed = self.strategy.hit(self.item, NAMESPACE, client)
@@ -97,17 +96,16 @@ class RedisRateLimiter:
             if not allowed:
                 reset, _ = self.strategy.get_window_stats(self.item, NAMESPACE, client)
                 wait = max(0.0, reset - time.time())
-        except Exception as exc:  # Redis down, unreachable or hung: count here, say so once
+        except Exception as exc:  # Redis down, unreachable or hung: fail open, say so once
             self._retry_at = self.clock() + REDIS_RETRY_S
             if not self._failing:
                 self._failing = True
                 log.error(
-                    "rate limit not enforced: Redis unreachable (%s); counting per process, "
-                    "retrying Redis every %.0f s",
+                    "rate limit not enforced: Redis unreachable (%s); retrying it every %.0f s",
                     exc,
                     REDIS_RETRY_S,
                 )
-            return self.local.hit(client)
+            return None
         finally:
             if probing:
                 self._probe.release()

@@ -59,7 +59,7 @@ def hung_redis() -> Iterator[HungServer]:
         server.close()
 
 
-def test_a_hung_redis_costs_one_timeout_then_each_worker_counts_alone(
+def test_a_hung_redis_costs_one_timeout_then_the_limit_fails_open(
     sqlite_url: str, hung_redis: HungServer, tmp_path: Path
 ) -> None:
     env = remit_env(
@@ -69,8 +69,7 @@ def test_a_hung_redis_costs_one_timeout_then_each_worker_counts_alone(
     )
     with serve(env, tmp_path / "serve.log") as base, httpx.Client(timeout=30) as client:
         codes = [client.get(base + "/api/v1/corridors").status_code for _ in range(8)]
-        # Counted in the process while Redis hangs: the limit still holds.
-        assert codes[:5] == [200] * 5 and codes[5:] == [429] * 3
+        assert codes == [200] * 8  # the limit fails open while Redis hangs
         assert client.get(base + "/healthz").status_code == 200
     # One request waited for Redis; the others did not ask it again.
     assert 1 <= hung_redis.accepted <= 2
