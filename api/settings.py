@@ -72,6 +72,13 @@ class Settings(BaseSettings):
     db_retry_after_s: int = Field(
         default=5, ge=1, le=3600, description="Retry-After sent while the database is down."
     )
+    db_pool_timeout_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How long a request waits for a database connection before a 503 with "
+        "Retry-After (every connection busy).",
+    )
     # The shipped server (remit serve): a client has this long to send a request's headers,
     # and an idle keep-alive connection is closed after keep_alive_s (docs/deploy.md).
     public_base_url: str | None = Field(
