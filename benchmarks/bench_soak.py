@@ -27,7 +27,6 @@ import csv
 import io
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,6 +45,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tests.collectors.conftest import FAST_HTTP, serve_recorded  # noqa: E402
+from tests.deploy.servers import serve  # noqa: E402
 from tests.replay import ReplayServer  # noqa: E402
 
 REMIT = [sys.executable, "-m", "api.cli"]
@@ -61,11 +61,17 @@ HEADER = (
 DEFAULT_PG = "postgresql+psycopg://remit:remit@127.0.0.1:5432/postgres"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+def server_pid(port: int) -> int:
+    """The `remit serve --port PORT` process (tests/deploy/servers.py started it)."""
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                argv = (proc / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"serve" in argv and str(port).encode() in argv:
+                return int(proc.name)
+    raise SystemExit(f"no remit serve process on port {port}")
 
 
 def rss_mb(pid: int) -> float:
@@ -271,28 +277,12 @@ def soak_one(db: str, minutes: float, clients: int, every: float) -> list[Minute
                 ],
                 env,
             )
-            port = free_port()
-            log = (workdir / "serve.log").open("w")
-            server = subprocess.Popen(
-                [*REMIT, "serve", "--port", str(port), "--no-scheduler"],
-                cwd=REPO,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            base = f"http://127.0.0.1:{port}"
-            try:
-                deadline = time.monotonic() + 60
-                while time.monotonic() < deadline:
-                    try:
-                        if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                            break
-                    except httpx.HTTPError:
-                        time.sleep(0.3)
+            with serve(env, workdir / "serve.log") as base:
+                pid = server_pid(int(base.rsplit(":", 1)[1]))
                 soak = Soak(base, minutes, clients)
                 threads = [
                     threading.Thread(target=writer, args=(soak, env, every, workdir), daemon=True),
-                    threading.Thread(target=sampler, args=(soak, server.pid), daemon=True),
+                    threading.Thread(target=sampler, args=(soak, pid), daemon=True),
                 ]
                 for t in threads:
                     t.start()
@@ -303,10 +293,6 @@ def soak_one(db: str, minutes: float, clients: int, every: float) -> list[Minute
                 if tracebacks:
                     print(f"  {db}: {tracebacks} traceback(s) in the server log", file=sys.stderr)
                 return soak.stats[: max(1, int(minutes + 0.999))]
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
-                log.close()
         finally:
             if cleanup is not None:
                 cleanup()
