@@ -48,7 +48,7 @@ from tests.collectors.conftest import FAST_HTTP, serve_recorded  # noqa: E402
 from tests.deploy.servers import serve  # noqa: E402
 from tests.replay import ReplayServer  # noqa: E402
 
-REMIT = [sys.executable, "-m", "api.cli"]
+REMIT = [sys.executable, "-m", "remit.cli"]
 KINDS = ("api", "pages", "widget")
 TIMEOUT_S = 30.0
 CORRIDORS = [("US", "PK"), ("GB", "PK"), ("GB", "BD"), ("US", "BD"), ("DE", "AF"), ("AE", "PK")]

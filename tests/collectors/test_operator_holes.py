@@ -16,13 +16,13 @@ from sqlalchemy import Engine, func, text
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from api.cli import app
 from api.settings import get_settings
 from api.storage import orgs
 from api.storage.apikeys import create_key
 from api.storage.db import make_engine
 from api.storage.models import ApiKey, CollectorRun, Organisation, ReferenceRate
 from api.storage.types import utcnow
+from remit.cli.main import app
 from scrapers.runner import abandon_dead_runs
 from web.i18n import LANGUAGES
 

@@ -13,12 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
+from api.ingestion.formats.feed import MAX_UNKNOWN_WARNINGS, parse_feed
 from api.services.ingest import import_feed
 from api.settings import get_settings
 from api.storage.apikeys import create_key
 from api.storage.models import Quote
 from api.storage.types import utcnow
-from scrapers.parsers.feed import MAX_UNKNOWN_WARNINGS, parse_feed
 from tests.collectors.test_admin_api import ENTRY
 
 HEADER = (

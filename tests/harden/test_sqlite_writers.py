@@ -17,7 +17,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from api.http.app import create_app
 from api.http.deps import get_now
 from api.settings import get_settings
 from api.storage import orgs
@@ -25,6 +24,7 @@ from api.storage.db import get_session, make_engine, session_scope
 from api.storage.migrate import upgrade
 from api.storage.models import WidgetViewDay
 from api.storage.viewcount import VIEWS
+from remit.app import create_app
 from scrapers.demo import load_demo
 from tests.web.test_widget import add
 

@@ -34,7 +34,7 @@ from typing import IO, Any
 import openpyxl
 from openpyxl.utils.datetime import from_excel
 
-from scrapers.parsers import ParseError
+from api.ingestion.formats import ParseError
 
 __all__ = [
     "OPTIONAL_COLUMNS",
@@ -176,6 +176,7 @@ class RpwRejected:
 
 # The longest text a cell may hold (firm names, notes, codes); longer is a broken file.
 MAX_TEXT = 500
+
 
 def iter_rpw_rows(
     path_or_file: PathOrFile,
