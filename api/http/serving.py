@@ -18,6 +18,10 @@ from api.settings import get_settings
 
 PROTOCOL = "api.http.serving:TimedH11Protocol"
 H11_MAX_HEADER_BYTES = 16 * 1024  # h11's limit on a request's headers (default 16 KB)
+# `--workers N`: how long a starting worker may take to answer the supervisor's health
+# ping. uvicorn's 5 s kills workers that import the app slowly on a busy machine, and then
+# restarts them in a loop (seen here at a load average of 10 on 2 cores).
+WORKER_HEALTHCHECK_S = 60
 
 
 def uvicorn_options() -> dict[str, Any]:
@@ -27,6 +31,7 @@ def uvicorn_options() -> dict[str, Any]:
         "http": PROTOCOL,
         "timeout_keep_alive": settings.keep_alive_s,
         "h11_max_incomplete_event_size": H11_MAX_HEADER_BYTES,
+        "timeout_worker_healthcheck": WORKER_HEALTHCHECK_S,
     }
 
 
