@@ -27,7 +27,7 @@ from api.services.compare import (
 )
 from api.settings import get_settings
 from api.storage.models import Corridor
-from web import labels, params
+from web import answer, labels, params
 from web.amounts import Ambiguous, AmountError, canonical
 from web.data import CorridorIndex, corridor_index, default_amount
 from web.i18n import N_
@@ -44,9 +44,10 @@ LESSON_INCENTIVES = "/learn/national-incentives"
 # the corridor data (data/corridors.yaml) is the reference; these say the same for readers.
 INCENTIVE = {
     "PK": N_(
-        "Pakistan reimburses the transfer charges of eligible remittances to the sending "
-        "institution (Pakistan Remittance Initiative), so many providers show a zero fee to "
-        "Pakistan. It does not change the total cost shown here. Terms change: check with "
+        "Pakistan reimburses the transfer charges of remittances of USD 200 or more to the "
+        "sending institution (Pakistan Remittance Initiative, since 1 July 2025), so many "
+        "providers show a zero fee to Pakistan for such amounts. Smaller transfers are not "
+        "covered. It does not change the total cost shown here. Terms change: check with "
         "the State Bank of Pakistan."
     ),
     "BD": N_(
@@ -55,10 +56,15 @@ INCENTIVE = {
         "amounts or the total cost shown here. Check the current rate with Bangladesh Bank."
     ),
 }
+# facts.md #20-21: the US licence covers US banks only; the EU restricts transfers to
+# Iranian banks again since 30 Sep 2025 (Council Regulation (EU) 2025/1975).
 SANCTIONS_TO_IRAN = N_(
     "No major international provider pays out in Iran because of sanctions. A US Treasury "
-    "(OFAC) general licence still allows some family remittances through banks in other "
-    "countries, but nobody publishes prices for them, so there is no price we can compare."
+    "licence covers only some family remittances through US banks; it does not apply where "
+    "you live unless you send from the United States. Since 30 September 2025 the EU again "
+    "restricts transfers to Iranian banks, and the UK, Canada, Türkiye and the UAE have "
+    "their own rules: ask your bank before you send. Nobody publishes prices for such "
+    "transfers, so there is no price we can compare."
 )
 SANCTIONS_FROM_IRAN = N_(
     "Sanctions cut Iranian banks off international payment networks, so no regulated "
@@ -341,7 +347,7 @@ def _compare_page(
     if result is None:
         return render(page, "compare.html", context, status=400 if errors else 200)
     assert amount is not None
-    context.update(results_context(page, session, now, corridor, amount, result))
+    context.update(results_context(page, session, now, corridor, amount, result, filters))
     return render(page, "compare.html", context)
 
 
@@ -387,6 +393,14 @@ def survey_when(page: Page, result: CompareResult, survey: list[QuotePublic]) ->
     return " / ".join(parts)
 
 
+def shows_sample(result: CompareResult, rates: list[RatePublic]) -> bool:
+    """Whether a page of this result is labelled sample data (the compare page and the
+    widget alike). A sample reference rate makes it sample, except where it shows only
+    World Bank survey prices: those carry the survey's own (real) reference rate."""
+    survey_only = bool(result.survey) and not result.quotes
+    return result.sample or (any(r.sample for r in rates) and not survey_only)
+
+
 def results_context(
     page: Page,
     session: SessionDep,
@@ -394,6 +408,7 @@ def results_context(
     corridor: Corridor,
     amount: Decimal,
     result: CompareResult,
+    filters: Filters,
 ) -> dict[str, Any]:
     reference = rate_public(result.reference_rate) if result.reference_rate else None
     others: list[RatePublic] = [rate_public(r) for r in result.other_rates]
@@ -403,28 +418,40 @@ def results_context(
     stale = provider_rows([o for o in public if o.stale], websites, start=len(fresh) + 1)
     survey = [quote_public(rq, now) for rq in result.survey]
     survey_rows = provider_rows(survey, websites)
-    # With no current offer, the summary names the survey's cheapest regular price (a
-    # first-transfer promotion is not what a sender usually pays).
-    regular = [o for o in survey if not o.promotional] or survey
-    survey_best = option_of(regular[0]) if regular and not fresh else None
+    # The summary names the first card, whichever section it is in (promotions are ranked
+    # after regular prices, so one never leads).
+    first = answer.lead(fresh, stale, survey_rows)
     everything = [*public, *survey]
-    # A sample reference rate makes the page sample, except where it shows only World Bank
-    # survey prices: those carry the survey's own (real) reference rate.
-    rates_sample = any(r.sample for r in [*([reference] if reference else []), *others])
-    survey_only = bool(result.survey) and not result.quotes
-    sample = result.sample or (rates_sample and not survey_only)
+    used, unused = answer.rates_used(
+        everything, [*([reference] if reference else []), *others], corridor.send_currency
+    )
+    sample = shows_sample(result, [*([reference] if reference else []), *others])
     return {
         "offers": public,
         "fresh_rows": fresh,
         "stale_rows": stale,
         "survey_rows": survey_rows,
         "survey_date": result.survey_date,
+        "survey_first": min((d for o in survey if (d := o.survey_date)), default=None),
         "survey_when": survey_when(page, result, survey),
-        "best": fresh[0].best if fresh else None,
-        "best_row": fresh[0] if fresh else None,
-        "survey_best": survey_best,
+        "lead": first,
+        "best": first.row.best if first and first.kind != "survey" else None,
+        "best_row": first.row if first and first.kind != "survey" else None,
+        "survey_best": first.row.best if first and first.kind == "survey" else None,
+        "payout_links": answer.payout_links(
+            corridor.from_country,
+            corridor.to_country,
+            canonical(amount),
+            result.payouts,
+            filters.payout,
+            filters.query(),
+        )
+        if everything or filters.payout != "any"
+        else [],
         "reference": reference,
         "others": others,
+        "rates_used": used,
+        "rates_unused": unused,
         "sample": sample,
         "any_estimated": any(o.estimated for o in everything),
         "any_promotional": any(o.promotional for o in everything),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
+from api.domain import verdict as verdict_words
 from api.domain.money import quantize_display
 from api.domain.periods import quarter_months
 from api.domain.ranking import Priced
@@ -21,6 +23,8 @@ from api.http.schemas import (
 from api.services.compare import SAMPLE_NOTICE, RankedQuote
 from api.services.corridors import CorridorSummary
 from api.services.receipt import ReceiptResult
+from api.services.wallets import wallet_book
+from api.storage.pricebook import SURVEY
 from api.storage.rates import RateView
 
 
@@ -98,6 +102,11 @@ def quote_public(r: RankedQuote, now: datetime) -> QuotePublic:
         received_amount=quantize_display(c.received_amount, r.quote.receive_currency),
         receive_currency=r.quote.receive_currency,
         payout_method=r.service.payout_method,
+        payout_wallets=list(
+            wallet_book().wallets(r.provider.slug, r.service.corridor_code.split("-")[-1])
+        )
+        if r.service.payout_method == "wallet"
+        else [],
         payin_method=r.service.payin_method,
         speed=r.service.speed,
         collected_at=r.quote.collected_at,
@@ -106,6 +115,12 @@ def quote_public(r: RankedQuote, now: datetime) -> QuotePublic:
         stale=r.priced.stale,
         # Percentage-only survey rows: fee and rate are estimated at the basket amount.
         estimated=r.priced.estimated or r.survey_period is not None,
+        price_basis=r.priced.basis.value,
+        checked_amount=(
+            quantize_display(r.priced.checked_amount, send_ccy)
+            if r.priced.checked_amount is not None
+            else None
+        ),
         sample=r.quote.sample,
         promotional=r.quote.promotional,
         transparent=r.quote.transparent,
@@ -130,6 +145,8 @@ def receipt_public(res: ReceiptResult, now: datetime) -> ReceiptResponse:
     )
     sample = res.sample or res.mid.sample
     bench = res.benchmark
+    verdict = res.verdict
+    warning = verdict_words.warning_key(res.warning, cost.total_cost_pct)
     return ReceiptResponse(
         send_amount=req.send_amount,
         send_currency=req.send_currency,
@@ -165,6 +182,37 @@ def receipt_public(res: ReceiptResult, now: datetime) -> ReceiptResponse:
         world_bank_average_pct=bench.average_pct if bench else None,
         world_bank_period=bench.period if bench else None,
         world_bank_source=bench.source if bench else None,
+        basis=res.basis,
+        reference_recent=res.reference_recent,
+        newest_published_rate=rate_public(res.newest_rate or res.mid),
+        verdict=verdict.level.value,
+        above_limit=verdict.above_limit,
+        times_average=verdict.times_average,
+        verdict_text=_verdict_text(res, extra),
+        warning=res.warning,
+        warning_text=verdict_words.WARNINGS[warning] % {"pct": f"{pct(cost.total_cost_pct)}%"}
+        if warning
+        else None,
         sample=sample,
         notice=SAMPLE_NOTICE if sample else None,
     )
+
+
+def _verdict_text(res: ReceiptResult, extra: Decimal | None) -> str:
+    """The verdict, then the best offer we know, in plain English."""
+    text = verdict_words.words(res.verdict)
+    best = res.best
+    if best is None or extra is None:
+        return text
+    ccy = res.request.receive_currency
+    if best.tier == SURVEY:
+        when = best.survey_date.strftime("%b %Y") if best.survey_date else "date unknown"
+        if extra > 0:
+            return (
+                f"{text} The cheapest surveyed service would have delivered {ccy} {extra:,} "
+                f"more (World Bank survey, {when})."
+            )
+        return f"{text} Your family got at least as much as the cheapest surveyed service."
+    if extra > 0:
+        return f"{text} The best offer here today would have delivered {ccy} {extra:,} more."
+    return f"{text} Your family got at least as much as the best offer here today."

@@ -164,6 +164,7 @@ def receipt_check(body: ReceiptIn, session: SessionDep, now: NowDep) -> ReceiptR
             body.from_,
             body.to,
             body.transfer_date,
+            body.confirmed,
         ),
         now,
     )

@@ -116,6 +116,11 @@ class QuotePublic(BaseModel):
     received_amount: DecimalStr
     receive_currency: str
     payout_method: str
+    payout_wallets: list[str] = Field(
+        default_factory=list,
+        description="Wallet payouts: the wallets the service pays into, where a dated source "
+        "says so (data/wallets.yaml); empty when none is known",
+    )
     payin_method: str
     speed: str
     collected_at: datetime
@@ -123,6 +128,16 @@ class QuotePublic(BaseModel):
     source: str
     stale: bool
     estimated: bool
+    price_basis: Literal["checked", "between_checked", "above_checked", "below_checked"] = Field(
+        description="How the price at exactly the amount asked was found: checked at this "
+        "amount; between two amounts checked (the higher fee and the lower rate); above the "
+        "largest or below the smallest amount checked (that amount's fee and rate)"
+    )
+    checked_amount: DecimalStr | None = Field(
+        default=None,
+        description="above_checked / below_checked: the largest / smallest amount checked, "
+        "whose fee and rate the estimate uses",
+    )
     sample: bool
     promotional: bool
     transparent: bool
@@ -152,7 +167,10 @@ class CompareResponse(BaseModel):
     sample: bool
     notice: str | None
     no_provider_reason: str | None
-    excluded_out_of_range: int
+    excluded_out_of_range: int = Field(
+        description="Services left out because the amount does not cover their fee (every "
+        "other service is priced at exactly the amount asked, estimated where needed)"
+    )
     filters: dict[str, str]
     fees: Literal["included", "on_top"] = Field(
         description="included: `amount` is what the sender pays in total; on_top: `amount` "
@@ -184,6 +202,11 @@ class ReceiptIn(BaseModel):
     transfer_date: date | None = Field(
         default=None,
         description="Day of the transfer (default today): the reference rate of that day is used",
+    )
+    confirmed: bool = Field(
+        default=False,
+        description="The sender says the figures are right: figures far from the reference "
+        "rate then get the verdict with a `warning` instead of a 422 question",
     )
 
 
@@ -229,6 +252,28 @@ class ReceiptResponse(BaseModel):
     )
     world_bank_period: str | None
     world_bank_source: str | None
+    basis: Literal["reference", "survey"] = Field(
+        description="What the cost is measured against: the published reference rate of the "
+        "transfer's date, or (when no published rate lies within 7 days of it) the interbank "
+        "rate of the World Bank survey of this route, given as `reference_rate`"
+    )
+    reference_recent: bool = Field(
+        description="A published reference rate lies within 7 days of the transfer's date"
+    )
+    newest_published_rate: RatePublic = Field(
+        description="The newest published rate on or before the transfer's date"
+    )
+    verdict: Literal["at_or_below_average", "above_average", "expensive", "no_average"] = Field(
+        description="The total cost against the World Bank average on this route "
+        "(expensive: more than twice the average)"
+    )
+    above_limit: bool = Field(description="The total cost is above the 5 % of SDG 10.c")
+    times_average: DecimalStr | None = Field(description="Total cost / the route's average")
+    verdict_text: str = Field(description="The verdict in plain English words")
+    warning: Literal["rate_far", "negative_cost", "received_above_mid"] | None = Field(
+        description="With `confirmed`: the doubt about the figures that the sender overruled"
+    )
+    warning_text: str | None
     sample: bool
     notice: str | None
 
