@@ -290,7 +290,8 @@ def _survey_rate(results: list[tuple[Corridor, CompareResult]]) -> RateView | No
     dated = [
         q.quote
         for q in results[0][1].survey
-        if q.quote.mid_rate_as_of is not None and q.quote.mid_rate > 0
+        # Quarter-only survey points carry our reference rate, not the survey's own.
+        if q.quote.mid_rate_as_of is not None and q.quote.mid_rate > 0 and not q.survey_period
     ]
     if not dated:
         return None
@@ -311,6 +312,8 @@ def _survey_rate(results: list[tuple[Corridor, CompareResult]]) -> RateView | No
 def _cheapest_survey(result: CompareResult) -> RankedQuote | None:
     """The surveyed service that delivers the most (promotions are not offers to count on)."""
     offers = [q for q in result.survey if not q.quote.promotional]
+    # Where the survey has its own rates, its priced services (not our estimates) count.
+    offers = [q for q in offers if not q.survey_period] or offers
     return max(offers, key=lambda q: q.received) if offers else None
 
 
