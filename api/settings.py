@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     compare_cache_s: float = Field(
         default=30.0, description="How long a rendered compare response is reused (0 = off)."
     )
+    data_version_watch: bool = Field(
+        default=True,
+        description="Read the data-version table only when it may have changed (SQLite "
+        "PRAGMA data_version; PostgreSQL LISTEN/NOTIFY from a trigger). Off: read it on "
+        "every compare request.",
+    )
     widget_allowed_origins: list[str] = Field(default_factory=list)
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

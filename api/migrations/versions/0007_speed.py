@@ -1,0 +1,47 @@
+"""speed: PostgreSQL notifies listeners when a data version changes
+
+A statement-level trigger on `data_version` sends `NOTIFY remit_data_version` in the
+transaction that bumps a version (delivered when it commits), so a server knows that a
+corridor's comparison changed without reading the table on every request
+(`api/storage/versionwatch.py`). SQLite needs nothing: `PRAGMA data_version` tells.
+
+Revision ID: 0007_speed
+Revises: 0005_apikeys
+Create Date: 2026-12-07 17:10:00.000000
+"""
+from alembic import op
+
+
+revision = '0007_speed'
+down_revision = '0005_apikeys'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name != 'postgresql':
+        return
+    op.execute(
+        """
+        CREATE OR REPLACE FUNCTION remit_data_version_notify() RETURNS trigger AS $$
+        BEGIN
+            PERFORM pg_notify('remit_data_version', '');
+            RETURN NULL;
+        END;
+        $$ LANGUAGE plpgsql
+        """
+    )
+    op.execute(
+        """
+        CREATE TRIGGER data_version_notify
+        AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON data_version
+        FOR EACH STATEMENT EXECUTE FUNCTION remit_data_version_notify()
+        """
+    )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name != 'postgresql':
+        return
+    op.execute('DROP TRIGGER IF EXISTS data_version_notify ON data_version')
+    op.execute('DROP FUNCTION IF EXISTS remit_data_version_notify()')
