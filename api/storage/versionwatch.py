@@ -27,7 +27,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Connection, Engine, event, select
 from sqlmodel import Session, col
 
 from api.storage.models import DataVersion
@@ -75,8 +75,7 @@ class VersionWatch:
             self.changes += 1
 
     def versions(self, session: Session, scopes: Sequence[str]) -> tuple[int, ...]:
-        connection = session.connection()
-        if not self._poll() or connection.info.get(BUMPED):
+        if not self._poll() or _bumped(session):
             found = _read(session)
         else:
             seen = self.changes  # before the read: a change during it moves the count on
@@ -151,6 +150,17 @@ class VersionWatch:
                 self._sqlite = None
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=5)
+
+
+def _bumped(session: Session) -> bool:
+    """Whether the session's transaction bumped a version (then it must read its own).
+    A session that has not begun one holds no connection: none is checked out to ask."""
+    bind = session.get_bind()
+    if isinstance(bind, Connection):  # a session joined to a caller's connection
+        return bool(bind.info.get(BUMPED))
+    if not session.in_transaction():
+        return False
+    return bool(session.connection().info.get(BUMPED))
 
 
 def _read(session: Session) -> dict[str, int]:
