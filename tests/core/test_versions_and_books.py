@@ -21,9 +21,9 @@ from api.storage.db import make_engine, session_scope
 from api.storage.migrate import upgrade
 from api.storage.quotes import QuoteIn, store_quotes
 from api.storage.rates import RateIn, store_rate
+from api.storage.reference import load_reference
 from api.storage.types import utcnow
 from api.storage.versionwatch import watch_for
-from scrapers.demo import load_reference
 from tests.conftest import PG_ADMIN_URL, _admin_engine
 
 NOW = utcnow().replace(microsecond=0) - timedelta(days=1)
