@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.http import accesslog, docs, errors, metrics
 from api.http.admin import admin_router
 from api.http.admin_orgs import admin_orgs_router
+from api.http.bodylimit import BodyLimitMiddleware
 from api.http.cache import ResponseCache
 from api.http.lean import LeanCompareMiddleware
 from api.http.lessons_routes import lessons_router
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ]
     # Innermost: the plain compare request skips FastAPI's parameter handling, nothing else.
     app.add_middleware(LeanCompareMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(
         RateLimitMiddleware,
