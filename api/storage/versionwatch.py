@@ -35,6 +35,21 @@ from api.storage.models import DataVersion
 log = logging.getLogger("remit.versions")
 
 CHANNEL = "remit_data_version"
+TRIGGER = "data_version_notify"
+# PostgreSQL: the trigger of migration 0007_speed, also put back after `remit db restore`
+# (which drops every trigger a backup brings, then installs this one from here).
+NOTIFY_SQL = (
+    f"""CREATE OR REPLACE FUNCTION remit_data_version_notify() RETURNS trigger AS $$
+    BEGIN
+        PERFORM pg_notify('{CHANNEL}', '');
+        RETURN NULL;
+    END;
+    $$ LANGUAGE plpgsql""",
+    f"DROP TRIGGER IF EXISTS {TRIGGER} ON data_version",
+    f"""CREATE TRIGGER {TRIGGER}
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON data_version
+    FOR EACH STATEMENT EXECUTE FUNCTION remit_data_version_notify()""",
+)
 BUMPED = "remit_bumped_versions"  # connection.info flag: this transaction bumped a version
 _ALL = select(col(DataVersion.scope), col(DataVersion.version))
 

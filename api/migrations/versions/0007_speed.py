@@ -11,6 +11,8 @@ Create Date: 2026-12-07 17:10:00.000000
 """
 from alembic import op
 
+from api.storage.versionwatch import NOTIFY_SQL
+
 
 revision = '0007_speed'
 down_revision = '0005_apikeys'
@@ -21,23 +23,8 @@ depends_on = None
 def upgrade() -> None:
     if op.get_bind().dialect.name != 'postgresql':
         return
-    op.execute(
-        """
-        CREATE OR REPLACE FUNCTION remit_data_version_notify() RETURNS trigger AS $$
-        BEGIN
-            PERFORM pg_notify('remit_data_version', '');
-            RETURN NULL;
-        END;
-        $$ LANGUAGE plpgsql
-        """
-    )
-    op.execute(
-        """
-        CREATE TRIGGER data_version_notify
-        AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON data_version
-        FOR EACH STATEMENT EXECUTE FUNCTION remit_data_version_notify()
-        """
-    )
+    for statement in NOTIFY_SQL:
+        op.execute(statement)
 
 
 def downgrade() -> None:
