@@ -18,7 +18,7 @@ from api.services.lessons import (
     IssueKind,
     check_lessons,
 )
-from api.settings import LESSONS_DIR
+from api.settings import LESSONS_DIR, TRANSLATIONS_DIR
 
 lessons_app = typer.Typer(help="Financial-literacy lesson files.", no_args_is_help=True)
 
@@ -73,6 +73,10 @@ def check(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every translation marked for review.")
     ] = False,
+    catalogs: Annotated[
+        Path,
+        typer.Option(help="The web pages' gettext catalogs, held to the same glossaries."),
+    ] = TRANSLATIONS_DIR,
 ) -> None:
     """Validate every lesson file: header schema, quizzes, translations, review-by dates.
 
@@ -84,7 +88,7 @@ def check(
     except ValueError:
         Console(stderr=True).print(f"[bold red]error:[/] --today: {today!r} is not YYYY-MM-DD")
         raise typer.Exit(2) from None
-    report = check_lessons(lessons_dir, day)
+    report = check_lessons(lessons_dir, day, catalogs)
     out.print(_matrix(report))
     missing = [i for i in report.errors if i.kind is IssueKind.MISSING]
     errors = [i for i in report.errors if i.kind is not IssueKind.MISSING]

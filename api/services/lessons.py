@@ -40,6 +40,12 @@ from pydantic import (
     model_validator,
 )
 
+from api.services.lesson_words import (
+    catalog_problems,
+    glossaries,
+    lesson_texts,
+    text_problems,
+)
 from api.settings import LESSONS_DIR
 
 # The web pages' language codes; English is the source every translation is checked against.
@@ -262,6 +268,7 @@ class IssueKind(StrEnum):
     FACT_DRIFT = "fact_drift"  # a translated fact's source/dates differ from English
     MISSING = "missing"  # an English lesson has no translation in a language
     SOURCE_URL = "source_url"  # a fact's address is not unique to it
+    WORDS = "words"  # a word the glossary avoids, or another language's digits
 
 
 @dataclass(frozen=True)
@@ -871,8 +878,21 @@ def _cell(found: list[Issue]) -> CellStatus:
     return "review" if found else "ok"
 
 
-def check_lessons(root: Path, today: date) -> CheckReport:
-    """Validate every lesson file under `root` (a fresh read; nothing cached)."""
+def _word_checks(root: Path, cat: Catalogue, catalogs: Path | None) -> list[Issue]:
+    """Glossary words and digits in every lesson and (given `catalogs`) web page catalog."""
+    found, problems = glossaries(root, LESSON_LANGS)
+    for lang, by_slug in cat.lessons.items():
+        for lesson in by_slug.values():
+            texts = lesson_texts(lesson.header, lesson.body)
+            problems += text_problems(found.get(lang), lang, texts, lesson.rel)
+    if catalogs is not None:
+        problems += catalog_problems(catalogs, found, LESSON_LANGS)
+    return [_error(p.file, p.field, p.message, IssueKind.WORDS) for p in problems]
+
+
+def check_lessons(root: Path, today: date, catalogs: Path | None = None) -> CheckReport:
+    """Validate every lesson file under `root` (a fresh read; nothing cached), and with
+    `catalogs` (web/translations) the web pages' words against the same glossaries."""
     cat = LessonStore(root).catalogue()
     issues = list(cat.file_issues)
     if not root.is_dir():
@@ -891,6 +911,7 @@ def check_lessons(root: Path, today: date) -> CheckReport:
 
     issues += _source_url_checks(en)
     issues += _missing_translations(cat, en)
+    issues += _word_checks(root, cat, catalogs)
 
     # The lessons x languages matrix, one cell per file (broken files included).
     by_file: dict[str, list[Issue]] = {}
