@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.http.deps import NowDep, SessionDep
 from api.services.compare import BadRequest, NotFound
+from api.services.lesson_local import COUNTRIES, choose_country, localize, uses_local
 from api.services.lessons import (
     AUDIENCE_FILTERS,
     AUDIO_SUFFIXES,
@@ -147,11 +148,19 @@ def live_block(page: Page, session: SessionDep, now: NowDep) -> LiveBlock:
     return block
 
 
-def _entry(page: Page, slug: str) -> LessonEntry:
-    entry = get_store().get(slug, page.lang) if len(slug) <= 64 else None
+def _entry(page: Page, slug: str) -> tuple[LessonEntry, str | None]:
+    """The lesson in the page language, written for the reader's destination country (the
+    route they compared, `to`, else the language's usual one: lessons/local/), and that
+    country when the lesson has anything that depends on it."""
+    store = get_store()
+    entry = store.get(slug, page.lang) if len(slug) <= 64 else None
     if entry is None:
         raise PageError(404, NOT_FOUND_TITLE, NOT_FOUND_TEXT)
-    return entry
+    if not uses_local(entry.lesson):
+        return entry, None
+    country = choose_country(store.root, page.lang, page.request.query_params.get("to"))
+    lesson = localize(entry.lesson, country, store.root)
+    return LessonEntry(lesson, entry.requested_lang), country
 
 
 def _carry(page: Page, done: list[int]) -> dict[str, str | None]:
@@ -167,6 +176,7 @@ def _lesson_page(
     session: SessionDep,
     now: NowDep,
     entry: LessonEntry,
+    country: str | None,
     result: QuizResult | None = None,
     answers: dict[str, str] | None = None,
 ) -> Response:
@@ -198,6 +208,8 @@ def _lesson_page(
             "following": following,
             "content_of": lambda e: content_attrs(page, e.lesson),
             "share": share_links(page, lesson),
+            "country": country,
+            "countries": COUNTRIES,
             "no_provider_text": no_provider_text,
         },
         status=status,
@@ -288,14 +300,15 @@ def lesson_audio(path: str, request: Request) -> Response:
 
 @router.get("/learn/{slug}")
 def lesson_page(slug: str, page: PageDep, session: SessionDep, now: NowDep) -> Response:
-    return _lesson_page(page, session, now, _entry(page, slug))
+    entry, country = _entry(page, slug)
+    return _lesson_page(page, session, now, entry, country)
 
 
 @router.post("/learn/{slug}/quiz")
 async def lesson_quiz(
     slug: str, request: Request, page: PageDep, session: SessionDep, now: NowDep
 ) -> Response:
-    entry = _entry(page, slug)
+    entry, country = _entry(page, slug)
     form = await request.form()
     answers: dict[str, str] = {}
     for question in entry.lesson.header.quiz:
@@ -306,4 +319,6 @@ async def lesson_quiz(
             raise PageError(400, params.BAD_VALUE, NOT_A_CHOICE)
         answers[question.id] = value
     result = check_quiz(entry.lesson, answers)
-    return await run_in_threadpool(_lesson_page, page, session, now, entry, result, answers)
+    return await run_in_threadpool(
+        _lesson_page, page, session, now, entry, country, result, answers
+    )

@@ -69,18 +69,29 @@ def _strings(value: object, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def load_glossary(path: Path) -> Glossary:
-    """Read one glossary file; GlossaryError names what is wrong."""
+def read_lang_yaml(
+    path: Path, error: type[ValueError], needs: str, kind: type
+) -> dict[str, object]:
+    """A per-language YAML file under lessons/ (`<lang>.yaml` with `lang: <lang>`) whose
+    `needs` field is a `kind`; `error` names what is wrong."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise GlossaryError(f"cannot read: {exc}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("terms"), list):
-        raise GlossaryError("must be a mapping with 'lang' and a list of 'terms'")
+        raise error(f"cannot read: {exc}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get(needs), kind):
+        raise error(f"must be a mapping with 'lang' and '{needs}' ({kind.__name__})")
     if raw.get("lang") != path.stem:
-        raise GlossaryError(f"lang is {raw.get('lang')!r} but the file is {path.name}")
+        raise error(f"lang is {raw.get('lang')!r} but the file is {path.name}")
+    return raw
+
+
+def load_glossary(path: Path) -> Glossary:
+    """Read one glossary file; GlossaryError names what is wrong."""
+    raw = read_lang_yaml(path, GlossaryError, "terms", list)
     terms = []
-    for i, item in enumerate(raw["terms"]):
+    items = raw["terms"]
+    assert isinstance(items, list)
+    for i, item in enumerate(items):
         if not isinstance(item, dict) or not all(
             isinstance(item.get(k), str) and item[k].strip() for k in ("term", "use")
         ):
@@ -90,7 +101,7 @@ def load_glossary(path: Path) -> Glossary:
             raise GlossaryError(f"terms[{i}]: {item['use']!r} is both used and avoided")
         terms.append(Term(item["term"], item["use"], avoid))
     letters = _strings(raw.get("letters_avoid"), "letters_avoid")
-    return Glossary(raw["lang"], tuple(terms), letters)
+    return Glossary(path.stem, tuple(terms), letters)
 
 
 # ---------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
 
 import yaml
@@ -40,6 +40,14 @@ from pydantic import (
     model_validator,
 )
 
+from api.services.lesson_local import (
+    COUNTRIES,
+    LOCAL_DIR,
+    TOKEN_RE,
+    block_problems,
+    local_problems,
+    local_words,
+)
 from api.services.lesson_words import (
     catalog_problems,
     glossaries,
@@ -81,6 +89,9 @@ HttpUrlText = Annotated[
     str, StringConstraints(pattern=r"^https?://[^\s/?#]+\.[^\s]*$", max_length=500)
 ]
 CorridorCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z]{2}$")]
+# A destination the lessons are written for (see api.services.lesson_local).
+Destination = Literal["PK", "BD", "AF", "IQ", "IR"]
+assert get_args(Destination) == COUNTRIES
 # Who a lesson is for: its role (sender, receiver or both) and the groups it speaks to.
 Audience = Literal["sender", "receiver", "both", "women", "rural", "business"]
 ROLES: tuple[str, ...] = ("sender", "receiver", "both")
@@ -126,6 +137,8 @@ class Fact(_Header):
     url: HttpUrlText
     as_of: date
     review_by: date
+    # Shown only to readers receiving in these countries (none: to every reader).
+    countries: list[Destination] = Field(default_factory=list)
 
     @field_validator("url")
     @classmethod
@@ -269,6 +282,7 @@ class IssueKind(StrEnum):
     MISSING = "missing"  # an English lesson has no translation in a language
     SOURCE_URL = "source_url"  # a fact's address is not unique to it
     WORDS = "words"  # a word the glossary avoids, or another language's digits
+    COUNTRY = "country"  # a lesson's words for the reader's country (lessons/local)
 
 
 @dataclass(frozen=True)
@@ -405,8 +419,11 @@ def parse_lesson(path: Path, root: Path) -> Lesson:
         issues.append(_error(rel, "body", "is empty"))
     marker_lines = [ln for ln in body.splitlines() if ln.strip() == LIVE_MARKER]
     for other in MARKER_RE.findall(body):
-        if other != LIVE_MARKER:
-            issues.append(_error(rel, "body", f"unknown marker {other}; only {LIVE_MARKER} exists"))
+        if other != LIVE_MARKER and not TOKEN_RE.fullmatch(other):
+            msg = f"unknown marker {other}; only {LIVE_MARKER} and {{{{ local.<key> }}}} exist"
+            issues.append(_error(rel, "body", msg))
+    for problem in block_problems(body):
+        issues.append(_error(rel, "body", problem))
     if body.count(LIVE_MARKER) != len(marker_lines):
         issues.append(_error(rel, "body", f"{LIVE_MARKER} must stand alone on its own line"))
     if header.live_example and len(marker_lines) != 1:
@@ -421,14 +438,17 @@ def parse_lesson(path: Path, root: Path) -> Lesson:
         issues.append(_error(rel, "live_example", f"is false but the body contains {LIVE_MARKER}"))
     if issues:
         raise LessonFileError(issues)
-    if header.live_example:
+    return Lesson(header, int(m["number"]), path, rel, body, body_parts(body, header.live_example))
+
+
+def body_parts(body: str, live_example: bool) -> tuple[str, ...]:
+    """The body as HTML; with a live example the marker splits it into [before, after]."""
+    if live_example:
         before, after = re.split(
             r"^[ \t]*" + re.escape(LIVE_MARKER) + r"[ \t]*$", body, maxsplit=1, flags=re.M
         )
-        parts: tuple[str, ...] = (render_markdown(before), render_markdown(after))
-    else:
-        parts = (render_markdown(body),)
-    return Lesson(header, int(m["number"]), path, rel, body, parts)
+        return (render_markdown(before), render_markdown(after))
+    return (render_markdown(body),)
 
 
 # ---------------------------------------------------------------------------------------
@@ -878,16 +898,29 @@ def _cell(found: list[Issue]) -> CellStatus:
     return "review" if found else "ok"
 
 
-def _word_checks(root: Path, cat: Catalogue, catalogs: Path | None) -> list[Issue]:
-    """Glossary words and digits in every lesson and (given `catalogs`) web page catalog."""
+def _content_checks(root: Path, cat: Catalogue, catalogs: Path | None) -> list[Issue]:
+    """Glossary words and digits in every lesson and (given `catalogs`) web page catalog;
+    the country words every lesson uses, and translations keeping English's country rules."""
+    en = cat.lessons.get(SOURCE_LANG, {})
+    local = [
+        _error(file, field, message, IssueKind.COUNTRY)
+        for file, field, message in local_problems(root, cat.lessons, en)
+    ]
     found, problems = glossaries(root, LESSON_LANGS)
     for lang, by_slug in cat.lessons.items():
         for lesson in by_slug.values():
             texts = lesson_texts(lesson.header, lesson.body)
             problems += text_problems(found.get(lang), lang, texts, lesson.rel)
+    for lang in LESSON_LANGS:
+        words = local_words(root, lang)
+        if words is not None:
+            texts = (
+                (f"countries.{c}.{k}", v) for c, d in words.countries.items() for k, v in d.items()
+            )
+            problems += text_problems(found.get(lang), lang, texts, f"{LOCAL_DIR}/{lang}.yaml")
     if catalogs is not None:
         problems += catalog_problems(catalogs, found, LESSON_LANGS)
-    return [_error(p.file, p.field, p.message, IssueKind.WORDS) for p in problems]
+    return local + [_error(p.file, p.field, p.message, IssueKind.WORDS) for p in problems]
 
 
 def check_lessons(root: Path, today: date, catalogs: Path | None = None) -> CheckReport:
@@ -911,7 +944,7 @@ def check_lessons(root: Path, today: date, catalogs: Path | None = None) -> Chec
 
     issues += _source_url_checks(en)
     issues += _missing_translations(cat, en)
-    issues += _word_checks(root, cat, catalogs)
+    issues += _content_checks(root, cat, catalogs)
 
     # The lessons x languages matrix, one cell per file (broken files included).
     by_file: dict[str, list[Issue]] = {}
