@@ -28,10 +28,12 @@ CELL: dict[CellStatus, str] = {
     "warning": "[yellow]! w[/]",
     "error": "[bold red]✗ E[/]",
     "missing": "[bold red]✗ ·[/]",
+    "optional": "[dim]–[/]",
 }
 LEGEND = (
     "✓ valid · ✓ r valid, translation marked for review · ! w warnings · ✗ E errors · "
-    "✗ · not translated (an error: every lesson must exist in every language)"
+    "✗ · not translated (an error: every lesson must exist in every language) · – not "
+    "needed (fa-IR holds only the lessons that concern Iran)"
 )
 
 

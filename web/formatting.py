@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 
 from api.domain.money import minor_units
 from api.domain.numerals import percent_sign, to_native
-from web.i18n import Language
+from web.i18n import N_, Language, translator
 
 # CLDR puts no space between an ISO code and the digits in some patterns ("PKR74,111");
 # its currency-spacing rule says to add one, which Babel does not do.
@@ -78,6 +78,11 @@ def _percent(code: str, value: Decimal, lang: str = "") -> str:
     return to_native(text, lang).replace("%", percent_sign(lang))
 
 
+# Iranians count in toman (10 rials); every amount and rate in rials shows it beside.
+RIALS_PER_TOMAN = 10
+TOMAN = N_("%(amount)s toman")
+
+
 class Formatter:
     def __init__(self, language: Language) -> None:
         self.language = language
@@ -87,7 +92,17 @@ class Formatter:
     def money(self, amount: Decimal, currency: str) -> str:
         """An amount with its currency, in the locale's pattern, to the currency's minor units."""
         language = self.language
-        return _money(language.babel, language.rtl, amount, currency, language.code)
+        text = _money(language.babel, language.rtl, amount, currency, language.code)
+        if currency == "IRR":
+            text = f"{text} ({self.tomans(amount)})"
+        return text
+
+    def tomans(self, rials: Decimal, rate: bool = False) -> str:
+        """An amount (or an exchange rate) in rials, in toman: '100,000 toman'."""
+        toman = Decimal(rials) / RIALS_PER_TOMAN
+        places = 0 if toman == toman.to_integral_value() else 1
+        shown = self.rate(toman) if rate else self.number(toman, places)
+        return str(translator(self.language.code).gettext(TOMAN, amount=shown))
 
     def number(self, value: Decimal | int, places: int = 0) -> str:
         fmt = "#,##0" + ("." + "0" * places if places else "")
@@ -111,7 +126,10 @@ class Formatter:
         return self.bdi(self.money(amount, currency))
 
     def rate_bdi(self, base: str, quote: str, value: Decimal) -> Markup:
-        return self.bdi(f"{self.number(1)} {base} = {self.rate(value)} {quote}")
+        text = f"{self.number(1)} {base} = {self.rate(value)} {quote}"
+        if quote == "IRR":
+            text += f" ({self.tomans(value, rate=True)})"
+        return self.bdi(text)
 
     # -- dates -------------------------------------------------------------------------------
     def day(self, value: date | datetime) -> str:

@@ -37,6 +37,7 @@ ENGLISH_NAMES = {
     "en": "English",
     "ur": "Urdu",
     "fa-AF": "Dari",
+    "fa-IR": "Persian (Iran)",
     "ps": "Pashto",
     "bn": "Bengali",
     "ar": "Arabic",

@@ -61,6 +61,7 @@ AUDIENCE_FILTER_LABELS = {
     "women": N_("Women"),
     "rural": N_("Villages and rural areas"),
     "business": N_("Small businesses"),
+    "disability": N_("People with a disability"),
 }
 BAD_AUDIENCE = N_("Choose one of the audiences offered.")
 OFFLINE_NOTE = N_("Offline copy saved on %(date)s. Prices and rules may have changed since.")

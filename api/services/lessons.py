@@ -57,7 +57,12 @@ from api.services.lesson_words import (
 from api.settings import LESSONS_DIR
 
 # The web pages' language codes; English is the source every translation is checked against.
-LESSON_LANGS: tuple[str, ...] = ("en", "ur", "fa-AF", "ps", "bn", "ar")
+LESSON_LANGS: tuple[str, ...] = ("en", "ur", "fa-AF", "fa-IR", "ps", "bn", "ar")
+# Languages that hold only some lessons: Persian of Iran (fa-IR) the lessons that concern
+# Iran and the one every reader needs; the others are shown in English there, marked.
+PARTIAL_LANGS: dict[str, frozenset[str]] = {
+    "fa-IR": frozenset({"formal-vs-informal", "payout-options", "money-with-a-disability"}),
+}
 SOURCE_LANG = "en"
 LIVE_MARKER = "{{ live_example }}"
 AUDIO_SUFFIXES = frozenset({".mp3", ".ogg", ".oga", ".opus", ".m4a", ".webm"})
@@ -93,10 +98,17 @@ CorridorCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z]{2}$")]
 Destination = Literal["PK", "BD", "AF", "IQ", "IR"]
 assert get_args(Destination) == COUNTRIES
 # Who a lesson is for: its role (sender, receiver or both) and the groups it speaks to.
-Audience = Literal["sender", "receiver", "both", "women", "rural", "business"]
+Audience = Literal["sender", "receiver", "both", "women", "rural", "business", "disability"]
 ROLES: tuple[str, ...] = ("sender", "receiver", "both")
 # The values /learn filters by ("both" counts as sender and receiver).
-AUDIENCE_FILTERS: tuple[str, ...] = ("sender", "receiver", "women", "rural", "business")
+AUDIENCE_FILTERS: tuple[str, ...] = (
+    "sender",
+    "receiver",
+    "women",
+    "rural",
+    "business",
+    "disability",
+)
 
 
 class _Header(BaseModel):
@@ -796,7 +808,7 @@ def _fact_drift(en: Lesson, tr: Lesson) -> list[Issue]:
     return out
 
 
-CellStatus = Literal["ok", "review", "warning", "error", "missing"]
+CellStatus = Literal["ok", "review", "warning", "error", "missing", "optional"]
 
 
 @dataclass
@@ -883,6 +895,8 @@ def _missing_translations(cat: Catalogue, en: dict[str, Lesson]) -> list[Issue]:
             if m is not None:
                 present.add(m["slug"])
         for lesson in sorted(en.values(), key=lambda x: (x.number, x.slug)):
+            if lang in PARTIAL_LANGS and lesson.slug not in PARTIAL_LANGS[lang]:
+                continue
             if lesson.slug not in present:
                 rel = f"{lang}/{lesson.path.name}"
                 msg = f"{lesson.slug!r} is not translated into {lang} (expected {rel})"
@@ -961,7 +975,8 @@ def check_lessons(root: Path, today: date, catalogs: Path | None = None) -> Chec
     languages = list(LESSON_LANGS) + sorted(set(cat.files) - set(LESSON_LANGS))
     for slug in rows:
         for lang in languages:
-            cells.setdefault((slug, lang), "missing")
+            optional = lang in PARTIAL_LANGS and slug not in PARTIAL_LANGS[lang]
+            cells.setdefault((slug, lang), "optional" if optional else "missing")
     return CheckReport(
         today=today,
         languages=languages,

@@ -28,7 +28,7 @@ from tests.lessons.conftest import Edit
 # (the latest as_of is 2026-11-30, the earliest review_by 2026-12-31).
 QUIET_DAY = date(2026, 12, 1)
 LATE_DAY = date(2027, 1, 15)
-N_LESSONS = 16
+N_LESSONS = 17
 
 
 def find(report: CheckReport, file: str, field: str, kind: IssueKind | None = None) -> list[Issue]:
@@ -61,7 +61,7 @@ def test_real_lessons_have_no_errors_except_missing_translations() -> None:
     assert report.failed(ci=True) is bool(expected)
 
 
-def test_real_lessons_are_sixteen_in_english_and_the_matrix_shows_each_translation() -> None:
+def test_real_lessons_are_seventeen_in_english_and_the_matrix_shows_each_translation() -> None:
     report = check_lessons(LESSONS_DIR, QUIET_DAY)
     assert [n for n, _ in report.rows] == list(range(1, N_LESSONS + 1))
     have = real_translations()

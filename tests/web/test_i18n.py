@@ -81,7 +81,7 @@ def test_translator_escapes_values_but_keeps_markup() -> None:
         (None, "en"),
         ("", "en"),
         ("ur-PK,ur;q=0.9,en;q=0.8", "ur"),
-        ("fa", "fa-AF"),
+        ("fa", "fa-IR"),
         ("prs-AF", "fa-AF"),
         ("de-DE,ps;q=0.5", "ps"),
         ("en;q=0.1, bn;q=0.9", "bn"),
