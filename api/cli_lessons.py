@@ -11,12 +11,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from api.services.lesson_audio import VOICES, AudioToolMissing, make_audio
 from api.services.lessons import (
     CellStatus,
     CheckReport,
     Issue,
     IssueKind,
+    LessonStore,
     check_lessons,
+    translation_problems,
 )
 from api.settings import LESSONS_DIR, TRANSLATIONS_DIR
 
@@ -139,3 +142,43 @@ def check(
     )
     if failed:
         raise typer.Exit(1)
+
+
+@lessons_app.command("audio")
+def audio(
+    lessons_dir: Annotated[
+        Path, typer.Option("--dir", help="Lessons directory.", file_okay=False)
+    ] = LESSONS_DIR,
+    lang: Annotated[
+        list[str] | None, typer.Option("--lang", help="Only these languages (repeatable).")
+    ] = None,
+) -> None:
+    """Speak every lesson with espeak-ng into lessons/audio/<lang>/NN-slug.opus (Opus, 12
+    kbit/s). Languages with a voice: en, ur, bn, fa-AF and fa-IR (Persian), ar; none for
+    Pashto. The files are generated at build time and not committed."""
+    out, err = Console(), Console(stderr=True)
+    unknown = [x for x in lang or [] if x not in VOICES]
+    if unknown:
+        err.print(f"[bold red]error:[/] --lang: no computer voice for {', '.join(unknown)}")
+        err.print(f"  languages with a voice: {', '.join(VOICES)}")
+        raise typer.Exit(2)
+    cat = LessonStore(lessons_dir).catalogue()
+    en = cat.lessons.get("en", {})
+    seconds = size = files = 0.0
+    for code in lang or list(VOICES):
+        for lesson in sorted(cat.lessons.get(code, {}).values(), key=lambda x: x.number):
+            source = en.get(lesson.slug)
+            if source is None or (source is not lesson and translation_problems(source, lesson)):
+                continue  # not served: English is shown instead
+            try:
+                made = make_audio(lesson, lessons_dir)
+            except AudioToolMissing as exc:
+                err.print(f"[bold red]error:[/] {escape(str(exc))}")
+                raise typer.Exit(1) from None
+            seconds, size, files = seconds + made.seconds, size + made.size, files + 1
+            out.print(f"{made.rel}: {made.seconds:.0f} s, {made.size / 1024:.0f} KB")
+    per_minute = size / (seconds / 60) / 1024 if seconds else 0
+    out.print(
+        f"{files:.0f} file(s), {seconds / 60:.1f} minutes, {size / 1024 / 1024:.1f} MB: "
+        f"{per_minute:.0f} KB per minute of speech."
+    )

@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.http.deps import NowDep, SessionDep
 from api.services.compare import BadRequest, NotFound
+from api.services.lesson_audio import VOICES, audio_rel
 from api.services.lesson_local import COUNTRIES, choose_country, localize, uses_local
 from api.services.lessons import (
     AUDIENCE_FILTERS,
@@ -210,12 +211,20 @@ def _lesson_page(
             "content_of": lambda e: content_attrs(page, e.lesson),
             "share": share_links(page, lesson),
             "country": country,
+            "voice": computer_voice(lesson),
+            "has_voice": lesson.lang in VOICES,
             "countries": COUNTRIES,
             "no_provider_text": no_provider_text,
         },
         status=status,
         cache_control="no-store" if result is not None else "public, max-age=60",
     )
+
+
+def computer_voice(lesson: Lesson) -> str | None:
+    """The address of the lesson's computer-voice audio, when `remit lessons audio` made it."""
+    rel = audio_rel(lesson)
+    return f"/learn/audio/{rel}" if (get_store().root / rel).is_file() else None
 
 
 def content_attrs(page: Page, lesson: Lesson) -> str:

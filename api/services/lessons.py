@@ -40,6 +40,7 @@ from pydantic import (
     model_validator,
 )
 
+from api.services.lesson_audio import audio_problems
 from api.services.lesson_local import (
     COUNTRIES,
     LOCAL_DIR,
@@ -295,6 +296,7 @@ class IssueKind(StrEnum):
     SOURCE_URL = "source_url"  # a fact's address is not unique to it
     WORDS = "words"  # a word the glossary avoids, or another language's digits
     COUNTRY = "country"  # a lesson's words for the reader's country (lessons/local)
+    AUDIO = "audio"  # a lesson's computer-voice audio is older than its text
 
 
 @dataclass(frozen=True)
@@ -919,6 +921,12 @@ def _content_checks(root: Path, cat: Catalogue, catalogs: Path | None) -> list[I
     local = [
         _error(file, field, message, IssueKind.COUNTRY)
         for file, field, message in local_problems(root, cat.lessons, en)
+    ]
+    local += [
+        _error(lesson.rel, "audio", message, IssueKind.AUDIO)
+        for by_slug in cat.lessons.values()
+        for lesson in by_slug.values()
+        for message in audio_problems(lesson, root)
     ]
     found, problems = glossaries(root, LESSON_LANGS)
     for lang, by_slug in cat.lessons.items():
