@@ -18,24 +18,21 @@ Pure text work; the loader (`api.services.lessons`) validates, this module rende
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from api.services.lesson_markup import (
+    COUNTRIES,
+    block_countries,
+    fill,
+    select_blocks,
+    tokens,
+)
 from api.services.lesson_words import read_lang_yaml
-
-if TYPE_CHECKING:
-    from api.services.lessons import Lesson, LessonHeader
+from api.services.lessons import Lesson, LessonHeader, body_parts
 
 LOCAL_DIR = "local"  # under the lessons directory
-# The destinations the lessons are written for (data/corridors.yaml's receiving countries).
-COUNTRIES: tuple[str, ...] = ("PK", "BD", "AF", "IQ", "IR")
-TOKEN_RE = re.compile(r"\{\{ local\.([a-z_]+) \}\}")
-BLOCK_OPEN_RE = re.compile(r"^::: only ((?:[A-Z]{2})(?: [A-Z]{2})*)[ \t]*$")
-BLOCK_CLOSE = ":::"
 
 
 class LocalError(ValueError):
@@ -105,74 +102,6 @@ def choose_country(root: Path, lang: str, to: str | None) -> str:
     return words.default if words else COUNTRIES[0]
 
 
-# ---------------------------------------------------------------------------------------
-# Body blocks
-
-
-def block_problems(body: str) -> list[str]:
-    """What is wrong with the `::: only` blocks of a body (empty when fine)."""
-    out: list[str] = []
-    open_at: int | None = None
-    for n, line in enumerate(body.splitlines(), 1):
-        stripped = line.strip()
-        if stripped.startswith(":::"):
-            m = BLOCK_OPEN_RE.match(stripped)
-            if m:
-                if open_at is not None:
-                    out.append(f"line {n}: block opened inside the block of line {open_at}")
-                unknown = [c for c in m[1].split() if c not in COUNTRIES]
-                if unknown:
-                    out.append(f"line {n}: {', '.join(unknown)} not one of {', '.join(COUNTRIES)}")
-                open_at = n
-            elif stripped == BLOCK_CLOSE:
-                if open_at is None:
-                    out.append(f"line {n}: ':::' closes no block")
-                open_at = None
-            else:
-                out.append(f"line {n}: write '::: only PK BD' to open a block and ':::' to close")
-    if open_at is not None:
-        out.append(f"line {open_at}: block is not closed with ':::'")
-    return out
-
-
-def block_countries(body: str) -> list[tuple[str, ...]]:
-    """The country lists of the body's blocks, in order (translations keep English's)."""
-    return [
-        tuple(m[1].split())
-        for line in body.splitlines()
-        if (m := BLOCK_OPEN_RE.match(line.strip()))
-    ]
-
-
-def select_blocks(body: str, country: str) -> str:
-    out: list[str] = []
-    keep = True
-    for line in body.splitlines():
-        stripped = line.strip()
-        m = BLOCK_OPEN_RE.match(stripped)
-        if m:
-            keep = country in m[1].split()
-            continue
-        if stripped == BLOCK_CLOSE:
-            keep = True
-            continue
-        if keep:
-            out.append(line)
-    return "\n".join(out)
-
-
-# ---------------------------------------------------------------------------------------
-# Tokens
-
-
-def tokens(texts: Iterable[str]) -> set[str]:
-    return {m[1] for text in texts for m in TOKEN_RE.finditer(text)}
-
-
-def fill(text: str, words: dict[str, str]) -> str:
-    return TOKEN_RE.sub(lambda m: words.get(m[1], m[0]), text)
-
-
 def _header_for(h: LessonHeader, country: str, words: dict[str, str]) -> LessonHeader:
     facts = [
         f.model_copy(update={"text": fill(f.text, words)})
@@ -206,8 +135,6 @@ def _header_for(h: LessonHeader, country: str, words: dict[str, str]) -> LessonH
 
 def localize(lesson: Lesson, country: str, root: Path) -> Lesson:
     """`lesson` as a reader receiving in `country` reads it."""
-    from api.services.lessons import body_parts  # lessons imports this module
-
     if not uses_local(lesson):
         return lesson
     local = local_words(root, lesson.lang)

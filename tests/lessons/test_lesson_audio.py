@@ -12,9 +12,10 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.cli import app
 from api.services.lesson_audio import BITRATE_KBPS
-from api.services.lessons import IssueKind, LessonStore, check_lessons
+from api.services.lesson_check import check_lessons
+from api.services.lessons import IssueKind, LessonStore
+from remit.cli.main import app
 
 TODAY = date(2026, 1, 15)
 L17 = "17-money-with-a-disability.md"

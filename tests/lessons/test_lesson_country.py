@@ -8,7 +8,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from api.services.lessons import IssueKind, check_lessons
+from api.services.lesson_check import check_lessons
+from api.services.lessons import IssueKind
 from tests.lessons.conftest import Edit
 from tests.lessons.test_lesson_pages import text_of
 

@@ -8,10 +8,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from api.cli import app
 from api.domain.numerals import latin_digit_runs, prose_to_native, to_latin, to_native
-from api.services.lessons import IssueKind, check_lessons
+from api.services.lesson_check import check_lessons
+from api.services.lessons import IssueKind
 from api.settings import TRANSLATIONS_DIR
+from remit.cli.main import app
 from tests.lessons.conftest import Edit
 
 TODAY = date(2026, 1, 15)

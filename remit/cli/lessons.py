@@ -12,15 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from api.services.lesson_audio import VOICES, AudioToolMissing, make_audio
-from api.services.lessons import (
-    CellStatus,
-    CheckReport,
-    Issue,
-    IssueKind,
-    LessonStore,
-    check_lessons,
-    translation_problems,
-)
+from api.services.lesson_check import CellStatus, CheckReport, check_lessons
+from api.services.lessons import Issue, IssueKind, LessonStore, translation_problems
 from api.settings import LESSONS_DIR, TRANSLATIONS_DIR
 
 lessons_app = typer.Typer(help="Financial-literacy lesson files.", no_args_is_help=True)
