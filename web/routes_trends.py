@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request, Response
 
 from api.domain.periods import PeriodKind, period_sort_key
 from api.http.deps import NowDep, SessionDep
-from api.services.exports import ExportFormat
+from api.services.export_table import ExportFormat
 from api.services.trends import SdgCheck, corridor_trends, sdg_check
 from api.services.trends_datasets import ATTRIBUTION, chart_points
 from api.services.trends_summary import CorridorSummary, trends_summary

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from api.domain.periods import PeriodKind, period_sort_key
-from api.services.exports import STAT_COLUMNS, Column, ExportTable
+from api.services.export_table import Column, ExportTable
+from api.services.export_trends import STAT_COLUMNS
 from api.services.trends import OURS, PUBLISHED, RPW_IMPORT, CorridorTrends
 from api.services.trends_summary import TrendsSummary
 from api.storage.published import RPW_SOURCE
