@@ -58,6 +58,8 @@ class SeriesFigures(BaseModel):
     share_at_or_below_5_pct: DecimalStr | None
     services: int
     providers: int
+    thin: bool
+    promotions_excluded: int
     sample: bool
     newest: datetime | None
     sources: list[str]
@@ -85,6 +87,10 @@ class CorridorSummaryOut(BaseModel):
     published: PublishedLatest | None
     sdg: Sdg10cOut
     few_services: bool = Field(description="Fewer than 3 services: too few to be meaningful")
+    thin: bool = Field(
+        description="The figures shown (or the published figure) rest on 3 services or fewer, "
+        "or 2 firms or fewer"
+    )
     current: bool = Field(description="Our latest figures are of the summary's latest period")
     flow_usd: DecimalStr | None
     flow_source: str | None
@@ -137,6 +143,8 @@ def _series_out(p: PeriodStats | None, source: str) -> SeriesFigures | None:
         share_at_or_below_5_pct=pct_or_none(s.share_at_or_below_5_pct),
         services=s.services,
         providers=p.providers,
+        thin=s.thin,
+        promotions_excluded=s.promotions,
         sample=p.sample,
         newest=p.newest,
         sources=list(p.sources),
@@ -191,6 +199,7 @@ def summary_public(s: TrendsSummary) -> SummaryResponse:
                     period=c.basis.period if c.basis else None,
                 ),
                 few_services=c.few_services,
+                thin=c.thin,
                 current=c.ours is not None and c.ours.period == s.period,
                 flow_usd=c.corridor.flow_usd,
                 flow_source=c.corridor.flow_source,

@@ -18,6 +18,8 @@ from api.http.deps import SessionDep
 from api.http.schemas import DecimalStr, pct
 from api.services.export_table import ExportFormat
 from api.services.trends import (
+    BASIS_LABELS,
+    HISTORY,
     METHODOLOGY,
     OURS,
     PUBLISHED,
@@ -25,12 +27,14 @@ from api.services.trends import (
     SERIES_LABELS,
     CorridorTrends,
     FlowWeightedPoint,
+    HistoryPoint,
     PeriodStats,
     SdgCheck,
     corridor_trends,
     sdg_check,
 )
 from api.storage.published import RPW_URL, PublishedFigure
+from api.storage.rpw_history import HISTORY_SOURCE, HISTORY_URL
 
 router = APIRouter(prefix="/api/v1", tags=["trends and exports"])
 
@@ -77,8 +81,17 @@ class TrendPoint(BaseModel):
     smart_pct: DecimalStr | None
     share_at_or_below_5_pct: DecimalStr | None
     by_provider_type: dict[str, DecimalStr]
-    services: int = Field(description="Transparent services averaged")
+    services: int = Field(description="Transparent services averaged (promotions left out)")
     providers: int
+    firms: int = Field(description="Firms behind the services averaged")
+    thin: bool = Field(
+        description="Fewer than 3 services or 2 firms: too few to stand for the route"
+    )
+    promotions_excluded: int = Field(
+        description="Promotional services (flagged, or a negative total cost) left out of every "
+        "figure, so a promotion never makes a route meet SDG 10.c"
+    )
+    promotion_min_pct: DecimalStr | None = Field(description="The lowest promotional cost, apart")
     observations: int = Field(description="Services observed, transparent or not")
     sample: bool
     sample_services: int
@@ -119,6 +132,42 @@ class FlowWeightedOut(BaseModel):
     sdg: SdgOut
 
 
+class HistoryOut(BaseModel):
+    period: str
+    total_cost_pct: DecimalStr = Field(description="fee_pct + fx_margin_pct (RPW's definition)")
+    fee_pct: DecimalStr
+    fx_margin_pct: DecimalStr
+    providers: int
+    published_pct: DecimalStr | None = Field(
+        description="The World Bank's published average for the same quarter, when there is one"
+    )
+    difference_pp: DecimalStr | None
+
+
+class ReconciliationOut(BaseModel):
+    period: str
+    ours_pct: DecimalStr
+    published_pct: DecimalStr
+    services: int
+    firms: int
+    published_services: int | None
+    published_firms: int | None
+    text: str
+
+
+class HeadlineOut(BaseModel):
+    series: str
+    basis: str = Field(
+        description="What the figure rests on: silkroutes (ours), rpw (survey), sample"
+    )
+    basis_label: str
+    period: str
+    average_pct: DecimalStr | None
+    smart_pct: DecimalStr | None
+    thin: bool
+    promotions_excluded: int
+
+
 class SourceRef(BaseModel):
     series: str
     name: str
@@ -137,6 +186,15 @@ class TrendsResponse(BaseModel):
     series: list[TrendPoint] = Field(description="Our own quotes (label: silkroutes)")
     rpw: list[TrendPoint] = Field(description="Imported World Bank RPW survey rows")
     published: list[PublishedOut] = Field(description="Published World Bank RPW figures")
+    history: list[HistoryOut] = Field(
+        description="Quarterly means of World Bank RPW service rows (USD 200 basket), computed "
+        "from the World Bank's dataset by a third party; not published World Bank figures"
+    )
+    reconciliations: list[ReconciliationOut] = Field(
+        description="Quarters where our recomputation of imported survey rows differs from the "
+        "published figure, and why"
+    )
+    headline: HeadlineOut | None
     flow_weighted: list[FlowWeightedOut]
     sdg_target_average_pct: DecimalStr
     sdg_corridor_max_pct: DecimalStr
@@ -160,6 +218,10 @@ def point_out(p: PeriodStats) -> TrendPoint:
         by_provider_type={k or "unknown": pct(v) for k, v in sorted(s.by_provider_type.items())},
         services=s.services,
         providers=p.providers,
+        firms=s.firms,
+        thin=s.thin,
+        promotions_excluded=s.promotions,
+        promotion_min_pct=pct_or_none(s.promotion_min_pct),
         observations=p.observations,
         sample=p.sample,
         sample_services=p.sample_services,
@@ -189,6 +251,35 @@ def published_out(f: PublishedFigure) -> PublishedOut:
         source_url=f.source_url,
         files=list(f.files),
         sdg=sdg_out(sdg_check(f.average_pct, f.smart_pct, corridor=f.scope == "corridor")),
+    )
+
+
+def history_out(h: HistoryPoint) -> HistoryOut:
+    f = h.figure
+    return HistoryOut(
+        period=f.period,
+        total_cost_pct=pct(f.total_cost_pct),
+        fee_pct=pct(f.fee_pct),
+        fx_margin_pct=pct(f.fx_margin_pct),
+        providers=f.providers,
+        published_pct=pct_or_none(h.published_pct),
+        difference_pp=pct_or_none(h.difference_pp),
+    )
+
+
+def headline_out(t: CorridorTrends) -> HeadlineOut | None:
+    h, basis = t.headline, t.headline_basis
+    if h is None or basis is None:
+        return None
+    return HeadlineOut(
+        series=h.series,
+        basis=basis,
+        basis_label=BASIS_LABELS[basis],
+        period=h.period,
+        average_pct=pct_or_none(h.stats.average_pct),
+        smart_pct=pct_or_none(h.stats.smart_pct),
+        thin=h.stats.thin,
+        promotions_excluded=h.stats.promotions,
     )
 
 
@@ -237,6 +328,16 @@ def sources_of(t: CorridorTrends) -> list[SourceRef]:
                 url=RPW_URL,
             )
         )
+    if t.history:
+        files = sorted({h.figure.source_file for h in t.history})
+        out.append(
+            SourceRef(
+                series=HISTORY,
+                name=SERIES_LABELS[HISTORY],
+                detail=f"{HISTORY_SOURCE}; files: {', '.join(files)}",
+                url=HISTORY_URL,
+            )
+        )
     flow_sources = sorted({s for p in t.flow_weighted for s in p.flow_sources})
     if flow_sources:
         out.append(
@@ -261,6 +362,21 @@ def trends_public(t: CorridorTrends) -> TrendsResponse:
         series=[point_out(p) for p in t.ours],
         rpw=[point_out(p) for p in t.rpw],
         published=[published_out(f) for f in t.published],
+        history=[history_out(h) for h in t.history],
+        reconciliations=[
+            ReconciliationOut(
+                period=r.period,
+                ours_pct=pct(r.ours_pct),
+                published_pct=pct(r.published_pct),
+                services=r.services,
+                firms=r.firms,
+                published_services=r.published_services,
+                published_firms=r.published_firms,
+                text=r.text,
+            )
+            for r in t.reconciliations
+        ],
+        headline=headline_out(t),
         flow_weighted=[flow_out(p) for p in t.flow_weighted],
         sdg_target_average_pct=SDG_TARGET_AVG_PCT,
         sdg_corridor_max_pct=SDG_CORRIDOR_MAX_PCT,

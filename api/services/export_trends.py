@@ -11,10 +11,12 @@ from api.domain.periods import PeriodKind
 from api.services.compare import SAMPLE_NOTICE
 from api.services.export_table import Column, ExportTable, Row
 from api.services.trends import (
+    HISTORY,
     OURS,
     PUBLISHED,
     SERIES_LABELS,
     FlowWeightedPoint,
+    HistoryPoint,
     PeriodStats,
     TrendsTable,
     basket_amount,
@@ -25,6 +27,7 @@ from api.storage.exports import (
     minor_units_map,
 )
 from api.storage.published import PublishedFigure
+from api.storage.rpw_history import HISTORY_SOURCE, HISTORY_URL
 from api.storage.types import utcnow
 
 # The RPW aggregates of one corridor and period, in every trends dataset that lists them.
@@ -57,6 +60,12 @@ TREND_EXPORT_COLUMNS: tuple[Column, ...] = (
     Column("sample", "bool"),
     Column("payload_hash", "str"),
     Column("notice", "str"),
+    Column("thin", "bool"),
+    Column("promotions_excluded", "int"),
+    Column("promotion_min_pct", "decimal", "pct"),
+    Column("fee_pct", "decimal", "pct"),
+    Column("fx_margin_pct", "decimal", "pct"),
+    Column("published_same_quarter_pct", "decimal", "pct"),
 )
 _PCT4 = Decimal("0.0001")
 
@@ -94,6 +103,12 @@ def _stats_row(p: PeriodStats, table: TrendsTable) -> Row:
         p.sample,
         p.inputs_sha256,
         SAMPLE_NOTICE if p.sample else None,
+        s.thin,
+        s.promotions,
+        s.promotion_min_pct,
+        None,
+        None,
+        None,
     )
 
 
@@ -124,6 +139,12 @@ def _published_row(f: PublishedFigure) -> Row:
         False,
         ";".join(f.file_sha256) or None,
         None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
     )
 
 
@@ -153,6 +174,49 @@ def _flow_row(p: FlowWeightedPoint) -> Row:
         p.sample,
         None,
         SAMPLE_NOTICE if p.sample else None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
+
+
+def _history_row(h: HistoryPoint) -> Row:
+    f = h.figure
+    sdg = sdg_check(f.total_cost_pct, None)
+    return (
+        HISTORY,
+        "corridor",
+        f.corridor,
+        f.basket_usd,
+        None,
+        None,
+        f.period,
+        f.total_cost_pct,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        f.providers,
+        None,
+        sdg.average_at_or_below_3,
+        None,
+        f"{HISTORY_SOURCE} ({f.source_file})",
+        HISTORY_URL,
+        None,
+        False,
+        f.file_sha256,
+        None,
+        None,
+        None,
+        None,
+        f.fee_pct,
+        f.fx_margin_pct,
+        h.published_pct,
     )
 
 
@@ -161,6 +225,7 @@ def trends_rows(table: TrendsTable) -> list[Row]:
     rows += [_stats_row(p, table) for p in table.rpw]
     rows += [_published_row(f) for f in table.published]
     rows += [_flow_row(p) for p in table.flow_weighted]
+    rows += [_history_row(h) for h in table.history]
     return rows
 
 
@@ -179,7 +244,11 @@ def trends_export(
             "query": f"trends corridor={corridor.upper() if corridor else 'all'} "
             f"period={kind.value}",
             "source": f"series {OURS}: our stored quotes; series rpw: imported World Bank RPW "
-            f"rows; series {PUBLISHED}: published World Bank RPW figures (CC BY 4.0)",
+            f"rows; series {PUBLISHED}: published World Bank RPW figures (CC BY 4.0); series "
+            f"{HISTORY}: {HISTORY_SOURCE}, total cost = fee_pct + fx_margin_pct, beside the "
+            "published figure of the same quarter (published_same_quarter_pct); promotions "
+            "(flagged or negative total cost) are left out of every statistic and counted in "
+            "promotions_excluded; thin = fewer than 3 services or 2 firms",
             "corridor": corridor.upper() if corridor else "all",
             "period": kind.value,
             "payload_hash": "for computed rows, SHA-256 over the sorted payload hashes (or "
