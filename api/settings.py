@@ -72,6 +72,23 @@ class Settings(BaseSettings):
     db_retry_after_s: int = Field(
         default=5, ge=1, le=3600, description="Retry-After sent while the database is down."
     )
+    db_pool_timeout_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How long a request waits for a database connection before a 503 with "
+        "Retry-After (every connection busy).",
+    )
+    # The shipped server (remit serve): a client has this long to send a request's headers,
+    # and an idle keep-alive connection is closed after keep_alive_s (docs/deploy.md).
+    public_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="The site's address for links people share (lessons, widget snippets), "
+        "e.g. https://remit.example.org; unset, the request's own address is used.",
+    )
+    header_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    keep_alive_s: int = Field(default=5, ge=1, le=300)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
