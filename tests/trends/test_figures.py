@@ -75,7 +75,8 @@ def test_thin_flag(services: int | None, firms: int | None, thin: bool) -> None:
 
 def test_an_aggregate_on_few_firms_is_thin() -> None:
     costs = ("1", "2", "3", "4")
-    assert aggregate(Observation(D(c), firm="x" if i < 2 else "y") for i, c in enumerate(costs)).thin
+    two_firms = (Observation(D(c), firm="x" if i < 2 else "y") for i, c in enumerate(costs))
+    assert aggregate(two_firms).thin
     assert not aggregate(Observation(D(c), firm=c) for c in costs).thin
 
 
@@ -141,9 +142,9 @@ def test_history_import_is_idempotent_and_a_malformed_file_stores_nothing(
     good = DEFAULT_RPW_HISTORY.read_bytes().decode()
     lines = good.splitlines()
     lines[5] = lines[5].replace(",0.0,", ",zero,", 1)  # speed_penalty_pct of line 6
-    with pytest.raises(ParseError, match=r"line 6: speed_penalty_pct 'zero' is not a number"):
+    with pytest.raises(ParseError, match="line 6: speed_penalty_pct 'zero' is not a number"):
         import_rpw_history(session, ("\n".join(lines) + "\n").encode(), "bad.csv")
-    with pytest.raises(ParseError, match="line 3: .*2016Q2 appears twice"):
+    with pytest.raises(ParseError, match=r"line 3: .*2016Q2 appears twice"):
         import_rpw_history(session, "\n".join([lines[0], lines[1], lines[1]]).encode(), "d.csv")
     after = session.exec(select(RpwHistoryPoint).order_by(col(RpwHistoryPoint.id))).all()
     assert [(p.id, p.total_cost_pct) for p in after] == [(p.id, p.total_cost_pct) for p in before]
