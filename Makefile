@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # scheduler in-process, which fetches live prices and rates from the sources' real hosts.
 COLLECT ?= 0
 
-.PHONY: run test lint typecheck demo install clean bench axe
+.PHONY: run test lint typecheck demo install clean bench axe audio
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,14 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-run: $(BIN)/.installed
+run: $(BIN)/.installed audio
 	$(BIN)/remit db upgrade
 	$(BIN)/remit demo --if-empty
 	$(BIN)/remit serve --host $(HOST) --port $(PORT) $(if $(filter 1,$(COLLECT)),--scheduler,--no-scheduler)
+
+# Lessons read by a computer voice (espeak-ng + opusenc), generated, never committed.
+audio: $(BIN)/.installed
+	-$(BIN)/remit lessons audio
 
 demo: $(BIN)/.installed
 	$(BIN)/remit demo

@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 LESSONS_DIR = REPO_ROOT / "lessons"
+# The web pages' gettext catalogs; the lesson check holds them to the lessons' glossaries.
+TRANSLATIONS_DIR = REPO_ROOT / "web" / "translations"
 
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused in production
 

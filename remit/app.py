@@ -12,12 +12,14 @@ from api.http.admin import admin_router
 from api.http.admin_orgs import admin_orgs_router
 from api.http.bodylimit import BodyLimitMiddleware
 from api.http.cache import ResponseCache
+from api.http.exports import router as exports_router
 from api.http.lean import LeanCompareMiddleware
 from api.http.lessons_routes import lessons_router
 from api.http.proxy import ProxyHeadersMiddleware, parse_networks
 from api.http.ratelimit import RateLimitMiddleware, make_limiter
 from api.http.rates_routes import rates_router
 from api.http.routes import health_router, router
+from api.http.summary import router as summary_router
 from api.http.trends import router as trends_router
 from api.services.collectors import SourceInfo
 from api.settings import Settings, get_settings
@@ -65,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_orgs_router)
     app.include_router(lessons_router)
     app.include_router(trends_router)
+    app.include_router(summary_router)
+    app.include_router(exports_router)
     install_web(app)
     measured = metrics.install(app)
     app.state.response_cache = ResponseCache(settings.compare_cache_s)

@@ -6,7 +6,7 @@ corridor's comparison changed without reading the table on every request
 (`api/storage/versionwatch.py`). SQLite needs nothing: `PRAGMA data_version` tells.
 
 Revision ID: 0007_speed
-Revises: 0007_answer2
+Revises: 0008_trends
 Create Date: 2026-12-07 17:10:00.000000
 """
 from alembic import op
@@ -15,7 +15,7 @@ from api.storage.versionwatch import NOTIFY_SQL
 
 
 revision = '0007_speed'
-down_revision = '0007_answer2'
+down_revision = '0008_trends'
 branch_labels = None
 depends_on = None
 
