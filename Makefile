@@ -20,9 +20,13 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-run: $(BIN)/.installed audio
+run: $(BIN)/.installed
 	$(BIN)/remit db upgrade
 	$(BIN)/remit demo --if-empty
+	@# The lessons' computer voice is made beside the server (minutes on a first start; only
+	@# lessons whose text changed later); a lesson page offers its audio once the file is whole.
+	@echo "lesson audio: generating in the background (log: data/lesson-audio.log)"
+	@($(BIN)/remit lessons audio > data/lesson-audio.log 2>&1 &)
 	$(BIN)/remit serve --host $(HOST) --port $(PORT) $(if $(filter 1,$(COLLECT)),--scheduler,--no-scheduler)
 
 # Lessons read by a computer voice (espeak-ng + opusenc), generated, never committed.

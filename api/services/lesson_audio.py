@@ -90,13 +90,22 @@ def make_audio(lesson: Lesson, root: Path) -> Made:
             capture_output=True,
         )
         frames = wav.stat().st_size - 44  # 16-bit mono PCM after a 44-byte header
+        partial = Path(tmp) / "speech.opus"
         subprocess.run(  # noqa: S603
-            [opusenc, "--quiet", "--bitrate", str(BITRATE_KBPS), str(wav), str(target)],
+            [opusenc, "--quiet", "--bitrate", str(BITRATE_KBPS), str(wav), str(partial)],
             check=True,
             capture_output=True,
         )
+        # Whole or not at all: a page served while this runs links only a finished file.
+        shutil.move(partial, target)
     rate = 22050  # espeak-ng's sample rate
     return Made(audio_rel(lesson), frames / 2 / rate, target.stat().st_size)
+
+
+def audio_is_fresh(lesson: Lesson, root: Path) -> bool:
+    """True when the lesson's audio exists and is not older than its text."""
+    audio = root / audio_rel(lesson)
+    return audio.is_file() and audio.stat().st_mtime >= lesson.path.stat().st_mtime
 
 
 def audio_problems(lesson: Lesson, root: Path) -> list[str]:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from api.services.lesson_audio import VOICES, AudioToolMissing, make_audio
+from api.services.lesson_audio import VOICES, AudioToolMissing, audio_is_fresh, make_audio
 from api.services.lesson_check import CellStatus, CheckReport, check_lessons
 from api.services.lessons import Issue, IssueKind, LessonStore, translation_problems
 from api.settings import LESSONS_DIR, TRANSLATIONS_DIR
@@ -145,10 +145,14 @@ def audio(
     lang: Annotated[
         list[str] | None, typer.Option("--lang", help="Only these languages (repeatable).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Speak again lessons whose audio is up to date.")
+    ] = False,
 ) -> None:
     """Speak every lesson with espeak-ng into lessons/audio/<lang>/NN-slug.opus (Opus, 12
     kbit/s). Languages with a voice: en, ur, bn, fa-AF and fa-IR (Persian), ar; none for
-    Pashto. The files are generated at build time and not committed."""
+    Pashto. The files are generated at build time and not committed; lessons whose audio is
+    not older than their text are skipped (--force speaks them again)."""
     out, err = Console(), Console(stderr=True)
     unknown = [x for x in lang or [] if x not in VOICES]
     if unknown:
@@ -163,6 +167,8 @@ def audio(
             source = en.get(lesson.slug)
             if source is None or (source is not lesson and translation_problems(source, lesson)):
                 continue  # not served: English is shown instead
+            if not force and audio_is_fresh(lesson, lessons_dir):
+                continue  # not older than its text
             try:
                 made = make_audio(lesson, lessons_dir)
             except AudioToolMissing as exc:
