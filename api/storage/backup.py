@@ -17,7 +17,7 @@ from api.storage.versionwatch import NOTIFY_SQL
 
 # Any trigger in a restored database may have been added behind the schema's back (one gave
 # every new key all scopes): every one is dropped, then the schema's own (the data-version
-# notification of migration 0007_speed) is installed again from the code, never the backup.
+# notification of migration 0009_speed) is installed again from the code, never the backup.
 SCHEMA_TRIGGERS: frozenset[str] = frozenset()
 PG_MAGIC = b"PGDMP"
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -7,7 +7,7 @@ a query per request; this module reads it again only when something may have cha
 - SQLite: `PRAGMA data_version` on one connection kept for the purpose. Its value changes
   when any *other* connection commits (this process's pool or another process), and reading
   it takes no lock.
-- PostgreSQL: a trigger on the version table (migration 0007_speed) sends
+- PostgreSQL: a trigger on the version table (migration 0009_speed) sends
   `NOTIFY remit_data_version` in the committing transaction; a thread LISTENs on its own
   connection. While it is not listening (starting, connection lost) every read queries.
 - This process: a transaction that bumps a version marks its connection; reads through that
@@ -36,7 +36,7 @@ log = logging.getLogger("remit.versions")
 
 CHANNEL = "remit_data_version"
 TRIGGER = "data_version_notify"
-# PostgreSQL: the trigger of migration 0007_speed, also put back after `remit db restore`
+# PostgreSQL: the trigger of migration 0009_speed, also put back after `remit db restore`
 # (which drops every trigger a backup brings, then installs this one from here).
 NOTIFY_SQL = (
     f"""CREATE OR REPLACE FUNCTION remit_data_version_notify() RETURNS trigger AS $$

@@ -5,7 +5,7 @@ transaction that bumps a version (delivered when it commits), so a server knows 
 corridor's comparison changed without reading the table on every request
 (`api/storage/versionwatch.py`). SQLite needs nothing: `PRAGMA data_version` tells.
 
-Revision ID: 0007_speed
+Revision ID: 0009_speed
 Revises: 0008_trends
 Create Date: 2026-12-07 17:10:00.000000
 """
@@ -14,7 +14,7 @@ from alembic import op
 from api.storage.versionwatch import NOTIFY_SQL
 
 
-revision = '0007_speed'
+revision = '0009_speed'
 down_revision = '0008_trends'
 branch_labels = None
 depends_on = None
