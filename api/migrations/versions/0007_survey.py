@@ -6,7 +6,7 @@ point, so two distinct surveyed services of one firm can share every other field
 variant keeps them apart (empty for every other source).
 
 Revision ID: 0007_survey
-Revises: 0007_answer2
+Revises: 0009_speed
 Create Date: 2026-12-07 17:20:00.000000
 """
 from alembic import op
@@ -15,7 +15,7 @@ import sqlmodel
 
 
 revision = '0007_survey'
-down_revision = '0007_answer2'
+down_revision = '0009_speed'
 branch_labels = None
 depends_on = None
 
