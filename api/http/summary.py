@@ -15,6 +15,7 @@ from api.domain.periods import PeriodKind
 from api.http.deps import NowDep, SessionDep
 from api.http.schemas import DecimalStr, pct
 from api.http.trends import BasketQ, FlowWeightedOut, PeriodQ, flow_out, pct_or_none
+from api.services.coverage import LIVE_SHARE, NOTHING, SURVEY_SHARE, Coverage, coverage
 from api.services.export_table import ExportFormat
 from api.services.trends import (
     METHODOLOGY,
@@ -102,6 +103,20 @@ class TargetShare(BaseModel):
     of: int = Field(description="Corridors for which the test can be made")
 
 
+class CoverageOut(BaseModel):
+    """`remit coverage`: shares of the money sent into AF, BD, IQ, IR, PK by what its route
+    has (each route counted once, in the first that applies)."""
+
+    live_pct: DecimalStr | None = Field(description="(a) a real price collected in 7 days")
+    survey_pct: DecimalStr | None = Field(
+        description="(b) a World Bank survey price at most 2 years old"
+    )
+    nothing_pct: DecimalStr | None = Field(description="(c) nothing real")
+    flows_usd: DecimalStr = Field(description="Yearly flows on the routes counted, USD")
+    routes: dict[str, list[str]]
+    without_flow: list[str] = Field(description="Routes without a flow figure (not counted)")
+
+
 class SummaryResponse(BaseModel):
     basket_usd: int
     period_kind: str
@@ -127,6 +142,7 @@ class SummaryResponse(BaseModel):
     methodology: str
     attribution: str
     downloads: dict[str, str]
+    coverage: CoverageOut | None = None
 
 
 def _series_out(p: PeriodStats | None, source: str) -> SeriesFigures | None:
@@ -252,5 +268,19 @@ def trends_summary_route(
     period: PeriodQ = PeriodKind.QUARTER,
 ) -> SummaryResponse:
     """Every corridor's latest figures by source (ours, imported RPW rows, World Bank
-    published), its SDG 10.c status, and the simple and flow-weighted averages."""
-    return summary_public(trends_summary(session, int(basket), period, now=now))
+    published), its SDG 10.c status, the simple and flow-weighted averages, and the
+    coverage of the flows by real prices (`remit coverage`)."""
+    out = summary_public(trends_summary(session, int(basket), period, now=now))
+    out.coverage = coverage_public(coverage(session, now))
+    return out
+
+
+def coverage_public(c: Coverage) -> CoverageOut:
+    return CoverageOut(
+        live_pct=c.share_pct(LIVE_SHARE),
+        survey_pct=c.share_pct(SURVEY_SHARE),
+        nothing_pct=c.share_pct(NOTHING),
+        flows_usd=c.total_usd,
+        routes=c.routes,
+        without_flow=c.without_flow,
+    )
