@@ -5,7 +5,7 @@ World Bank RPW service rows derived to percentages carry no payment instrument o
 point, so two distinct surveyed services of one firm can share every other field: the
 variant keeps them apart (empty for every other source).
 
-Revision ID: 0007_survey
+Revision ID: 0010_survey
 Revises: 0009_speed
 Create Date: 2026-12-07 17:20:00.000000
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import sqlmodel
 
 
-revision = '0007_survey'
+revision = '0010_survey'
 down_revision = '0009_speed'
 branch_labels = None
 depends_on = None
