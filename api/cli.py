@@ -16,6 +16,7 @@ from rich.console import Console
 from api.cli_data import register as register_data_commands
 from api.cli_export import export_app
 from api.cli_lessons import lessons_app
+from api.cli_messages import messages_app
 from api.settings import get_settings
 from api.storage.db import get_engine, session_scope
 from api.storage.migrate import upgrade
@@ -31,6 +32,7 @@ app.add_typer(db_app, name="db")
 register_data_commands(app)
 app.add_typer(lessons_app, name="lessons")
 app.add_typer(export_app, name="export")
+app.add_typer(messages_app, name="messages")
 console = Console(stderr=True)
 out = Console(soft_wrap=True)  # results are not wrapped: paths and figures stay whole
 

@@ -1,0 +1,181 @@
+"""Answers by message: read a text (api/domain/msgparse.py), answer from the comparison
+(api/services/compare.py, ranked by what the family receives for the money paid), set
+alerts, change the language, delete everything on STOP. The routes only translate the
+gateway's format; this is the one place a message is handled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+import phonenumbers
+from sqlmodel import Session, col, select
+
+from api.domain import smstext
+from api.domain.msgparse import AlertAsk, Ask, Command, Parsed, Route, Unreadable, parse
+from api.domain.ranking import FeesMode, SortKey
+from api.services.compare import BadRequest, CompareRequest, CompareResult, NotFound, compare
+from api.settings import get_settings
+from api.storage import messages as store
+from api.storage.models import Corridor
+from api.storage.pricebook import LIVE, SURVEY
+
+CHANNELS = ("sms", "whatsapp")
+MAX_TEXT = 480  # longer input is not a question we answer
+
+
+class BadSender(ValueError):
+    """The `from` of a message is not a phone number."""
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    lang: str
+
+    @property
+    def segments(self) -> int:
+        return smstext.segments(self.text).count
+
+
+def normalise_number(raw: str) -> tuple[str, str]:
+    """(channel, +E.164) from a gateway's `From`: "+923001234567" or "whatsapp:+92...".
+    Raises BadSender."""
+    channel = "sms"
+    value = raw.strip()
+    if value.lower().startswith("whatsapp:"):
+        channel, value = "whatsapp", value.split(":", 1)[1]
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        raise BadSender(
+            "must be a phone number in international form, e.g. +923001234567"
+        ) from None
+    if not phonenumbers.is_possible_number(number):
+        raise BadSender("is not a possible phone number")
+    return channel, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def routes(session: Session) -> list[Route]:
+    return [
+        Route(c.from_country, c.to_country, c.send_currency, c.receive_currency_list()[0])
+        for c in session.exec(select(Corridor).order_by(col(Corridor.code))).all()
+        if c.receive_currencies
+    ]
+
+
+def route_code(route: Route) -> str:
+    return f"{route.from_country}-{route.to_country}"
+
+
+def short_link(route: Route, amount: Decimal, lang: str) -> str:
+    # Without the scheme: phones link it all the same, and it saves 8 characters.
+    base = get_settings().public_base_url.rstrip("/").split("://", 1)[-1]
+    tail = "" if lang == "en" else f"/{lang}"
+    return f"{base}/c/{route_code(route)}/{smstext.plain_amount(amount)}{tail}"
+
+
+def ranked(session: Session, route: Route, amount: Decimal, now: datetime) -> CompareResult:
+    req = CompareRequest(
+        route.from_country,
+        route.to_country,
+        amount,
+        receive_currency=route.receive_currency,
+        sort=SortKey.RECEIVED,
+        fees=FeesMode.INCLUDED,
+    )
+    return compare(session, req, now)
+
+
+def offers(result: CompareResult, limit: int = 3) -> list[smstext.Offer]:
+    """The compare answer's first offers: fresh live (or sample) prices in its order, then
+    World Bank survey prices in its order."""
+    out: list[smstext.Offer] = []
+    for q in result.quotes:
+        if not q.priced.stale:
+            tier = "sample" if q.quote.sample else LIVE
+            out.append(
+                smstext.Offer(
+                    q.provider.name, q.received, q.service.payout_method, q.service.speed, tier
+                )
+            )
+    for q in result.survey:
+        d = q.survey_date
+        quarter = f"{d.year}Q{(d.month - 1) // 3 + 1}" if d else None
+        out.append(
+            smstext.Offer(
+                q.provider.name,
+                q.received,
+                q.service.payout_method,
+                q.service.speed,
+                SURVEY,
+                quarter,
+            )
+        )
+    return out[:limit]
+
+
+def answer_ask(session: Session, ask: Ask, lang: str, now: datetime) -> str:
+    try:
+        result = ranked(session, ask.route, ask.amount, now)
+    except (BadRequest, NotFound):
+        return smstext.text("no_route", lang)
+    return smstext.answer(
+        lang,
+        route_code(ask.route),
+        ask.amount,
+        result.currency,
+        result.receive_currency,
+        offers(result),
+        short_link(ask.route, ask.amount, lang),
+    )
+
+
+def handle(session: Session, channel: str, sender: str, text: str, now: datetime) -> Reply:
+    """Answer one message from `sender` (+E.164). Writes only for ALERT, LANG of a number
+    that has alerts, and STOP; the caller commits."""
+    contact = store.find_contact(session, channel, sender)
+    parsed: Parsed = parse(
+        text[:MAX_TEXT], routes(session), fallback_lang=contact.lang if contact else None
+    )
+    intent, lang = parsed.intent, parsed.lang
+    if isinstance(intent, Command):
+        if intent.kind == "stop":
+            if contact is not None and contact.id is not None:
+                store.delete_contact(session, contact.id)
+            return Reply(smstext.text("stopped", lang), lang)
+        if intent.kind == "lang":
+            if contact is not None:
+                contact.lang = lang
+                session.add(contact)
+            return Reply(smstext.text("lang", lang), lang)
+        return Reply(smstext.text("help", lang), lang)
+    if isinstance(intent, Unreadable):
+        key = "no_route" if intent.reason == "route" else "example"
+        return Reply(smstext.text(key, lang), lang)
+    if isinstance(intent, AlertAsk):
+        saved = store.save_contact(session, channel, sender, lang, now, confirmed=True)
+        alert = store.save_alert(
+            session,
+            saved,
+            route_code(intent.route),
+            intent.amount.normalize(),
+            intent.route.send_currency,
+            intent.route.receive_currency,
+            intent.threshold.normalize(),
+            now,
+        )
+        return Reply(
+            smstext.text(
+                "alert_set",
+                lang,
+                amount=smstext.plain_amount(alert.amount),
+                ccy=alert.send_currency,
+                route=alert.corridor_code,
+                threshold=smstext.whole(alert.threshold),
+                rccy=alert.receive_currency,
+            ),
+            lang,
+        )
+    return Reply(answer_ask(session, intent, lang, now), lang)
