@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Response
 from sqlmodel import Session
 
 from api.http.deps import NowDep, SessionDep
+from api.http.messages import over_limit
 from api.services.alerts import BadAlert, confirm_email, subscribe_email, unsubscribe
 from web.data import corridor_index
 from web.i18n import N_
@@ -76,6 +77,8 @@ async def alerts_submit(page: PageDep, session: SessionDep, now: NowDep) -> Resp
         error = "amount"
     elif threshold is None:
         error = "threshold"
+    elif over_limit(page.request, "email", raw["email"].strip().lower()):
+        return _page(page, {"done": "sent"})  # the same page, and nothing done: ignored
     else:
         try:
             subscribe_email(session, raw["email"], raw["route"], amount, threshold, page.lang, now)

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 LANGS = ("en", "ur", "fa-AF", "ps", "bn", "ar")
 DESTINATIONS = ("PK", "BD", "AF", "IQ", "IR")
+MAX_AMOUNT = Decimal(1_000_000_000)  # as the compare API's limit
 
 # -- digits and letters ---------------------------------------------------------------------
 
@@ -379,7 +380,7 @@ def parse(text: str, routes: Sequence[Route], *, fallback_lang: str | None = Non
 
     alert = _first_word_in(first, ALERT_WORDS) is not None
     numbers = _numbers(folded)
-    if not numbers or numbers[0] <= 0:
+    if not numbers or not 0 < numbers[0] <= MAX_AMOUNT:
         return Parsed(Unreadable("amount"), lang)
     currencies: list[str] = []
     for w in words:
@@ -399,7 +400,7 @@ def parse(text: str, routes: Sequence[Route], *, fallback_lang: str | None = Non
         return Parsed(route, lang)
     lang = detect_language(text, fallback=fallback_lang, to_country=route.to_country)
     if alert:
-        if len(numbers) < 2 or numbers[1] <= 0:
+        if len(numbers) < 2 or not 0 < numbers[1] <= MAX_AMOUNT * 1_000_000:
             return Parsed(Unreadable("threshold"), lang)
         return Parsed(AlertAsk(route, numbers[0], numbers[1]), lang)
     return Parsed(Ask(route, numbers[0]), lang)

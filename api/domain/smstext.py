@@ -89,7 +89,7 @@ TIER = {
 # Texts with {placeholders}. Translations are drafts for review by native speakers.
 TEXT: dict[str, dict[str, str]] = {
     "head": {
-        "en": "{amount} {ccy} {route}, family gets {rccy}:",
+        "en": "{amount} {ccy} {route}, family gets {rccy}",
         "ur": "{amount} {ccy}: ملے گا {rccy}",
         "fa-AF": "{amount} {ccy}: می‌رسد {rccy}",
         "ps": "{amount} {ccy}: رسیږي {rccy}",
@@ -224,8 +224,9 @@ def _lines(
     out = [head + (f" ({shared})" if shared else "")]
     for o in offers:
         name = o.provider
-        if len(name) > name_len:
-            name = name[: name_len - 1].rstrip() + "."
+        if len(name) > name_len:  # at a word's end where one is near, else cut with "."
+            cut = name[:name_len].rsplit(" ", 1)[0]
+            name = cut if len(cut) >= name_len // 2 else name[: name_len - 1] + "."
         parts = [
             name,
             whole(o.received, grouped=False),

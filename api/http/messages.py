@@ -60,7 +60,8 @@ def _limiter(request: Request) -> Limiter:
     return limiter
 
 
-def _over_limit(request: Request, channel: str, number: str) -> bool:
+def over_limit(request: Request, channel: str, number: str) -> bool:
+    """Count one message from (or to) this number or address; True when over its limit."""
     limiter = _limiter(request)
     return limiter.per_minute > 0 and limiter.hit("msg:" + lookup_hash(channel, number)) is not None
 
@@ -113,7 +114,7 @@ async def twilio_webhook(request: Request, session: SessionDep, now: NowDep) -> 
         channel, number = normalise_number(form["From"])
     except BadSender as exc:
         return field_error(422, "body", "From", str(exc))
-    if _over_limit(request, channel, number):
+    if over_limit(request, channel, number):
         return twiml(None)
     reply = await run_in_threadpool(_answer, session, channel, number, form["Body"], now)
     return twiml(reply)
@@ -129,7 +130,7 @@ def json_webhook(
     except BadSender as exc:
         return field_error(422, "body", "from", str(exc))
     channel = body.channel if channel == "sms" else channel
-    if _over_limit(request, channel, number):
+    if over_limit(request, channel, number):
         return MessageOut(reply=None, segments=0)
     reply = _answer(session, channel, number, body.text, now)
     return MessageOut(reply=reply.text, segments=reply.segments, lang=reply.lang)

@@ -5,6 +5,7 @@ gateway's format; this is the one place a message is handled."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -57,12 +58,28 @@ def normalise_number(raw: str) -> tuple[str, str]:
     return channel, phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+ROUTES_TTL_S = 60.0
+_routes: dict[str, tuple[float, list[Route]]] = {}
+
+
 def routes(session: Session) -> list[Route]:
-    return [
-        Route(c.from_country, c.to_country, c.send_currency, c.receive_currency_list()[0])
-        for c in session.exec(select(Corridor).order_by(col(Corridor.code))).all()
-        if c.receive_currencies
-    ]
+    """The corridors a message can ask about: reference data, read at most once a minute
+    per database (it changes only when reference data is loaded)."""
+    key = repr(session.get_bind().engine.url)
+    cached = _routes.get(key)
+    if cached is not None and time.monotonic() - cached[0] < ROUTES_TTL_S:
+        return cached[1]
+    rows = session.exec(
+        select(
+            Corridor.from_country,
+            Corridor.to_country,
+            Corridor.send_currency,
+            Corridor.receive_currencies,
+        ).order_by(col(Corridor.code))
+    ).all()
+    found = [Route(src, dst, ccy, recv.split()[0]) for src, dst, ccy, recv in rows if recv]
+    _routes[key] = (time.monotonic(), found)
+    return found
 
 
 def route_code(route: Route) -> str:
@@ -90,7 +107,8 @@ def ranked(session: Session, route: Route, amount: Decimal, now: datetime) -> Co
 
 def offers(result: CompareResult, limit: int = 3) -> list[smstext.Offer]:
     """The compare answer's first offers: fresh live (or sample) prices in its order, then
-    World Bank survey prices in its order."""
+    World Bank survey prices in its order; a provider's second service with the same payout
+    and speed (another access point) would read as the same line, so only its best counts."""
     out: list[smstext.Offer] = []
     for q in result.quotes:
         if not q.priced.stale:
@@ -113,7 +131,13 @@ def offers(result: CompareResult, limit: int = 3) -> list[smstext.Offer]:
                 quarter,
             )
         )
-    return out[:limit]
+    seen: set[tuple[str, str, str]] = set()
+    distinct = []
+    for o in out:
+        if (o.provider, o.payout, o.speed) not in seen:
+            seen.add((o.provider, o.payout, o.speed))
+            distinct.append(o)
+    return distinct[:limit]
 
 
 def answer_ask(session: Session, ask: Ask, lang: str, now: datetime) -> str:

@@ -181,3 +181,43 @@ def test_feed_is_atom_without_personal_data(client: TestClient, session: Session
     assert "<feed" in r.text
     assert client.get("/feeds/XX-YY.atom").status_code == 404
     assert _count(session, FeedEntry) == 0
+
+
+def test_metrics_show_only_totals(client: TestClient, session: Session) -> None:
+    from api.storage.apikeys import create_key
+    from api.storage.types import utcnow
+
+    ask(client, "ALERT 750 SAR PK 56000")
+    ask(client, "ALERT 1000 AED BD 33000", "+8801712345678")
+    _, key = create_key(
+        session, "prom", utcnow(), secret=get_settings().secret_key, scopes=["read"]
+    )
+    text = client.get("/metrics", headers={"X-API-Key": key}).text
+    assert 'remit_message_contacts{channel="sms"} 2.0' in text
+    assert "remit_message_alerts 2.0" in text
+    assert 'remit_message_outbox{status="pending"} 0.0' in text
+    assert (
+        "+92" not in text and "+880" not in text and "SA-PK" not in text.split("remit_message")[1]
+    )
+
+
+def test_unsafe_production_messaging_settings_are_refused() -> None:
+    from pydantic import ValidationError
+
+    from api.settings import Settings
+
+    safe = {"env": "production", "secret_key": "s" * 40, "public_base_url": BASE}
+    Settings(**safe, twilio_auth_token=TOKEN, smtp_host="smtp.example.org")
+    for bad, field in [
+        ({"public_base_url": "http://remit.example"}, "REMIT_PUBLIC_BASE_URL"),
+        ({"twilio_auth_token": "short"}, "REMIT_TWILIO_AUTH_TOKEN"),
+        ({"smtp_host": "smtp.example.org", "smtp_starttls": False}, "REMIT_SMTP_STARTTLS"),
+        (
+            {"smtp_host": "localhost", "smtp_starttls": False, "smtp_password": "x"},
+            "REMIT_SMTP_PASSWORD",
+        ),
+        ({"twilio_account_sid": "AC1", "twilio_base_url": "http://x"}, "REMIT_TWILIO_BASE_URL"),
+    ]:
+        with pytest.raises(ValidationError, match=field):
+            Settings(**{**safe, **bad})
+    Settings(env="development", twilio_auth_token="short")  # only production refuses
