@@ -52,7 +52,7 @@ from scrapers.sources.wise import PATH as WISE_PATH  # noqa: E402
 from scrapers.sources.wise import WiseSource, plan  # noqa: E402
 from tests.replay import ReplayServer  # noqa: E402
 
-FIXTURES = ROOT / "tests" / "fixtures"
+FIXTURES = ROOT / "data" / "sample" / "recorded"
 NOW = datetime(2026, 5, 24, 9, 30, tzinfo=UTC)
 
 #: source -> [(path, fixture file)], and the longest chain of dependent requests per host

@@ -118,7 +118,7 @@ def main() -> None:
         remit = str(Path(sys.executable).with_name("remit"))
         subprocess.run([remit, "demo"], env=env, check=True, capture_output=True)
         ours_port, bare_port = free_port(), free_port()
-        ours = start(["--factory", "api.http.app:create_app"], env, ours_port)
+        ours = start(["--factory", "remit.app:create_app"], env, ours_port)
         procs = [ours]
         try:
             body = httpx.get(f"http://127.0.0.1:{ours_port}{QUERY}").content
@@ -153,7 +153,7 @@ def main() -> None:
             # For the record: every request computed afresh (response cache off).
             cold_port = free_port()
             cold_env = {**env, "REMIT_COMPARE_CACHE_S": "0"}
-            procs.append(start(["--factory", "api.http.app:create_app"], cold_env, cold_port))
+            procs.append(start(["--factory", "remit.app:create_app"], cold_env, cold_port))
             cold = load(f"http://127.0.0.1:{cold_port}{QUERY}", opts.seconds, opts.connections)
             print(
                 f"without the response cache (every request queries and ranks): {cold:.0f} req/s, "

@@ -177,8 +177,8 @@ def ours_http(engine: Engine) -> int:
     """GET /api/v1/exports/quotes.csv through the ASGI app in-process (no compression)."""
     from fastapi.testclient import TestClient
 
-    from api.http.app import create_app
     from api.storage.db import get_session
+    from remit.app import create_app
 
     app = create_app()
 

@@ -61,13 +61,13 @@ def main() -> None:
     from fastapi.testclient import TestClient
 
     from api.domain.smstext import segments
-    from api.http.app import create_app
     from api.http.deps import get_now
     from api.services.compare import CompareRequest, compare
     from api.services.messages import handle
     from api.storage.db import get_engine, session_scope
     from api.storage.migrate import upgrade
     from api.storage.types import utcnow
+    from remit.app import create_app
     from scrapers.demo import load_demo
 
     now = utcnow()

@@ -38,11 +38,11 @@ from bench_exports import grow, seed_reference  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlmodel import Session, func, select  # noqa: E402
 
-from api.http.app import create_app  # noqa: E402
 from api.storage.db import get_session, make_engine  # noqa: E402
 from api.storage.models import TrendRollup  # noqa: E402
 from api.storage.quotes import QuoteIn, store_quotes  # noqa: E402
 from api.storage.rollups import rebuild_rollups  # noqa: E402
+from remit.app import create_app  # noqa: E402
 
 
 def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float]:

@@ -38,13 +38,13 @@ SAMPLE_SOURCE = "sample"
 
 # (file, source, parser) for every recorded central-bank response we bundle.
 RECORDED_FILES: list[tuple[str, str, Callable[[bytes], list[RateObservation]]]] = [
-    ("sbp-BFER_Daily.xlsx", "sbp", sbp.parse),
-    ("dab-exchange-rates-2026-05-18.html", "dab", lambda b: dab.parse(b, date(2026, 5, 18))),
-    ("cbi-rates-file.xlsx", "cbi", cbi.parse),
-    ("ecb-exr-daily.csv", "ecb", ecb.parse),
-    ("imf-rms_mth-2026-03-REP.tsv", "imf", imf.parse),
-    ("tcmb-evds.json", "tcmb", tcmb.parse),
-    ("cbr-XML_daily.xml", "cbr", cbr.parse),
+    ("sbp/BFER_Daily.xlsx", "sbp", sbp.parse),
+    ("dab/exchange-rates-2026-05-18.html", "dab", lambda b: dab.parse(b, date(2026, 5, 18))),
+    ("cbi/rates-file.xlsx", "cbi", cbi.parse),
+    ("ecb/exr-daily.csv", "ecb", ecb.parse),
+    ("imf/rms_mth-2026-03-REP.tsv", "imf", imf.parse),
+    ("tcmb/evds.json", "tcmb", tcmb.parse),
+    ("cbr/XML_daily.xml", "cbr", cbr.parse),
 ]
 
 # Services a provider of each type typically offers: (payin, payout, speed).

@@ -27,11 +27,11 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from api.http.app import create_app
 from api.http.deps import get_now
 from api.storage.db import get_session, make_engine
 from api.storage.migrate import upgrade
 from api.storage.types import utcnow
+from remit.app import create_app
 
 PG_ADMIN_URL = os.environ.get(
     "REMIT_TEST_POSTGRES_URL", "postgresql+psycopg://remit:remit@127.0.0.1:5432/postgres"

@@ -25,14 +25,13 @@ from starlette.concurrency import run_in_threadpool
 
 from api.http.deps import NowDep, SessionDep
 from api.services.compare import BadRequest, NotFound
+from api.services.lesson_quiz import QuizResult, check_quiz
 from api.services.lessons import (
     AUDIENCE_FILTERS,
     AUDIO_SUFFIXES,
     SOURCE_LANG,
     Lesson,
     LessonEntry,
-    QuizResult,
-    check_quiz,
     get_store,
     lesson_for_quote,
 )

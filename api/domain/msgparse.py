@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-LANGS = ("en", "ur", "fa-AF", "ps", "bn", "ar")
+from api.domain.languages import LANGUAGES
+
+LANGS = tuple(LANGUAGES)  # en, ur, fa-AF, ps, bn, ar
 DESTINATIONS = ("PK", "BD", "AF", "IQ", "IR")
 MAX_AMOUNT = Decimal(1_000_000_000)  # as the compare API's limit
 

@@ -66,10 +66,13 @@ class CollectorsResponse(BaseModel):
 
 
 @admin_router.get("/collectors", response_model=CollectorsResponse)
-def collectors(session: SessionDep, now: NowDep, _admin: ReadScope) -> CollectorsResponse:
+def collectors(
+    request: Request, session: SessionDep, now: NowDep, _admin: ReadScope
+) -> CollectorsResponse:
     """The last runs of every source and how old its last good data is."""
     out = []
-    for s in collectors_status(session, now):
+    # The sources are registered by the composition root (remit/app.py), not imported here.
+    for s in collectors_status(session, now, request.app.state.source_infos):
         runs = [RunOut.model_validate(r, from_attributes=True) for r in s.runs]
         out.append(
             CollectorOut(

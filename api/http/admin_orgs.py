@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, Field
 
+from api.domain.languages import LANGUAGES, match_language
 from api.http.deps import NowDep, OrgsScope, SessionDep
 from api.storage import orgs
 from api.storage.models import Organisation
-from web.i18n import LANGUAGES, match_language
 
 
 def require_orgs_admin(principal: OrgsScope) -> str:

@@ -13,13 +13,12 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.services.compare import BadRequest
+from api.services.lesson_quiz import QuizAnswerError, check_quiz
 from api.services.lessons import (
     AUDIENCE_FILTERS,
     LESSON_LANGS,
     SOURCE_LANG,
     LessonEntry,
-    QuizAnswerError,
-    check_quiz,
     get_store,
     normalize_lang,
 )

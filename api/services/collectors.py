@@ -29,17 +29,12 @@ class SourceStatus:
     stale: bool  # no good run within twice the interval
 
 
-def source_infos() -> list[SourceInfo]:
-    from scrapers.sources import SOURCES  # the registry (names, titles, intervals)
-
-    return [SourceInfo(s.name, s.title, s.kind, s.interval) for s in SOURCES.values()]
-
-
 def collectors_status(
-    session: Session, now: datetime, *, runs: int = 5, infos: list[SourceInfo] | None = None
+    session: Session, now: datetime, infos: list[SourceInfo], *, runs: int = 5
 ) -> list[SourceStatus]:
+    """`infos`: the registered sources (the composition root passes `scrapers.sources`)."""
     out = []
-    for info in infos if infos is not None else source_infos():
+    for info in infos:
         good = last_good_run(session, info.name)
         finished = good.finished_at if good is not None else None
         age = now - finished if finished is not None else None

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from api.ingestion.formats import ParseError, databank
 from api.settings import DATA_DIR
 from api.storage.published import (
     DATABANK_FILE,
@@ -22,7 +23,6 @@ from api.storage.published import (
     iso2,
     store_series_points,
 )
-from scrapers.parsers import ParseError, databank
 
 DEFAULT_DATABANK = DATA_DIR / "reference" / DATABANK_FILE
 

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from api.services.gateways import GatewayError, Sent, SmtpGateway, TwilioGateway
+from api.services.gateways import GatewayError, Sent, SmsGateway, SmtpGateway
 from api.settings import Settings
 from api.storage import messages as store
 from api.storage.db import session_scope
@@ -47,7 +47,7 @@ def backoff(settings: Settings, attempts: int) -> timedelta:
 
 
 async def _send_one(
-    item: store.Claimed, sms: TwilioGateway, email: SmtpGateway, now: datetime
+    item: store.Claimed, sms: SmsGateway, email: SmtpGateway, now: datetime
 ) -> tuple[Sent, bool]:
     """(what the gateway answered, whether it was found already sent)."""
     if item.channel == "email":
@@ -61,10 +61,14 @@ async def _send_one(
     return await sms.send(item.channel, item.address, item.body), False
 
 
+SmsFactory = Callable[[Settings], SmsGateway]
+
+
 def deliver_batch(
     engine: Engine,
     settings: Settings,
     worker: str,
+    sms: SmsFactory,
     now: Callable[[], datetime] = utcnow,
     limit: int = 10,
 ) -> DeliveryReport:
@@ -74,7 +78,7 @@ def deliver_batch(
         claimed = store.claim(session, worker, now(), lease, limit)
     report = DeliveryReport()
     if claimed:
-        asyncio.run(_deliver(engine, settings, worker, now, claimed, report))
+        asyncio.run(_deliver(engine, settings, worker, sms, now, claimed, report))
     return report
 
 
@@ -82,11 +86,12 @@ async def _deliver(
     engine: Engine,
     settings: Settings,
     worker: str,
+    make_sms: SmsFactory,
     now: Callable[[], datetime],
     claimed: list[store.Claimed],
     report: DeliveryReport,
 ) -> None:
-    sms, email = TwilioGateway(settings), SmtpGateway(settings)
+    sms, email = make_sms(settings), SmtpGateway(settings)
     try:
         for item in claimed:
             try:
@@ -113,6 +118,7 @@ async def _deliver(
 def run_worker(
     engine: Engine,
     settings: Settings,
+    sms: SmsFactory,
     *,
     until_empty: bool = False,
     poll_s: float = 2.0,
@@ -122,7 +128,7 @@ def run_worker(
     name = worker or worker_name()
     total = DeliveryReport()
     while True:
-        got = deliver_batch(engine, settings, name)
+        got = deliver_batch(engine, settings, name, sms)
         for field in ("sent", "reconciled", "retried", "failed"):
             setattr(total, field, getattr(total, field) + getattr(got, field))
         if got.sent or got.reconciled or got.retried or got.failed:

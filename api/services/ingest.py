@@ -17,17 +17,25 @@ from typing import Any
 from sqlmodel import Session, select
 
 from api.domain.validation import Problem, check_number
+from api.ingestion.formats import ParseError
+from api.ingestion.formats.feed import (
+    FeedRow as FeedRow,  # re-exported: a typed-in quote is a feed row
+)
+from api.ingestion.formats.feed import RejectedRow, parse_feed
+from api.ingestion.formats.rpw import (
+    RpwRejected,
+    RpwRow,
+    iter_rpw_rows,
+    rpw_row_key,
+    rpw_total_rows,
+)
+from api.ingestion.formats.rpw_survey import SurveyOffer, parse_survey, service_rows
 from api.storage.models import Corridor, Country, Provider
 from api.storage.outcome import Outcome
 from api.storage.payloads import archive, sha256
 from api.storage.quotes import QuoteIn, StoreResult, store_quotes
 from api.storage.rollups import refresh_rpw_workbook_rollups
 from api.storage.rpw import corridor_codes, existing_keys, insert_observations
-from scrapers.parsers import ParseError
-from scrapers.parsers.feed import FeedRow as FeedRow  # re-exported: a typed-in quote is a feed row
-from scrapers.parsers.feed import RejectedRow, parse_feed
-from scrapers.parsers.rpw import RpwRejected, RpwRow, iter_rpw_rows, rpw_row_key, rpw_total_rows
-from scrapers.parsers.rpw_survey import SurveyOffer, parse_survey, service_rows
 
 FEED_SOURCE = "feed"
 MYSTERY_SOURCE = "mystery"

@@ -7,11 +7,7 @@ and raises :class:`ParseError` when the body is not what the module expects
 
 from __future__ import annotations
 
+from api.ingestion.formats import ParseError
 from scrapers.parsers.types import ProviderQuote, RateObservation
-
-
-class ParseError(ValueError):
-    """The response does not have the layout the parser expects."""
-
 
 __all__ = ["ParseError", "ProviderQuote", "RateObservation"]

@@ -23,9 +23,10 @@ from api.storage.reference import load_reference
 from scrapers.demo import load_recorded_rates
 from scrapers.sources import SOURCES
 from scrapers.sources.tcmb import path as tcmb_path
+from tests.recorded import RECORDED
 from tests.replay import ReplayServer
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = RECORDED
 NOW = datetime(2026, 5, 24, 9, 30, tzinfo=UTC)  # when the DAB page was recorded
 
 #: Tiny retry/backoff settings so fault tests stay fast.

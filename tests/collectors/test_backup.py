@@ -10,9 +10,9 @@ from sqlalchemy import Engine, func, text
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from api.cli import app
 from api.storage.db import make_engine
 from api.storage.models import Corridor, ReferenceRate
+from remit.cli.main import app
 
 
 def invoke(*args: str) -> Any:

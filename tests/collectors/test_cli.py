@@ -16,7 +16,6 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
-from api.cli import app
 from api.settings import get_settings
 from api.storage.apikeys import hash_key
 from api.storage.db import make_engine
@@ -28,6 +27,7 @@ from api.storage.models import (
     RpwObservation,
     Service,
 )
+from remit.cli.main import app
 from scrapers.runner import run_sources
 from tests.collectors.conftest import NOW, point_settings_at, recorded
 from tests.collectors.test_faults import DAB_PATH, dab_page

@@ -14,12 +14,12 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 from typer.testing import CliRunner
 
-from api.cli import app
+from api.ingestion.formats.databank import looks_like_databank, parse
 from api.services.databank import DEFAULT_DATABANK, databank_points
 from api.storage.db import make_engine
 from api.storage.models import PublishedSeriesPoint
+from remit.cli.main import app
 from scrapers.parsers import ParseError
-from scrapers.parsers.databank import looks_like_databank, parse
 
 runner = CliRunner()
 REAL = DEFAULT_DATABANK

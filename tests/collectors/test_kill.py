@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from api.http.app import create_app
 from api.http.deps import get_now
 from api.storage.db import get_session, make_engine
 from api.storage.models import CollectorRun, ReferenceRate
+from remit.app import create_app
 from scrapers.runner import run_source
 from tests.collectors.conftest import NOW
 from tests.collectors.test_faults import DAB_PATH, dab_page

@@ -138,7 +138,7 @@ class Process:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.popen = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "scheduler", *SCHEDULER_ARGS],
+            [sys.executable, "-m", "remit.cli", "scheduler", *SCHEDULER_ARGS],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,

@@ -3,11 +3,11 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api.http.app import create_app
 from api.http.cache import ResponseCache
 from api.http.deps import get_now
 from api.settings import Settings
 from api.storage.db import get_session
+from remit.app import create_app
 
 
 def test_entries_expire_after_the_ttl_and_the_oldest_are_evicted() -> None:

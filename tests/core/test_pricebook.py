@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,7 +17,6 @@ from api.storage.outcome import Outcome
 from api.storage.pricebook import amount_key, data_versions, rebuild_current_prices
 from api.storage.quotes import QuoteIn, store_quotes
 from api.storage.rates import RateIn, store_rate
-
 
 # The tests' own clock: "30 Nov" is the day after the demo data was loaded (the demo loads at
 # the machine's time, so fixed dates would stop being the newest a week later).

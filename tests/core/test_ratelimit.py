@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from api.http.app import create_app
 from api.http.ratelimit import RateLimiter
 from api.settings import Settings
+from remit.app import create_app
 
 
 def test_limiter_counts_per_client_and_resets_each_window() -> None:

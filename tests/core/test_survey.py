@@ -14,16 +14,16 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 
-from api.http.app import create_app
 from api.http.deps import get_now
+from api.ingestion.formats.rpw_survey import parse_survey
 from api.services.ingest import import_rpw_survey
 from api.storage.db import get_session, make_engine, session_scope
 from api.storage.migrate import upgrade
 from api.storage.models import Quote, RpwObservation
 from api.storage.types import utcnow
+from remit.app import create_app
 from scrapers.demo import SURVEY_FILE, load_demo
 from scrapers.parsers import ParseError
-from scrapers.parsers.rpw_survey import parse_survey
 
 SHARED_CSV = Path(__file__).resolve().parents[2].parent / "shared/reference/rpw"
 CSV_COPY = SURVEY_FILE.with_suffix(".json")

@@ -57,7 +57,7 @@ def remit_env(database_url: str, **extra: str) -> dict[str, str]:
 
 def remit(args: list[str], env: Mapping[str, str], timeout_s: float = 300) -> str:
     done = subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
+        [sys.executable, "-m", "remit.cli", *args],
         cwd=REPO,
         env=dict(env),
         capture_output=True,
@@ -78,7 +78,7 @@ def serve(env: Mapping[str, str], log: Path, *more: str) -> Iterator[str]:
             [
                 sys.executable,
                 "-m",
-                "api.cli",
+                "remit.cli.main",
                 "serve",
                 "--port",
                 str(port),

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.http.accesslog import RedactKeys, redact
-from api.http.app import create_app
 from api.http.proxy import HSTS, client_from_forwarded, parse_networks
 from api.settings import Settings
 from api.storage.db import get_session
+from remit.app import create_app
 
 LOOPBACK = ("127.0.0.1", 40000)
 

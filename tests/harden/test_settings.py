@@ -45,8 +45,8 @@ def test_trusted_proxies_from_the_environment(
 def test_a_bad_setting_is_a_one_line_cli_error(monkeypatch: pytest.MonkeyPatch) -> None:
     from typer.testing import CliRunner
 
-    from api.cli import app
     from api.settings import get_settings
+    from remit.cli.main import app
 
     monkeypatch.setenv("REMIT_TRUSTED_PROXIES", "proxy.example")
     get_settings.cache_clear()

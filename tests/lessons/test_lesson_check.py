@@ -8,20 +8,19 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from api.cli import app
+from api.services.lesson_check import CheckReport, check_lessons
 from api.services.lessons import (
     LESSON_LANGS,
     SOURCE_LANG,
-    CheckReport,
     Issue,
     IssueKind,
     LessonStore,
     Severity,
-    check_lessons,
     parse_lesson,
     url_problem,
 )
 from api.settings import LESSONS_DIR
+from remit.cli.main import app
 from tests.lessons.conftest import Edit
 
 # A day on which no real fact is in the future or past its review-by date

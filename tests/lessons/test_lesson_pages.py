@@ -14,7 +14,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api.http.app import create_app
 from api.http.deps import get_now
 from api.http.present import quote_public
 from api.services.compare import CompareRequest, RankedQuote, compare
@@ -22,6 +21,7 @@ from api.services.lessons import LESSON_LANGS, LessonStore, get_store
 from api.storage.db import get_session, make_engine, session_scope
 from api.storage.migrate import upgrade
 from api.storage.types import utcnow
+from remit.app import create_app
 from scrapers.demo import load_demo
 from tests.lessons.conftest import Edit
 from web import i18n

@@ -17,7 +17,6 @@ from sqlmodel import SQLModel
 from twilio.request_validator import RequestValidator
 
 from api.domain.smstext import segments
-from api.http.app import create_app
 from api.http.deps import get_now
 from api.services.alerts import check_alerts
 from api.services.delivery import deliver_batch
@@ -26,6 +25,8 @@ from api.storage.db import session_scope
 from api.storage.message_models import MsgOutbox
 from api.storage.personal import lookup_hash
 from api.storage.quotes import QuoteIn, store_quote
+from remit.app import create_app
+from scrapers.twilio import TwilioGateway
 from tests.messages.conftest import PUBLIC, gateway_env
 from tests.messages.fake_twilio import TOKEN, FakeTwilio
 
@@ -120,7 +121,7 @@ def test_message_question_alert_delivery_and_stop(
         with session_scope(engine) as s:
             assert check_alerts(s, clock.now + timedelta(hours=1)).fired == 0  # not twice
 
-        got = deliver_batch(engine, settings, "test-worker", lambda: clock.now)
+        got = deliver_batch(engine, settings, "test-worker", TwilioGateway, lambda: clock.now)
         assert (got.sent, got.failed) == (2, 0)
         bodies = twilio.bodies()
         assert len(bodies) == 2

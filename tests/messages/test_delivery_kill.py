@@ -22,7 +22,7 @@ from tests.messages.conftest import gateway_env
 from tests.messages.fake_twilio import FakeTwilio
 
 NUMBER = "+8801712345678"
-WORKER = "from api.cli import app; app()"
+WORKER = "from remit.cli.main import app; app()"
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from api.http.app import create_app
 from api.http.deps import get_now
 from api.services.alerts import check_alerts
 from api.services.delivery import deliver_batch
@@ -27,6 +26,8 @@ from api.settings import get_settings
 from api.storage.db import session_scope
 from api.storage.message_models import MsgAlert, MsgContact, MsgOutbox
 from api.storage.quotes import QuoteIn, store_quote
+from remit.app import create_app
+from scrapers.twilio import TwilioGateway
 from tests.messages.conftest import PUBLIC
 
 ADDRESS = "amina@example.org"
@@ -116,7 +117,7 @@ def test_email_alert_double_opt_in_fires_once_and_unsubscribes(
             data={"email": ADDRESS, "route": "SA-PK", "amount": "750", "threshold": "56000"},
         )
         assert ok.status_code == 200 and "Check your email" in ok.text
-        assert deliver_batch(engine, settings, "w", lambda: now).sent == 1
+        assert deliver_batch(engine, settings, "w", TwilioGateway, lambda: now).sent == 1
         (confirm,) = smtp.messages
         assert confirm["To"] == ADDRESS and confirm["Subject"] == "Confirm your price alert"
 
@@ -145,7 +146,7 @@ def test_email_alert_double_opt_in_fires_once_and_unsubscribes(
             assert check_alerts(s, now).fired == 1
         with session_scope(engine) as s:
             assert check_alerts(s, now + timedelta(hours=2)).fired == 0
-        assert deliver_batch(engine, settings, "w", lambda: now).sent == 1
+        assert deliver_batch(engine, settings, "w", TwilioGateway, lambda: now).sent == 1
         alert = smtp.messages[1]
         assert alert["Subject"] == "Wise: 56,250 PKR"
         assert "750 SAR delivers 56,250 PKR" in str(alert.get_payload(decode=True), "utf-8")

@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scrapers.parsers import ParseError
-from scrapers.parsers.feed import (
+from api.ingestion.formats.feed import (
     FEED_FIELDS,
     PAYIN_METHODS,
     PAYOUT_METHODS,
@@ -25,6 +24,7 @@ from scrapers.parsers.feed import (
     write_feed_csv,
     write_feed_json,
 )
+from scrapers.parsers import ParseError
 
 HEADER = ",".join(FEED_FIELDS)
 GOOD = (

@@ -4,14 +4,14 @@ from collections import Counter
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
-from pathlib import Path
 
 import openpyxl
 import pytest
 
 from scrapers.parsers import ParseError, cbi
+from tests.recorded import RECORDED
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "cbi"
+FIXTURES = RECORDED / "cbi"
 PAGE_URL = "https://cbi.iq/page/144"
 
 

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from scrapers.parsers import ParseError, cbr
+from tests.recorded import RECORDED
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "cbr" / "XML_daily.xml"
+FIXTURE = RECORDED / "cbr" / "XML_daily.xml"
 
 
 @pytest.fixture(scope="module")

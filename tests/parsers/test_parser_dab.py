@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from scrapers.parsers import ParseError, dab
+from tests.recorded import RECORDED
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "dab" / "exchange-rates-2026-05-18.html"
+FIXTURE = RECORDED / "dab" / "exchange-rates-2026-05-18.html"
 
 
 @pytest.fixture(scope="module")

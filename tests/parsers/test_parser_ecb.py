@@ -3,13 +3,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from scrapers.parsers import ParseError, ecb
+from tests.recorded import RECORDED
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "ecb" / "exr-daily.csv"
+FIXTURE = RECORDED / "ecb" / "exr-daily.csv"
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from decimal import Decimal, localcontext
-from pathlib import Path
 
 import pytest
 
 from scrapers.parsers import ParseError, imf
+from tests.recorded import RECORDED
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "imf" / "rms_mth-2026-03-REP.tsv"
+FIXTURE = RECORDED / "imf" / "rms_mth-2026-03-REP.tsv"
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scrapers.parsers import ParseError, cbr, dab, ecb, imf, tcmb, wise
+from tests.recorded import RECORDED
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURES = RECORDED
 TEXT_SOURCES: dict[str, tuple[str, Callable[[bytes], object]]] = {
     "dab": ("dab/exchange-rates-2026-05-18.html", lambda b: dab.parse(b, date(2026, 5, 18))),
     "ecb": ("ecb/exr-daily.csv", ecb.parse),

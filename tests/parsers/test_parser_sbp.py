@@ -4,14 +4,14 @@ from collections import Counter
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
-from pathlib import Path
 
 import openpyxl
 import pytest
 
 from scrapers.parsers import ParseError, sbp
+from tests.recorded import RECORDED
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "sbp" / "BFER_Daily.xlsx"
+FIXTURE = RECORDED / "sbp" / "BFER_Daily.xlsx"
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,13 @@ import json
 from collections import Counter
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from scrapers.parsers import ParseError, tcmb
+from tests.recorded import RECORDED
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "tcmb" / "evds.json"
+FIXTURE = RECORDED / "tcmb" / "evds.json"
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from scrapers.parsers import ParseError, wise
+from tests.recorded import RECORDED
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "wise" / "comparison-gbp-eur-10000.json"
+FIXTURE = RECORDED / "wise" / "comparison-gbp-eur-10000.json"
 
 
 @pytest.fixture(scope="module")

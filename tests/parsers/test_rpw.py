@@ -12,8 +12,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from scrapers.parsers import ParseError
-from scrapers.parsers.rpw import (
+from api.ingestion.formats.rpw import (
     REQUIRED_COLUMNS,
     RPW_SHEET,
     RpwRejected,
@@ -23,6 +22,7 @@ from scrapers.parsers.rpw import (
     rpw_row_key,
     rpw_total_rows,
 )
+from scrapers.parsers import ParseError
 
 # The published column names, in the published order (reference/README.md).
 PUBLISHED = [

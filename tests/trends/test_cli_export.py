@@ -15,8 +15,8 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from api import cli_export
-from api.cli import app
+from remit.cli import export as cli_export
+from remit.cli.main import app
 from tests.trends.conftest import Controlled
 from tests.trends.test_exports import expected_csv
 

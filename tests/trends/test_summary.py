@@ -123,7 +123,7 @@ def test_flow_weighted_average_recomputed_by_hand_from_the_export(client: TestCl
 
 @pytest.mark.usefixtures("cli_session")
 def test_cli_export_trends_summary(tmp_path: Path, client: TestClient) -> None:
-    from api.cli import app
+    from remit.cli.main import app
 
     out = tmp_path / "summary.csv"
     result = CliRunner().invoke(app, ["export", "trends", "--summary", "--out", str(out)])

@@ -18,11 +18,11 @@ from sqlalchemy import inspect
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from api.cli import app as cli_app
 from api.settings import Settings, get_settings
 from api.storage import orgs
 from api.storage.apikeys import create_key
 from api.storage.models import Organisation, WidgetViewDay
+from remit.cli.main import app as cli_app
 from tests.collectors.conftest import scratch_env, scratch_template, scratch_url  # noqa: F401
 from web.i18n import LANGUAGES
 from web.routes_widget import MESSAGE_TYPE, SNIPPET_HEIGHT

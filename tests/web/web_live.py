@@ -60,7 +60,7 @@ def live_server(
     proc = subprocess.Popen(
         [
             _bin("uvicorn"),
-            "api.http.app:create_app",
+            "remit.app:create_app",
             "--factory",
             "--host",
             "127.0.0.1",

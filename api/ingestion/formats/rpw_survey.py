@@ -20,8 +20,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from scrapers.parsers import ParseError
-from scrapers.parsers.rpw import RpwCost, RpwRow
+from api.ingestion.formats import ParseError
+from api.ingestion.formats.rpw import RpwCost, RpwRow
 
 FIELDS = (
     "id",

@@ -1,5 +1,5 @@
 """`remit admin org add|list|remove|views`: the organisations that embed the widget.
-Registered under `remit admin` by `api.cli_data.register`."""
+Registered under `remit admin` by `remit.cli.data.register`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_data import _ready_engine, console, fail, out
+from remit.cli.common import console, fail, out, ready_engine
 
 org_app = typer.Typer(help="Organisations that embed the widget.", no_args_is_help=True)
 
@@ -48,9 +48,9 @@ def org_add(
     """Add an organisation: only its origins may frame its widget (CSP frame-ancestors)."""
     from sqlmodel import Session
 
+    from api.domain.languages import LANGUAGES, match_language
     from api.storage import orgs
     from api.storage.types import utcnow
-    from web.i18n import LANGUAGES, match_language
 
     code = match_language(lang) if lang else None
     if lang and code is None:
@@ -58,7 +58,7 @@ def org_add(
     data = orgs.OrgInput(
         slug, name, origin, corridor or [], default_from, default_to, code, count_views
     )
-    engine = _ready_engine()
+    engine = ready_engine()
     with Session(engine) as session:
         try:
             row = orgs.add_org(session, orgs.check_org(session, data, LANGUAGES), utcnow())
@@ -79,7 +79,7 @@ def org_list() -> None:
 
     from api.storage import orgs
 
-    with Session(_ready_engine()) as session:
+    with Session(ready_engine()) as session:
         rows = orgs.list_orgs(session)
     if not rows:
         console.print("no organisations yet: add one with `remit admin org add`")
@@ -104,7 +104,7 @@ def org_remove(
 
     from api.storage import orgs
 
-    with Session(_ready_engine()) as session:
+    with Session(ready_engine()) as session:
         if not orgs.remove_org(session, slug):
             raise fail(f"no organisation {slug!r} (see `remit admin org list`)")
         session.commit()
@@ -122,7 +122,7 @@ def org_views(
     from api.storage import orgs
     from api.storage.types import utcnow
 
-    with Session(_ready_engine()) as session:
+    with Session(ready_engine()) as session:
         row = orgs.get_org(session, slug)
         if row is None:
             raise fail(f"no organisation {slug!r} (see `remit admin org list`)")

@@ -1,78 +1,23 @@
 """`remit` commands that bring data in: collect, scheduler, import-rpw, import-feed, and
-`admin create-key`. Registered on the main app by :func:`register` (api/cli.py)."""
+`admin create-key`. Registered on the main app by :func:`register` (remit/cli/main.py)."""
 
 from __future__ import annotations
 
 import logging
 import time as clock
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 
-console = Console(stderr=True)
-out = Console(soft_wrap=True)  # results are not wrapped: paths and figures stay whole
+from remit.cli.common import console, counted, fail, out, read_bytes, readable_file, ready_engine
+from remit.cli.databank import import_databank
+from remit.cli.orgs import org_app
 
 admin_app = typer.Typer(help="Administration: API keys.", no_args_is_help=True)
-
-
-def fail(message: str, code: int = 2) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
-def _readable_file(path: Path) -> Path:
-    if not path.exists():
-        raise fail(f"{path}: no such file")
-    if not path.is_file():
-        raise fail(f"{path}: not a file")
-    return path
-
-
-def read_bytes(path: Path) -> bytes:
-    """A file's content, or a one-line CLI error naming it."""
-    try:
-        return _readable_file(path).read_bytes()
-    except OSError as exc:
-        raise fail(f"{path}: {exc.strerror or exc}") from None
-
-
-@contextmanager
-def counted(label: str, unit: str, total: int | None = None) -> Iterator[Callable[..., None]]:
-    """A progress bar "label ━━━ n/total" on stderr; yields `update(done, total=None)`."""
-    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), console=console)
-    with bar:
-        task = bar.add_task(unit, total=total)
-
-        def update(done: int, total: int | None = None) -> None:
-            if total is None:
-                bar.update(task, completed=done)
-            else:
-                bar.update(task, completed=done, total=total)
-
-        yield update
-
-
-def _ready_engine() -> Engine:
-    """The one engine, with the schema upgraded."""
-    from api.storage.db import get_engine
-    from api.storage.migrate import upgrade
-
-    engine = get_engine()
-    try:
-        upgrade(engine)
-    except OperationalError as exc:
-        where = engine.url.render_as_string(hide_password=True)
-        raise fail(f"cannot use the database {where}: {exc.orig}") from None
-    return engine
 
 
 # -- collect ----------------------------------------------------------------------------------
@@ -130,7 +75,7 @@ def collect(
             if reason:
                 console.print(f"skipped {s.name}: {reason}", highlight=False)
                 sources.remove(s)
-    engine = _ready_engine()
+    engine = ready_engine()
     with Session(engine) as session:
         codes = set(session.exec(select(Corridor.code)))
         if not codes:
@@ -220,7 +165,7 @@ def scheduler(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     service = SchedulerService(
-        _ready_engine(),
+        ready_engine(),
         heartbeat_s=heartbeat,
         stale_after_s=stale_after,
         first_run_delay_s=first_run_delay,
@@ -246,16 +191,16 @@ def import_rpw(
     Row-level survey prices (JSON or CSV) become survey-tier quotes shown, dated, on the
     comparison. Re-importing the same file changes nothing; a malformed file stores nothing.
     Exit code 1 if every row was rejected, 2 if the file cannot be read."""
-    path = _readable_file(file)
+    path = readable_file(file)
     if path.suffix.lower() in {".json", ".csv"}:
         _import_rpw_survey(path)
         return
+    from api.ingestion.formats import ParseError
     from api.services.ingest import import_rpw as run_import
     from api.services.ingest import rpw_rows_declared
     from api.storage.db import session_scope
-    from scrapers.parsers import ParseError
 
-    engine = _ready_engine()
+    engine = ready_engine()
     total = rpw_rows_declared(path)
     try:
         with (
@@ -286,13 +231,13 @@ def import_rpw(
 
 
 def _import_rpw_survey(path: Path) -> None:
+    from api.ingestion.formats import ParseError
     from api.services.ingest import import_rpw_survey
     from api.storage.db import session_scope
     from api.storage.types import utcnow
-    from scrapers.parsers import ParseError
 
     content = read_bytes(path)
-    engine = _ready_engine()
+    engine = ready_engine()
     try:
         with (
             counted("storing survey prices", "offers") as update,
@@ -333,7 +278,7 @@ def import_feed(
 
     path = file
     content = read_bytes(path)
-    engine = _ready_engine()
+    engine = ready_engine()
     try:
         with session_scope(engine) as session:
             report = run_import(session, content, filename=path.name, now=utcnow())
@@ -394,7 +339,7 @@ def create_key(
         expires_at = parse_expiry(expires, now) if expires else None
     except ValueError as exc:
         raise fail(str(exc)) from None
-    engine = _ready_engine()
+    engine = ready_engine()
     with Session(engine) as session:
         try:
             key = new_api_key(
@@ -432,9 +377,6 @@ def parse_expiry(value: str, now: datetime) -> datetime:
 
 
 def register(app: typer.Typer) -> None:
-    from api.cli_databank import import_databank
-    from api.cli_orgs import org_app
-
     admin_app.add_typer(org_app, name="org")
     app.command("collect")(collect)
     app.command("scheduler")(scheduler)

@@ -34,7 +34,7 @@ from typing import IO, Any
 import openpyxl
 from openpyxl.utils.datetime import from_excel
 
-from scrapers.parsers import ParseError
+from api.ingestion.formats import ParseError
 
 __all__ = [
     "OPTIONAL_COLUMNS",

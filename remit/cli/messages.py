@@ -1,5 +1,5 @@
 """`remit messages check|deliver`: price alerts and the delivery workers (docs/messages.md).
-Registered by api/cli.py."""
+Registered by remit/cli/main.py."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from api.cli_data import _ready_engine, out
+from remit.cli.common import out, ready_engine
 
 messages_app = typer.Typer(help="Price alerts and message delivery.", no_args_is_help=True)
 
@@ -20,7 +20,7 @@ def check() -> None:
     from api.storage.db import session_scope
     from api.storage.types import utcnow
 
-    engine = _ready_engine()
+    engine = ready_engine()
     with session_scope(engine) as session:
         report = check_alerts(session, utcnow())
     out.print(
@@ -43,9 +43,17 @@ def deliver(
     PostgreSQL; run one on SQLite."""
     from api.services.delivery import run_worker
     from api.settings import get_settings
+    from scrapers.twilio import TwilioGateway
 
-    engine = _ready_engine()
-    report = run_worker(engine, get_settings(), until_empty=until_empty, poll_s=poll, worker=worker)
+    engine = ready_engine()
+    report = run_worker(
+        engine,
+        get_settings(),
+        TwilioGateway,
+        until_empty=until_empty,
+        poll_s=poll,
+        worker=worker,
+    )
     out.print(
         f"sent: {report.sent}, found already sent: {report.reconciled}, "
         f"to retry: {report.retried}, failed: {report.failed}"

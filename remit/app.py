@@ -1,4 +1,5 @@
-"""The ASGI application: API, health checks and (when present) the web pages."""
+"""The ASGI application: API, health checks, the web pages, the middleware, and the
+registry of sources the admin API reports on."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from api.http.ratelimit import RateLimitMiddleware, make_limiter
 from api.http.rates_routes import rates_router
 from api.http.routes import health_router, router
 from api.http.trends import router as trends_router
+from api.services.collectors import SourceInfo
 from api.settings import Settings, get_settings
+from scrapers.sources import SOURCES
 from web.pages import install as install_web
 
 SECURITY_HEADERS = {
@@ -57,6 +60,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_web(app)
     measured = metrics.install(app)
     app.state.response_cache = ResponseCache(settings.compare_cache_s)
+    app.state.source_infos = [
+        SourceInfo(s.name, s.title, s.kind, s.interval) for s in SOURCES.values()
+    ]
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(
         RateLimitMiddleware,

@@ -1,5 +1,5 @@
 """`remit import-databank FILE`: the World Bank DataBank corridor history (ATCR.CORR) as
-published figures. Registered by api/cli_data.py's `register`."""
+published figures. Registered by remit/cli/data.py's `register`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+
+from remit.cli.common import counted, fail, read_bytes, ready_engine
 
 console = Console(stderr=True)
 out = Console()
@@ -27,11 +29,10 @@ def import_databank(
 
     Stored as published, never recomputed; `..` cells are no observation. Re-importing the
     same file changes nothing; a malformed file stores nothing."""
-    from api.cli_data import _ready_engine, counted, fail, read_bytes
+    from api.ingestion.formats import ParseError
     from api.services.databank import databank_points
     from api.services.databank import import_databank as run_import
     from api.storage.db import session_scope
-    from scrapers.parsers import ParseError
 
     path = file
     content = read_bytes(path)
@@ -39,7 +40,7 @@ def import_databank(
         databank_points(content)  # the whole file is checked before anything is stored
     except ParseError as exc:
         raise fail(f"{escape(str(path))}: {escape(str(exc))}") from None
-    engine = _ready_engine()
+    engine = ready_engine()
     try:
         with (
             counted("storing published points", "points") as update,

@@ -23,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
 from typing import Literal, TypeVar, get_args
 
-from scrapers.parsers import ParseError
+from api.ingestion.formats import ParseError
 
 __all__ = [
     "FEED_FIELDS",

@@ -11,13 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from api.services.lessons import (
-    CellStatus,
-    CheckReport,
-    Issue,
-    IssueKind,
-    check_lessons,
-)
+from api.services.lesson_check import CellStatus, CheckReport, check_lessons
+from api.services.lessons import Issue, IssueKind
 from api.settings import LESSONS_DIR
 
 lessons_app = typer.Typer(help="Financial-literacy lesson files.", no_args_is_help=True)

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from scrapers.parsers import ParseError
+from api.ingestion.formats import ParseError
 
 NO_OBSERVATION = ".."
 _QUARTER_COLUMN = re.compile(r"^(\d{4})Q([1-4]) \[YR\1Q\2\]$")

@@ -13,14 +13,14 @@ from pydantic import ValidationError
 from pydantic_settings.exceptions import SettingsError
 from rich.console import Console
 
-from api.cli_data import register as register_data_commands
-from api.cli_export import export_app
-from api.cli_lessons import lessons_app
-from api.cli_messages import messages_app
 from api.settings import get_settings
 from api.storage.db import get_engine, session_scope
 from api.storage.migrate import upgrade
 from api.storage.types import utcnow
+from remit.cli.data import register as register_data_commands
+from remit.cli.export import export_app
+from remit.cli.lessons import lessons_app
+from remit.cli.messages import messages_app
 
 app = typer.Typer(
     help="silkroutes-remit: remittance cost comparison for the Silk Routes corridors.",
@@ -177,7 +177,7 @@ def serve(
     made = _share_metrics(log) if workers > 1 else None
     try:
         uvicorn.run(
-            "api.http.app:create_app",
+            "remit.app:create_app",
             factory=True,
             host=host,
             port=port,

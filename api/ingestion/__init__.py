@@ -1,0 +1,1 @@
+"""Ingestion of files users upload or import; `formats/` holds their readers."""
