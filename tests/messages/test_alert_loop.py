@@ -149,3 +149,48 @@ def test_message_question_alert_delivery_and_stop(
             for table in ("msg_contact", "msg_alert", "msg_outbox"):
                 count = s.execute(select(SQLModel.metadata.tables[table]).limit(1)).first()
                 assert count is None, table
+
+
+def test_whatsapp_alert_goes_back_by_whatsapp(
+    demo_db: tuple[str, Engine], twilio: FakeTwilio, demo_now: datetime
+) -> None:
+    _, engine = demo_db
+    clock = Clock(demo_now + timedelta(hours=1))
+    app = create_app()
+    app.dependency_overrides[get_now] = clock
+    form = {
+        "From": "whatsapp:+8801712345678",
+        "To": "whatsapp:+15005550006",
+        "Body": "ALERT ১০০০ দিরহাম বাংলাদেশ ৩০০০০",
+        "MessageSid": "SM" + "2" * 32,
+    }
+    signature = RequestValidator(TOKEN).compute_signature(PUBLIC + "/api/v1/messages/twilio", form)
+    with TestClient(app) as client:
+        r = client.post(
+            "/api/v1/messages/twilio", data=form, headers={"X-Twilio-Signature": signature}
+        )
+    assert r.status_code == 200 and "30,000 BDT" in r.text and "সতর্কতা" in r.text
+    with session_scope(engine) as s:
+        store_quote(
+            s,
+            QuoteIn(
+                provider="wise",
+                corridor="AE-BD",
+                send_amount=Decimal(1000),
+                send_currency="AED",
+                fee=Decimal(0),
+                rate=Decimal(33),
+                receive_currency="BDT",
+                payout_method="bank",
+                speed="same_day",
+                collected_at=clock.now - timedelta(minutes=5),
+                source="wa-test",
+            ),
+        )
+    with session_scope(engine) as s:
+        assert check_alerts(s, clock.now).fired == 1
+    got = deliver_batch(engine, get_settings(), "w", TwilioGateway, lambda: clock.now)
+    assert got.sent == 1
+    (sent,) = twilio.messages
+    assert sent["to"] == "whatsapp:+8801712345678" and sent["from"] == "whatsapp:+15005550006"
+    assert str(sent["body"]).startswith("Wise: 1000 AED-এ 33,000 BDT")

@@ -67,6 +67,15 @@ def test_commands_and_alerts() -> None:
     assert parse("LANG fa", ROUTES) == parse("lang دری", ROUTES)
     assert parse("LANG fa", ROUTES).lang == "fa-AF"
     assert parse("LANG xx", ROUTES).intent == Unreadable("lang")
+    for text, lang in [
+        ("زبان اردو", "ur"),
+        ("ژبه پښتو", "ps"),
+        ("ভাষা বাংলা", "bn"),
+        ("لغة العربية", "ar"),
+        ("زبان دری", "fa-AF"),
+        ("language english", "en"),
+    ]:
+        assert parse(text, ROUTES).intent == Command("lang", lang), text
     for stop in ("STOP", "بند", "توقف", "ودروه", "বন্ধ", "إيقاف"):
         assert parse(stop, ROUTES).intent == Command("stop"), stop
     assert parse("hello", ROUTES).intent == Unreadable("amount")
