@@ -4,21 +4,65 @@ real ones, open their own sessions (the shared `session` fixture is rolled back)
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from api.http.deps import get_now
 from api.settings import get_settings
 from api.storage.db import get_engine, make_engine, session_scope
 from api.storage.migrate import upgrade
+from api.storage.models import Quote
+from api.storage.quotes import QuoteIn, store_quote
+from remit.app import create_app
 from scrapers.demo import load_demo
 from tests.collectors.conftest import _pg_create
 from tests.messages.fake_twilio import SID, TOKEN
 
 PUBLIC = "https://remit.example"
+
+
+def store_live(
+    engine: Engine,
+    corridor: str,
+    amount: str,
+    currency: str,
+    rate: str,
+    receive: str,
+    when: datetime,
+) -> Quote:
+    """A collected live price (fee 0, Wise, bank, same day), committed."""
+    with session_scope(engine) as s:
+        stored = store_quote(
+            s,
+            QuoteIn(
+                provider="wise",
+                corridor=corridor,
+                send_amount=Decimal(amount),
+                send_currency=currency,
+                fee=Decimal(0),
+                rate=Decimal(rate),
+                receive_currency=receive,
+                payout_method="bank",
+                speed="same_day",
+                collected_at=when,
+                source="messages-test",
+            ),
+        )
+    assert stored.quote is not None, stored.problems
+    return stored.quote
+
+
+def app_at(when: Callable[[], Awaitable[datetime]]) -> FastAPI:
+    """The app (real sessions on REMIT_DATABASE_URL) with its clock at `when`."""
+    app = create_app()
+    app.dependency_overrides[get_now] = when
+    return app
 
 
 def gateway_env(monkeypatch: pytest.MonkeyPatch, twilio_url: str) -> dict[str, str]:

@@ -17,20 +17,18 @@ from sqlmodel import SQLModel
 from twilio.request_validator import RequestValidator
 
 from api.domain.smstext import segments
-from api.http.deps import get_now
 from api.services.alerts import check_alerts
 from api.services.delivery import deliver_batch
 from api.settings import get_settings
 from api.storage.db import session_scope
 from api.storage.message_models import MsgOutbox
 from api.storage.personal import lookup_hash
-from api.storage.quotes import QuoteIn, store_quote
-from remit.app import create_app
 from scrapers.twilio import TwilioGateway
-from tests.messages.conftest import PUBLIC, gateway_env
+from tests.messages.conftest import PUBLIC, app_at, gateway_env, store_live
 from tests.messages.fake_twilio import TOKEN, FakeTwilio
 
 NUMBER = "+923001234567"
+FIVE_MIN = timedelta(minutes=5)
 
 
 class Clock:
@@ -57,22 +55,6 @@ def say(client: TestClient, body: str) -> str:
     return r.text.split("<Message>")[1].split("</Message>")[0]
 
 
-def live_quote(when: datetime, rate: str) -> QuoteIn:
-    return QuoteIn(
-        provider="wise",
-        corridor="SA-PK",
-        send_amount=Decimal("750"),
-        send_currency="SAR",
-        fee=Decimal("0"),
-        rate=Decimal(rate),
-        receive_currency="PKR",
-        payout_method="bank",
-        speed="same_day",
-        collected_at=when,
-        source="loop-test",
-    )
-
-
 def rows_mentioning(engine: Engine, *needles: str) -> list[str]:
     """Every stored row (in any table) whose text holds one of `needles`."""
     found = []
@@ -90,8 +72,7 @@ def test_message_question_alert_delivery_and_stop(
 ) -> None:
     _, engine = demo_db
     clock = Clock(demo_now + timedelta(hours=1))
-    app = create_app()
-    app.dependency_overrides[get_now] = clock
+    app = app_at(clock)
     settings = get_settings()
     with TestClient(app) as client:
         answer = say(client, "۷۵۰ ریال پاکستان")
@@ -106,16 +87,14 @@ def test_message_question_alert_delivery_and_stop(
             assert check_alerts(s, clock.now).fired == 0
 
         clock.now += timedelta(hours=1)
-        with session_scope(engine) as s:
-            below = store_quote(s, live_quote(clock.now - timedelta(minutes=5), "74"))
-            assert below.quote is not None and below.quote.received_amount == Decimal("55500")
+        below = store_live(engine, "SA-PK", "750", "SAR", "74", "PKR", clock.now - FIVE_MIN)
+        assert below.received_amount == Decimal("55500")
         with session_scope(engine) as s:
             report = check_alerts(s, clock.now)
         assert report.fired == 1  # the 1000 alert: 55,500 < 56,000 for the other
 
         clock.now += timedelta(hours=1)
-        with session_scope(engine) as s:
-            store_quote(s, live_quote(clock.now - timedelta(minutes=5), "75"))  # 56,250
+        store_live(engine, "SA-PK", "750", "SAR", "75", "PKR", clock.now - FIVE_MIN)  # 56,250
         with session_scope(engine) as s:
             assert check_alerts(s, clock.now).fired == 1  # the 56,000 alert, once
         with session_scope(engine) as s:
@@ -156,8 +135,7 @@ def test_whatsapp_alert_goes_back_by_whatsapp(
 ) -> None:
     _, engine = demo_db
     clock = Clock(demo_now + timedelta(hours=1))
-    app = create_app()
-    app.dependency_overrides[get_now] = clock
+    app = app_at(clock)
     form = {
         "From": "whatsapp:+8801712345678",
         "To": "whatsapp:+15005550006",
@@ -170,23 +148,7 @@ def test_whatsapp_alert_goes_back_by_whatsapp(
             "/api/v1/messages/twilio", data=form, headers={"X-Twilio-Signature": signature}
         )
     assert r.status_code == 200 and "30,000 BDT" in r.text and "সতর্কতা" in r.text
-    with session_scope(engine) as s:
-        store_quote(
-            s,
-            QuoteIn(
-                provider="wise",
-                corridor="AE-BD",
-                send_amount=Decimal(1000),
-                send_currency="AED",
-                fee=Decimal(0),
-                rate=Decimal(33),
-                receive_currency="BDT",
-                payout_method="bank",
-                speed="same_day",
-                collected_at=clock.now - timedelta(minutes=5),
-                source="wa-test",
-            ),
-        )
+    store_live(engine, "AE-BD", "1000", "AED", "33", "BDT", clock.now - FIVE_MIN)
     with session_scope(engine) as s:
         assert check_alerts(s, clock.now).fired == 1
     got = deliver_batch(engine, get_settings(), "w", TwilioGateway, lambda: clock.now)

@@ -10,7 +10,6 @@ import re
 import socket
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from decimal import Decimal
 from email.message import Message
 from typing import Any
 
@@ -19,16 +18,13 @@ from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
-from api.http.deps import get_now
 from api.services.alerts import check_alerts
 from api.services.delivery import deliver_batch
 from api.settings import get_settings
 from api.storage.db import session_scope
 from api.storage.message_models import MsgAlert, MsgContact, MsgOutbox
-from api.storage.quotes import QuoteIn, store_quote
-from remit.app import create_app
 from scrapers.twilio import TwilioGateway
-from tests.messages.conftest import PUBLIC
+from tests.messages.conftest import PUBLIC, app_at, store_live
 
 ADDRESS = "amina@example.org"
 
@@ -92,8 +88,7 @@ def test_email_alert_double_opt_in_fires_once_and_unsubscribes(
     async def clock() -> datetime:
         return now
 
-    app = create_app()
-    app.dependency_overrides[get_now] = clock
+    app = app_at(clock)
     settings = get_settings()
     with TestClient(app) as client:
         page = client.get("/alerts?lang=bn")
@@ -121,23 +116,7 @@ def test_email_alert_double_opt_in_fires_once_and_unsubscribes(
         (confirm,) = smtp.messages
         assert confirm["To"] == ADDRESS and confirm["Subject"] == "Confirm your price alert"
 
-        with session_scope(engine) as s:
-            store_quote(
-                s,
-                QuoteIn(
-                    provider="wise",
-                    corridor="SA-PK",
-                    send_amount=Decimal(750),
-                    send_currency="SAR",
-                    fee=Decimal(0),
-                    rate=Decimal(75),
-                    receive_currency="PKR",
-                    payout_method="bank",
-                    speed="same_day",
-                    collected_at=now - timedelta(minutes=5),
-                    source="email-test",
-                ),
-            )
+        store_live(engine, "SA-PK", "750", "SAR", "75", "PKR", now - timedelta(minutes=5))
         with session_scope(engine) as s:
             assert check_alerts(s, now).fired == 0  # not confirmed yet
 
