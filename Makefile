@@ -36,13 +36,11 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
-# axe-core (npm) for the browser accessibility tests; without npm those tests skip.
+# axe-core (npm) for the browser accessibility tests; without npm those tests skip, a failed
+# install fails here with npm's message (tests/web/install_axe.sh honours the system npmrc).
 AXE_VERSION ?= 4.14.1
 axe:
-	@if [ -f tests/web/.axe/node_modules/axe-core/axe.min.js ]; then :; \
-	elif command -v npm >/dev/null 2>&1; then \
-	  npm install --no-save --no-audit --no-fund --prefix tests/web/.axe axe-core@$(AXE_VERSION) >/dev/null \
-	    || echo "axe-core install failed: the axe checks will skip (or fail with REMIT_REQUIRE_BROWSER=1)"; \
+	@if command -v npm >/dev/null 2>&1; then AXE_VERSION=$(AXE_VERSION) tests/web/install_axe.sh; \
 	else echo "npm not found: the axe checks will skip (or fail with REMIT_REQUIRE_BROWSER=1)"; fi
 
 test: lint typecheck axe

@@ -72,13 +72,26 @@ class Settings(BaseSettings):
     db_retry_after_s: int = Field(
         default=5, ge=1, le=3600, description="Retry-After sent while the database is down."
     )
-
-    # Answers by SMS / WhatsApp / email and price alerts (docs/messages.md).
-    public_base_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="The service's public address: short links in messages, and the URL "
-        "Twilio signs (X-Twilio-Signature) is this plus the webhook's path.",
+    db_pool_timeout_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How long a request waits for a database connection before a 503 with "
+        "Retry-After (every connection busy).",
     )
+    # The shipped server (remit serve): a client has this long to send a request's headers,
+    # and an idle keep-alive connection is closed after keep_alive_s (docs/deploy.md).
+    public_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="The site's address for links people share (lessons, widget snippets), "
+        "e.g. https://remit.example.org; unset, the request's own address is used.",
+    )
+    header_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    keep_alive_s: int = Field(default=5, ge=1, le=300)
+
+    # Answers by SMS / WhatsApp / email and price alerts (docs/messages.md). Their links and
+    # the URL Twilio signs start with public_base_url.
     twilio_base_url: str = "https://api.twilio.com"
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = Field(
@@ -150,8 +163,11 @@ class Settings(BaseSettings):
 
     def _unsafe_messaging(self) -> list[str]:
         problems: list[str] = []
-        if not self.public_base_url.startswith("https://"):
-            problems.append("REMIT_PUBLIC_BASE_URL must be https:// (links in messages)")
+        messaging = any((self.twilio_account_sid, self.twilio_auth_token, self.smtp_host))
+        if messaging and not (self.public_base_url or "").startswith("https://"):
+            problems.append(
+                "REMIT_PUBLIC_BASE_URL must be set to an https:// address (links in messages)"
+            )
         if self.twilio_auth_token is not None and len(self.twilio_auth_token) < 32:
             problems.append("REMIT_TWILIO_AUTH_TOKEN must be the account's 32-character token")
         if self.twilio_account_sid is not None and not self.twilio_base_url.startswith("https://"):

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.http import accesslog, docs, errors, metrics
 from api.http.admin import admin_router
 from api.http.admin_orgs import admin_orgs_router
+from api.http.bodylimit import BodyLimitMiddleware
 from api.http.cache import ResponseCache
 from api.http.lessons_routes import lessons_router
 from api.http.messages import router as messages_router
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.source_infos = [
         SourceInfo(s.name, s.title, s.kind, s.interval) for s in SOURCES.values()
     ]
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(
         RateLimitMiddleware,

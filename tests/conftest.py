@@ -31,6 +31,7 @@ from api.http.deps import get_now
 from api.storage.db import get_session, make_engine
 from api.storage.migrate import upgrade
 from api.storage.types import utcnow
+from api.storage.viewcount import VIEWS
 from remit.app import create_app
 
 PG_ADMIN_URL = os.environ.get(
@@ -129,6 +130,7 @@ def client(session: Session, demo_now: datetime) -> Iterator[TestClient]:
     app.dependency_overrides[get_now] = lambda: demo_now
     with TestClient(app) as c:
         yield c
+    VIEWS.clear()  # widget views counted in memory belong to this test's rolled-back data
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

@@ -11,6 +11,18 @@ PAYOUT = {
     "wallet": N_("Mobile wallet"),
     "home": N_("Home delivery"),
 }
+# A survey row whose payout the World Bank did not record is never given a guessed one.
+PAYOUT_NOT_RECORDED = N_("payout not recorded by the survey")
+
+
+def payout(method: str, tier: str = "live") -> str:
+    """The msgid saying how the family collects an offer."""
+    found = PAYOUT.get(method)
+    if found is not None:
+        return found
+    return PAYOUT_NOT_RECORDED if tier == "survey" else method
+
+
 PAYIN = {
     "bank": N_("Bank transfer"),
     "card": N_("Card"),

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Response
 from sqlmodel import Session
 
-from api.http.deps import NowDep, SessionDep
+from api.http.deps import NowDep, SessionDep, public_base
 from api.http.messages import over_limit
 from api.services.alerts import BadAlert, confirm_email, subscribe_email, unsubscribe
 from web.data import corridor_index
@@ -81,7 +81,16 @@ async def alerts_submit(page: PageDep, session: SessionDep, now: NowDep) -> Resp
         return _page(page, {"done": "sent"})  # the same page, and nothing done: ignored
     else:
         try:
-            subscribe_email(session, raw["email"], raw["route"], amount, threshold, page.lang, now)
+            subscribe_email(
+                session,
+                raw["email"],
+                raw["route"],
+                amount,
+                threshold,
+                page.lang,
+                now,
+                public_base(page.request),
+            )
         except BadAlert as exc:
             error = exc.field
     if error is not None:

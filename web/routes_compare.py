@@ -27,7 +27,7 @@ from api.services.compare import (
 )
 from api.settings import get_settings
 from api.storage.models import Corridor
-from web import labels, params
+from web import answer, labels, params
 from web.amounts import Ambiguous, AmountError, canonical
 from web.data import CorridorIndex, corridor_index, default_amount
 from web.i18n import N_
@@ -315,7 +315,7 @@ def _compare_page(
     if result is None:
         return render(page, "compare.html", context, status=400 if errors else 200)
     assert amount is not None
-    context.update(results_context(page, session, now, corridor, amount, result))
+    context.update(results_context(page, session, now, corridor, amount, result, filters))
     return render(page, "compare.html", context)
 
 
@@ -354,6 +354,7 @@ def results_context(
     corridor: Corridor,
     amount: Decimal,
     result: CompareResult,
+    filters: Filters,
 ) -> dict[str, Any]:
     reference = rate_public(result.reference_rate) if result.reference_rate else None
     others: list[RatePublic] = [rate_public(r) for r in result.other_rates]
@@ -363,11 +364,13 @@ def results_context(
     stale = provider_rows([o for o in public if o.stale], websites, start=len(fresh) + 1)
     survey = [quote_public(rq, now) for rq in result.survey]
     survey_rows = provider_rows(survey, websites)
-    # With no current offer, the summary names the survey's cheapest regular price (a
-    # first-transfer promotion is not what a sender usually pays).
-    regular = [o for o in survey if not o.promotional] or survey
-    survey_best = option_of(regular[0]) if regular and not fresh else None
+    # The summary names the first card, whichever section it is in (promotions are ranked
+    # after regular prices, so one never leads).
+    first = answer.lead(fresh, stale, survey_rows)
     everything = [*public, *survey]
+    used, unused = answer.rates_used(
+        everything, [*([reference] if reference else []), *others], corridor.send_currency
+    )
     # A sample reference rate makes the page sample, except where it shows only World Bank
     # survey prices: those carry the survey's own (real) reference rate.
     rates_sample = any(r.sample for r in [*([reference] if reference else []), *others])
@@ -380,11 +383,24 @@ def results_context(
         "survey_rows": survey_rows,
         "survey_date": result.survey_date,
         "survey_first": min((d for o in survey if (d := o.survey_date)), default=None),
-        "best": fresh[0].best if fresh else None,
-        "best_row": fresh[0] if fresh else None,
-        "survey_best": survey_best,
+        "lead": first,
+        "best": first.row.best if first and first.kind != "survey" else None,
+        "best_row": first.row if first and first.kind != "survey" else None,
+        "survey_best": first.row.best if first and first.kind == "survey" else None,
+        "payout_links": answer.payout_links(
+            corridor.from_country,
+            corridor.to_country,
+            canonical(amount),
+            result.payouts,
+            filters.payout,
+            filters.query(),
+        )
+        if everything or filters.payout != "any"
+        else [],
         "reference": reference,
         "others": others,
+        "rates_used": used,
+        "rates_unused": unused,
         "sample": sample,
         "any_estimated": any(o.estimated for o in everything),
         "any_promotional": any(o.promotional for o in everything),

@@ -23,7 +23,7 @@ from fastapi.responses import FileResponse
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
-from api.http.deps import NowDep, SessionDep
+from api.http.deps import NowDep, SessionDep, public_base
 from api.services.compare import BadRequest, NotFound
 from api.services.lesson_quiz import QuizResult, check_quiz
 from api.services.lessons import (
@@ -218,7 +218,7 @@ class ShareLinks:
 
 
 def share_links(page: Page, lesson: Lesson) -> ShareLinks:
-    base = str(page.request.base_url).rstrip("/")
+    base = public_base(page.request)
     url = f"{base}/learn/{lesson.slug}"
     if page.lang != SOURCE_LANG:
         url += "?" + urlencode({"lang": page.lang})

@@ -27,15 +27,17 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from starlette.background import BackgroundTask
 from starlette.datastructures import QueryParams
 
-from api.http.deps import NowDep, SessionDep
+from api.http.deps import NowDep, SessionDep, app_session, public_base
 from api.http.present import quote_public, rate_public
 from api.http.schemas import QuotePublic, RatePublic
 from api.services.compare import BadRequest, CompareRequest, CompareResult, NotFound, compare
 from api.settings import Settings, get_settings
 from api.storage import orgs
 from api.storage.models import Corridor, Organisation
+from api.storage.viewcount import VIEWS
 from web import params
 from web.data import CorridorIndex, corridor_index, default_amount
 from web.formatting import Formatter
@@ -298,15 +300,22 @@ def widget(
     headers = {"Content-Security-Policy": widget_csp(frame.origins, preview=frame.preview)}
     counted = frame.org is not None and frame.org.count_views and not frame.preview
     if counted and frame.org is not None and request.method == "GET":
-        orgs.record_view(session, frame.org, now.date())
-        session.commit()
-    return render(
+        orgs.count_view(frame.org, now.date())  # in memory: no write lock on a page view
+    response = render(
         frame.page,
         "widget.html",
         {**_frame_context(frame), **context},
         headers=headers,
         cache_control="public, max-age=300",
     )
+    if VIEWS.due():  # written after the answer is sent, in one short transaction
+        response.background = BackgroundTask(_flush_views, request.app)
+    return response
+
+
+def _flush_views(app: Any) -> None:
+    with app_session(app) as session:
+        orgs.flush_views(session)
 
 
 def _error(frame: Frame, error: PageError) -> Response:
@@ -421,7 +430,7 @@ def widget_builder(page: PageDep, session: SessionDep, request: Request) -> Resp
         )
     theme = params.choice(q, "theme", THEMES, "light")
     choice = Choice(slug, corridor.code, format(amount, "f"), lang or page.lang, theme)
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     preview, loader, iframe, height = _snippets(base, choice)
     return render(
         page,

@@ -7,9 +7,17 @@ Two ways to state the amount (DESIGN.md section 2), one ranking for both:
 - fees included (`FeesMode.INCLUDED`): the sender pays `P` in total; the amount converted is
   the largest `A` with `A + fee(A) <= P`.
 
-Either way an offer is ranked by its total cost in the source currency for the money paid
-(cheapest first, ties by speed): in fees-included mode that is exactly "most received first"
-when every offer is measured against the same mid rate. Never by `A x rate` alone.
+Every offer prices exactly the amount asked (`price_service`): between two amounts checked
+the estimate is conservative (the higher fee, the lower rate); above the largest amount
+checked it uses that point's fee and rate, below the smallest likewise; each priced offer
+says which it did (`Basis`). Only an amount that does not cover a service's fee leaves the
+service out.
+
+Ranking (`rank`): in fees-included mode by what the family receives, receive-side fees
+included (everyone pays the same amount, so that is the whole story even when offers were
+measured against different reference rates); in fees-on-top mode by total cost in the
+source currency (RPW). Ties by speed; never by `A x rate` alone. Stale quotes come after
+fresh ones and promotions after regular prices, so neither leads the answer.
 """
 
 from __future__ import annotations
@@ -37,6 +45,15 @@ class FeesMode(StrEnum):
     ON_TOP = "on_top"  # the amount is what is converted; the fee is paid on top
 
 
+class Basis(StrEnum):
+    """How an offer's price at the amount asked was found."""
+
+    CHECKED = "checked"  # a price collected at exactly this amount
+    BETWEEN = "between_checked"  # between two amounts checked: higher fee, lower rate
+    ABOVE = "above_checked"  # above the largest amount checked: that point's fee and rate
+    BELOW = "below_checked"  # below the smallest amount checked: that point's fee and rate
+
+
 @dataclass(frozen=True, slots=True)
 class PricePoint:
     """One collected quote of one service at one amount."""
@@ -49,6 +66,7 @@ class PricePoint:
     speed: Speed
     collected_at: datetime
     receive_fee: Decimal = Decimal(0)
+    promotional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +78,12 @@ class Priced:
     cost: QuoteCost
     estimated: bool
     stale: bool
+    basis: Basis = Basis.CHECKED
+
+    @property
+    def checked_amount(self) -> Decimal | None:
+        """The amount checked an estimate beyond the checked range rests on."""
+        return self.point.send_amount if self.basis in (Basis.ABOVE, Basis.BELOW) else None
 
     @property
     def you_pay(self) -> Decimal:
@@ -179,6 +203,67 @@ def amount_for_total(
     return None
 
 
+Exact = tuple[Decimal, Found, Basis]  # A, (point, fee, rate, estimated), basis
+
+
+def _basis(ordered: Sequence[PricePoint], a: Decimal, found: Found) -> Basis:
+    if not found[3]:
+        return Basis.CHECKED
+    if a < ordered[0].send_amount:
+        return Basis.BELOW
+    if a > ordered[-1].send_amount:
+        return Basis.ABOVE
+    return Basis.BETWEEN
+
+
+def _exact_total(ordered: Sequence[PricePoint], paid: Decimal, quantum: Decimal) -> Exact | None:
+    """Fees included, exactly: an `A` and a fee with `A + fee == paid`.
+
+    The largest affordable amount (`amount_for_total`) when it uses all the money; above
+    the largest point checked that point's fee and rate; where the money falls between
+    what one point costs and what the piece above it costs, the piece above's conservative
+    fee and rate (the family is told no more than it would get); below everything the
+    smallest point's fee and rate. None only when the money does not cover the fee."""
+    top, low = ordered[-1], ordered[0]
+    j = len(ordered) - 1  # the first observation of the top amount counts
+    while j > 0 and ordered[j - 1].send_amount == top.send_amount:
+        j -= 1
+    top = ordered[j]
+    if paid - top.fee >= top.send_amount:
+        a = paid - top.fee
+        if a == top.send_amount:
+            return a, (top, top.fee, top.rate, False), Basis.CHECKED
+        return a, (top, top.fee, top.rate, True), Basis.ABOVE
+    found = amount_for_total(ordered, paid, quantum, presorted=True)
+    if found is None:
+        a = paid - low.fee
+        return (a, (low, low.fee, low.rate, True), Basis.BELOW) if a > 0 else None
+    a, (point, fee, rate, estimated) = found
+    if a + fee == paid:
+        return a, found[1], _basis(ordered, a, found[1])
+    if not estimated:  # an exact point with money left over: the piece above it
+        above = next(p for p in ordered if p.send_amount > a)
+        older = point if point.collected_at <= above.collected_at else above
+        fee, rate, point = max(point.fee, above.fee), min(point.rate, above.rate), older
+    a = paid - fee
+    if a <= 0:
+        return None
+    return a, (point, fee, rate, True), _basis(ordered, a, (point, fee, rate, True))
+
+
+def _exact_on_top(ordered: Sequence[PricePoint], amount: Decimal) -> Exact:
+    """Fees on top: the amount asked is converted, priced by `price_at` inside the range
+    checked and by the nearest end's fee and rate outside it."""
+    found = _price_sorted(ordered, amount)
+    if found is not None:
+        return amount, found, _basis(ordered, amount, found)
+    if amount > ordered[-1].send_amount:
+        top = ordered[-1]
+        return amount, (top, top.fee, top.rate, True), Basis.ABOVE
+    low = ordered[0]
+    return amount, (low, low.fee, low.rate, True), Basis.BELOW
+
+
 def price_service(
     points: Sequence[PricePoint],
     amount: Decimal,
@@ -186,13 +271,17 @@ def price_service(
     quantum: Decimal = CENT,
     *,
     presorted: bool = False,
-) -> tuple[Decimal, Found] | None:
-    """(A, found) for one service at the stated amount in either mode. `presorted`: the
-    points are in amount order already."""
+) -> Exact | None:
+    """(A, found, basis) for one service at exactly the stated amount: in fees-included
+    mode `A + fee == amount`, in fees-on-top mode `A == amount`. None when there are no
+    points, the amount is not positive, or (fees included) it does not cover the fee.
+    `presorted`: the points are in amount order already."""
+    if not points or amount <= 0:
+        return None
+    ordered = points if presorted else sorted(points, key=_amount)
     if fees is FeesMode.INCLUDED:
-        return amount_for_total(points, amount, quantum, presorted=presorted)
-    found = _price_sorted(points, amount) if presorted else price_at(points, amount)
-    return (amount, found) if found is not None else None
+        return _exact_total(ordered, amount, quantum)
+    return _exact_on_top(ordered, amount)
 
 
 def newest_per_amount(points: Iterable[PricePoint]) -> list[PricePoint]:
@@ -225,12 +314,12 @@ def price_one(
         found = price_service(newest_per_amount(points), amount, fees, quantum)
     if found is None:
         return None
-    a, (point, fee, rate, estimated) = found
+    a, (point, fee, rate, estimated), basis = found
     cost = compute_cost(a, fee, rate, point.mid, point.receive_fee)
     stale = (
         freshness(point.collected_at, now, fresh, expiry or timedelta.max) is not Freshness.FRESH
     )
-    return Priced(point, a, fee, rate, cost, estimated, stale)
+    return Priced(point, a, fee, rate, cost, estimated, stale, basis)
 
 
 def price_services(
@@ -256,19 +345,29 @@ def price_services(
     return priced
 
 
-def rank(quotes: Iterable[Priced], sort: SortKey = SortKey.TOTAL_COST) -> list[Priced]:
-    """Rank quotes. Stale quotes always come after fresh ones (never ranked first).
+def rank(
+    quotes: Iterable[Priced],
+    sort: SortKey = SortKey.TOTAL_COST,
+    fees: FeesMode = FeesMode.ON_TOP,
+) -> list[Priced]:
+    """Rank quotes. Stale quotes always come after fresh ones, promotions after regular
+    prices (shown and labelled, never first).
 
-    TOTAL_COST (the default): lowest total cost in the source currency for the money paid
-    first, ties by speed. RECEIVED: most received first, ties by speed. SPEED: fastest
-    first, ties by total cost.
+    TOTAL_COST (the default): the best deal for the money paid first, ties by speed. With
+    fees included everyone pays the same, so that is the most received first, receive-side
+    fees included; with fees on top the lowest total cost in the source currency. RECEIVED:
+    most received first, ties by speed. SPEED: fastest first, ties by total cost.
     """
+    by_received = sort is SortKey.RECEIVED or (
+        sort is SortKey.TOTAL_COST and fees is FeesMode.INCLUDED
+    )
 
-    def key(q: Priced) -> tuple[bool, int, Decimal, int]:
+    def key(q: Priced) -> tuple[bool, bool, int, Decimal, int]:
+        first = (q.stale, q.point.promotional)
         if sort is SortKey.SPEED:
-            return (q.stale, q.point.speed.order, q.cost.total_cost, 0)
-        if sort is SortKey.RECEIVED:
-            return (q.stale, 0, -q.cost.received_amount, q.point.speed.order)
-        return (q.stale, 0, q.cost.total_cost, q.point.speed.order)
+            return (*first, q.point.speed.order, q.cost.total_cost, 0)
+        if by_received:
+            return (*first, 0, -q.cost.received_amount, q.point.speed.order)
+        return (*first, 0, q.cost.total_cost, q.point.speed.order)
 
     return sorted(quotes, key=key)

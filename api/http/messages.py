@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from twilio.request_validator import RequestValidator
 
 from api.domain.msgparse import LANGS
-from api.http.deps import NowDep, SessionDep
+from api.http.deps import NowDep, SessionDep, public_base
 from api.http.errors import field_error
 from api.http.ratelimit import Limiter, make_limiter
 from api.services.messages import BadSender, Reply, handle, normalise_number
@@ -66,8 +66,10 @@ def over_limit(request: Request, channel: str, number: str) -> bool:
     return limiter.per_minute > 0 and limiter.hit("msg:" + lookup_hash(channel, number)) is not None
 
 
-def _answer(session: SessionDep, channel: str, number: str, text: str, now: datetime) -> Reply:
-    reply = handle(session, channel, number, text, now)
+def _answer(
+    session: SessionDep, channel: str, number: str, text: str, now: datetime, base: str
+) -> Reply:
+    reply = handle(session, channel, number, text, now, base)
     session.commit()
     return reply
 
@@ -90,7 +92,7 @@ def _check_signature(request: Request, form: dict[str, str]) -> None:
             raise HTTPException(403, "REMIT_TWILIO_AUTH_TOKEN is not set: messages refused")
         return
     signature = request.headers.get("x-twilio-signature", "")
-    url = settings.public_base_url.rstrip("/") + request.url.path
+    url = public_base(request) + request.url.path
     if request.url.query:
         url += "?" + request.url.query
     if not signature or not RequestValidator(token).validate(url, form, signature):
@@ -116,7 +118,9 @@ async def twilio_webhook(request: Request, session: SessionDep, now: NowDep) -> 
         return field_error(422, "body", "From", str(exc))
     if over_limit(request, channel, number):
         return twiml(None)
-    reply = await run_in_threadpool(_answer, session, channel, number, form["Body"], now)
+    reply = await run_in_threadpool(
+        _answer, session, channel, number, form["Body"], now, public_base(request)
+    )
     return twiml(reply)
 
 
@@ -132,7 +136,7 @@ def json_webhook(
     channel = body.channel if channel == "sms" else channel
     if over_limit(request, channel, number):
         return MessageOut(reply=None, segments=0)
-    reply = _answer(session, channel, number, body.text, now)
+    reply = _answer(session, channel, number, body.text, now, public_base(request))
     return MessageOut(reply=reply.text, segments=reply.segments, lang=reply.lang)
 
 
@@ -171,12 +175,14 @@ def _atom_entry(e: FeedEntry, base: str) -> str:
 
 
 @router.get("/feeds/{corridor}.atom", tags=["public"])
-def atom_feed(corridor: CorridorPath, session: SessionDep, now: NowDep) -> Response:
+def atom_feed(
+    corridor: CorridorPath, request: Request, session: SessionDep, now: NowDep
+) -> Response:
     """The best live offer of a route at its USD 200 basket each time it changed."""
     code = corridor.upper()
     if session.get(Corridor, code) is None:
         return field_error(404, "path", "corridor", f"unknown corridor {code}")
-    base = get_settings().public_base_url.rstrip("/")
+    base = public_base(request)
     entries = store.feed_entries(session, code)
     updated = (entries[0].at if entries else now).isoformat()
     xml = (

@@ -20,6 +20,7 @@ from api.http.schemas import (
 from api.services.compare import SAMPLE_NOTICE, RankedQuote
 from api.services.corridors import CorridorSummary
 from api.services.receipt import ReceiptResult
+from api.services.wallets import wallet_book
 from api.storage.rates import RateView
 
 
@@ -95,6 +96,11 @@ def quote_public(r: RankedQuote, now: datetime) -> QuotePublic:
         received_amount=quantize_display(c.received_amount, r.quote.receive_currency),
         receive_currency=r.quote.receive_currency,
         payout_method=r.service.payout_method,
+        payout_wallets=list(
+            wallet_book().wallets(r.provider.slug, r.service.corridor_code.split("-")[-1])
+        )
+        if r.service.payout_method == "wallet"
+        else [],
         payin_method=r.service.payin_method,
         speed=r.service.speed,
         collected_at=r.quote.collected_at,
@@ -102,6 +108,12 @@ def quote_public(r: RankedQuote, now: datetime) -> QuotePublic:
         source=r.quote.source,
         stale=r.priced.stale,
         estimated=r.priced.estimated,
+        price_basis=r.priced.basis.value,
+        checked_amount=(
+            quantize_display(r.priced.checked_amount, send_ccy)
+            if r.priced.checked_amount is not None
+            else None
+        ),
         sample=r.quote.sample,
         promotional=r.quote.promotional,
         transparent=r.quote.transparent,

@@ -108,6 +108,11 @@ class QuotePublic(BaseModel):
     received_amount: DecimalStr
     receive_currency: str
     payout_method: str
+    payout_wallets: list[str] = Field(
+        default_factory=list,
+        description="Wallet payouts: the wallets the service pays into, where a dated source "
+        "says so (data/wallets.yaml); empty when none is known",
+    )
     payin_method: str
     speed: str
     collected_at: datetime
@@ -115,6 +120,16 @@ class QuotePublic(BaseModel):
     source: str
     stale: bool
     estimated: bool
+    price_basis: Literal["checked", "between_checked", "above_checked", "below_checked"] = Field(
+        description="How the price at exactly the amount asked was found: checked at this "
+        "amount; between two amounts checked (the higher fee and the lower rate); above the "
+        "largest or below the smallest amount checked (that amount's fee and rate)"
+    )
+    checked_amount: DecimalStr | None = Field(
+        default=None,
+        description="above_checked / below_checked: the largest / smallest amount checked, "
+        "whose fee and rate the estimate uses",
+    )
     sample: bool
     promotional: bool
     transparent: bool
@@ -136,7 +151,10 @@ class CompareResponse(BaseModel):
     sample: bool
     notice: str | None
     no_provider_reason: str | None
-    excluded_out_of_range: int
+    excluded_out_of_range: int = Field(
+        description="Services left out because the amount does not cover their fee (every "
+        "other service is priced at exactly the amount asked, estimated where needed)"
+    )
     filters: dict[str, str]
     fees: Literal["included", "on_top"] = Field(
         description="included: `amount` is what the sender pays in total; on_top: `amount` "

@@ -20,8 +20,7 @@ from sqlmodel import Session, col, select
 from api.domain import smstext
 from api.domain.msgparse import Route
 from api.services.compare import BadRequest, NotFound, RankedQuote
-from api.services.messages import ranked, route_code, short_link
-from api.settings import get_settings
+from api.services.messages import links_base, ranked, route_code, short_link
 from api.storage import messages as store
 from api.storage.message_models import FeedEntry, MsgAlert, MsgContact
 from api.storage.models import Corridor
@@ -156,13 +155,13 @@ class BadAlert(ValueError):
         self.message = message
 
 
-def link(path: str) -> str:
-    return get_settings().public_base_url.rstrip("/") + path
+def link(path: str, base: str | None = None) -> str:
+    return links_base(base) + path
 
 
-def unsubscribe_line(contact_id: int) -> str:
+def unsubscribe_line(contact_id: int, base: str | None = None) -> str:
     return "To stop and delete your address: " + link(
-        f"/alerts/unsubscribe?t={sign('stop', str(contact_id))}"
+        f"/alerts/unsubscribe?t={sign('stop', str(contact_id))}", base
     )
 
 
@@ -174,6 +173,7 @@ def subscribe_email(
     threshold: Decimal,
     lang: str,
     now: datetime,
+    base: str | None = None,
 ) -> None:
     """Store an unconfirmed alert and queue the confirmation email (double opt-in). The
     alert fires only once the link in it was followed."""
@@ -200,13 +200,13 @@ def subscribe_email(
         now,
     )
     assert contact.id is not None and alert.id is not None
-    confirm = link(f"/alerts/confirm?t={sign('confirm', str(contact.id))}")
+    confirm = link(f"/alerts/confirm?t={sign('confirm', str(contact.id))}", base)
     body = (
         f"Please confirm your price alert: {smstext.plain_amount(alert.amount)} "
         f"{route.send_currency} {corridor.code}, when a live price delivers at least "
         f"{smstext.whole(alert.threshold)} {route.receive_currency}.\n\n"
         f"Confirm: {confirm}\n\nIf you did not ask for this, ignore this email: the address "
-        f"is deleted after 7 days.\n{unsubscribe_line(contact.id)}"
+        f"is deleted after 7 days.\n{unsubscribe_line(contact.id, base)}"
     )
     store.enqueue(session, contact.id, "confirm", body, now, "Confirm your price alert")
 

@@ -159,12 +159,15 @@ class CompareResult:
     data_as_of: datetime | None
     sample: bool
     no_provider_reason: str | None
-    excluded_out_of_range: int = 0
+    excluded_out_of_range: int = 0  # services whose fee the amount does not cover
     filters: dict[str, str] = field(default_factory=dict)
     fees: FeesMode = FeesMode.INCLUDED
     survey: list[RankedQuote] = field(default_factory=list)
     data_version: str = ""
     country_names: tuple[str, str] = ("", "")  # sending, receiving country
+    # How the family can collect on this route at this amount, whatever the payout filter
+    # (the page offers these as choices).
+    payouts: tuple[str, ...] = ()
 
     @property
     def best(self) -> RankedQuote | None:
@@ -286,6 +289,7 @@ def _point(q: QuoteView, service_id: int | None) -> PricePoint:
         Speed(q.speed),
         q.collected_at,
         q.receive_fee,
+        q.promotional,
     )
 
 
@@ -468,18 +472,20 @@ def compare(
             priced_live.append(found)
     by_key = {p.point.service_key: row for p, row in priced_live}
     ranked: list[RankedQuote] = []
-    for pr in rank([p for p, _ in priced_live], req.sort):
+    for pr in rank([p for p, _ in priced_live], req.sort, req.fees):
         row = by_key[pr.point.service_key]
         if _passes(req, row.service, row.provider):
             ranked.append(RankedQuote(row.provider, row.service, row.quote, pr))
 
     # Survey prices only for providers without a real live quote on this corridor.
     priced_survey: list[tuple[Priced, _Row, tuple[Priced, ...]]] = []
+    survey_unpriced = 0
     for sb in book.services.get((receive, SURVEY), ()):
         if sb.provider.id in real_live:
             continue
         found = price(sb, sb.points)
         if found is None:
+            survey_unpriced += 1
             continue
         baskets = tuple(
             b for p in sb.points if (b := price_one([p], p.send_amount, now, fresh)) is not None
@@ -487,16 +493,20 @@ def compare(
         priced_survey.append((found[0], found[1], baskets))
     survey_by_key = {p.point.service_key: (row, b) for p, row, b in priced_survey}
     survey_ranked: list[RankedQuote] = []
-    for pr in rank([p for p, _, _ in priced_survey], req.sort):
+    for pr in rank([p for p, _, _ in priced_survey], req.sort, req.fees):
         row, baskets = survey_by_key[pr.point.service_key]
         # Survey prices are old by nature: shown as survey, never as fresh or stale live.
-        pr = Priced(pr.point, pr.send_amount, pr.fee, pr.rate, pr.cost, pr.estimated, False)
+        pr = Priced(
+            pr.point, pr.send_amount, pr.fee, pr.rate, pr.cost, pr.estimated, False, pr.basis
+        )
         if _passes(req, row.service, row.provider):
             survey_ranked.append(
                 RankedQuote(row.provider, row.service, row.quote, pr, SURVEY, baskets)
             )
 
     rates = book.rates.get(receive, [])
+    payouts = {row.service.payout_method for _, row in priced_live}
+    payouts |= {row.service.payout_method for _, row, _ in priced_survey}
     return CompareResult(
         corridor=corridor,
         amount=req.amount,
@@ -510,7 +520,7 @@ def compare(
         no_provider_reason=corridor.no_provider_reason
         if not ranked and not survey_ranked
         else None,
-        excluded_out_of_range=live_services - len(priced_live),
+        excluded_out_of_range=live_services - len(priced_live) + survey_unpriced,
         filters={
             "payout": req.payout,
             "speed": req.max_speed.value if req.max_speed else "any",
@@ -522,4 +532,5 @@ def compare(
         survey=survey_ranked,
         data_version=book.version,
         country_names=book.names,
+        payouts=tuple(sorted(payouts)),
     )

@@ -86,9 +86,18 @@ def route_code(route: Route) -> str:
     return f"{route.from_country}-{route.to_country}"
 
 
-def short_link(route: Route, amount: Decimal, lang: str) -> str:
+LOCAL_BASE = "http://127.0.0.1:8000"  # `remit serve`'s default address, for development
+
+
+def links_base(request_base: str | None = None) -> str:
+    """Where links in messages point: REMIT_PUBLIC_BASE_URL (required in production once a
+    gateway or SMTP server is set), else the request's own address, else the local server."""
+    return (get_settings().public_base_url or request_base or LOCAL_BASE).rstrip("/")
+
+
+def short_link(route: Route, amount: Decimal, lang: str, base: str | None = None) -> str:
     # Without the scheme: phones link it all the same, and it saves 8 characters.
-    base = get_settings().public_base_url.rstrip("/").split("://", 1)[-1]
+    base = (base or links_base()).split("://", 1)[-1]
     tail = "" if lang == "en" else f"/{lang}"
     return f"{base}/c/{route_code(route)}/{smstext.plain_amount(amount)}{tail}"
 
@@ -140,7 +149,7 @@ def offers(result: CompareResult, limit: int = 3) -> list[smstext.Offer]:
     return distinct[:limit]
 
 
-def answer_ask(session: Session, ask: Ask, lang: str, now: datetime) -> str:
+def answer_ask(session: Session, ask: Ask, lang: str, now: datetime, base: str | None) -> str:
     try:
         result = ranked(session, ask.route, ask.amount, now)
     except (BadRequest, NotFound):
@@ -152,13 +161,20 @@ def answer_ask(session: Session, ask: Ask, lang: str, now: datetime) -> str:
         result.currency,
         result.receive_currency,
         offers(result),
-        short_link(ask.route, ask.amount, lang),
+        short_link(ask.route, ask.amount, lang, base),
     )
 
 
-def handle(session: Session, channel: str, sender: str, text: str, now: datetime) -> Reply:
-    """Answer one message from `sender` (+E.164). Writes only for ALERT, LANG of a number
-    that has alerts, and STOP; the caller commits."""
+def handle(
+    session: Session,
+    channel: str,
+    sender: str,
+    text: str,
+    now: datetime,
+    base: str | None = None,
+) -> Reply:
+    """Answer one message from `sender` (+E.164); links start with `base` (`links_base`).
+    Writes only for ALERT, LANG of a number that has alerts, and STOP; the caller commits."""
     contact = store.find_contact(session, channel, sender)
     parsed: Parsed = parse(
         text[:MAX_TEXT], routes(session), fallback_lang=contact.lang if contact else None
@@ -202,4 +218,4 @@ def handle(session: Session, channel: str, sender: str, text: str, now: datetime
             ),
             lang,
         )
-    return Reply(answer_ask(session, intent, lang, now), lang)
+    return Reply(answer_ask(session, intent, lang, now, base), lang)

@@ -208,8 +208,13 @@ def test_unsafe_production_messaging_settings_are_refused() -> None:
 
     safe = {"env": "production", "secret_key": "s" * 40, "public_base_url": BASE}
     Settings(**safe, twilio_auth_token=TOKEN, smtp_host="smtp.example.org")
+    Settings(env="production", secret_key="s" * 40)  # no messaging: no address needed
     for bad, field in [
-        ({"public_base_url": "http://remit.example"}, "REMIT_PUBLIC_BASE_URL"),
+        ({"public_base_url": None, "twilio_auth_token": TOKEN}, "REMIT_PUBLIC_BASE_URL"),
+        (
+            {"public_base_url": "http://remit.example", "smtp_host": "localhost"},
+            "REMIT_PUBLIC_BASE_URL",
+        ),
         ({"twilio_auth_token": "short"}, "REMIT_TWILIO_AUTH_TOKEN"),
         ({"smtp_host": "smtp.example.org", "smtp_starttls": False}, "REMIT_SMTP_STARTTLS"),
         (

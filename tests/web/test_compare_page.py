@@ -105,6 +105,10 @@ def test_home_amount_label_names_no_currency_without_javascript(client: TestClie
     assert "(USD)" not in body and "In the currency of the country you send from." in body
 
 
+# Issue 18: the summary also says how the family collects.
+PAYOUT_WORDS = {"bank": "Bank account", "cash": "Cash pickup", "wallet": "Mobile wallet"}
+
+
 def test_summary_sentence_names_the_best_fresh_offer(client: TestClient) -> None:
     api = client.get("/api/v1/compare", params=COMPARE).json()
     best = next(q for q in api["quotes"] if not q["stale"])
@@ -117,6 +121,7 @@ def test_summary_sentence_names_the_best_fresh_offer(client: TestClient) -> None
         f"{heading} {best['provider']['name']} — your family receives "
         f"PKR {Decimal(best['received_amount']):,.2f} for £{Decimal(best['you_pay']):,.2f} — "
         f"{Decimal(best['total_cost_pct']):.2f}% total cost, arrives in minutes"
+        f" · {PAYOUT_WORDS[best['payout_method']]}"
     )
     # The summary comes after the compact form and before the first provider row.
     assert body.index('id="controls"') < summary.start() < body.index('class="prow')
