@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         default=30.0, description="How long a rendered compare response is reused (0 = off)."
     )
     widget_allowed_origins: list[str] = Field(default_factory=list)
+    widget_contact_email: str | None = Field(
+        default=None,
+        pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$",
+        description="Where an organisation writes to have its site listed for the widget "
+        "(shown on /widget/builder). Unset: the builder says to ask the site's operators.",
+    )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Addresses or networks of the reverse proxies whose X-Forwarded-For / "

@@ -180,7 +180,8 @@ def sample_quotes(
 def _usd_payout_quotes(
     session: Session, corridor: Corridor, provider: Provider, now: datetime
 ) -> Iterable[QuoteIn]:
-    """USD cash payout (common in Afghanistan and Iraq), priced against SEND->USD."""
+    """USD cash payout where a route pays USD (none since Afghanistan and Iraq pay out in
+    their own currency only), priced against SEND->USD."""
     if "USD" not in corridor.receive_currency_list() or corridor.send_currency == "USD":
         return
     ref = reference_rate(session, corridor.send_currency, "USD")

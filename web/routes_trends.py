@@ -63,13 +63,16 @@ SDG_SENTENCE = {
         "In %(period)s the average total cost on this route was %(average)s: within the SDG "
         "10.c target of 3%%."
     ),
+    # The 5 % limit is tested with SmaRT (facts.md #28), so these two name the SmaRT.
     "over3": N_(
         "In %(period)s the average total cost on this route was %(average)s: above the SDG "
-        "10.c target of 3%%, but not above the 5%% limit for any route."
+        "10.c target of 3%%. Its SmaRT (the cheapest qualifying services) was %(smart)s: "
+        "not above the 5%% limit for any route."
     ),
     "over5": N_(
-        "In %(period)s the average total cost on this route was %(average)s: above the 5%% "
-        "that SDG 10.c sets as the limit for any route."
+        "In %(period)s the average total cost on this route was %(average)s: above the SDG "
+        "10.c target of 3%%. Its SmaRT (the cheapest qualifying services) was %(smart)s: "
+        "above the 5%% that SDG 10.c sets as the limit for any route."
     ),
     "above3": N_(
         "In %(period)s the average total cost on this route was %(average)s: above the SDG "

@@ -399,7 +399,7 @@ def test_a_fact_has_one_source_address(lessons_copy: Path, edit: Edit) -> None:
     # a translation citing another address than English
     edit(
         "bn/07-payout-options.md",
-        r'url: "https://ofac.treasury.gov/faqs/243"',
+        r'url: "https://ofac.treasury.gov/faqs/164"',
         'url: "https://ofac.treasury.gov/"',
     )
     # two facts of one lesson citing the same address: a warning

@@ -42,7 +42,7 @@ def test_extraction_finds_template_and_python_strings() -> None:
         "/compare?from=DE&to=IR",
         "/compare?from=IR&to=AF",
         "/compare?from=TR&to=IQ&amount=5",
-        "/compare?from=DE&to=AF&amount=175&receive=USD",
+        "/compare?from=DE&to=AF&amount=175",
         "/compare?from=GB&to=BD&amount=120",
         "/compare?from=GB&to=ZZ",
         "/compare?from=GB&to=PK&amount=abc",

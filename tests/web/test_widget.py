@@ -280,7 +280,12 @@ def test_without_parameters_a_friendly_chooser(client: TestClient) -> None:
 def test_the_same_offers_as_compare_with_you_pay_and_received(client: TestClient) -> None:
     api = client.get("/api/v1/compare", params={"from": "GB", "to": "PK", "amount": "200"}).json()
     assert api["fees"] == "included"
-    top = [q for q in api["quotes"] if q["tier"] == "live"][:3]
+    # One row per provider, as on the compare page (issue 18: it showed three Western Union
+    # rows, two identical): each provider's best option, where that option ranks.
+    firsts: dict[str, dict[str, Any]] = {}
+    for q in api["quotes"]:
+        firsts.setdefault(q["provider"]["slug"], q)
+    top = list(firsts.values())[:3]
     body = client.get(
         "/widget", params={"from": "GB", "to": "PK", "amount": "200", "lang": "en"}
     ).text
