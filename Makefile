@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # scheduler in-process, which fetches live prices and rates from the sources' real hosts.
 COLLECT ?= 0
 
-.PHONY: run test lint typecheck demo install clean bench axe
+.PHONY: run test lint typecheck demo install clean bench axe audio
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,15 @@ install: $(BIN)/.installed
 run: $(BIN)/.installed
 	$(BIN)/remit db upgrade
 	$(BIN)/remit demo --if-empty
+	@# The lessons' computer voice is made beside the server (minutes on a first start; only
+	@# lessons whose text changed later); a lesson page offers its audio once the file is whole.
+	@echo "lesson audio: generating in the background (log: data/lesson-audio.log)"
+	@($(BIN)/remit lessons audio > data/lesson-audio.log 2>&1 &)
 	$(BIN)/remit serve --host $(HOST) --port $(PORT) $(if $(filter 1,$(COLLECT)),--scheduler,--no-scheduler)
+
+# Lessons read by a computer voice (espeak-ng + opusenc), generated, never committed.
+audio: $(BIN)/.installed
+	-$(BIN)/remit lessons audio
 
 demo: $(BIN)/.installed
 	$(BIN)/remit demo

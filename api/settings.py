@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 LESSONS_DIR = REPO_ROOT / "lessons"
+# The web pages' gettext catalogs; the lesson check holds them to the lessons' glossaries.
+TRANSLATIONS_DIR = REPO_ROOT / "web" / "translations"
 
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused in production
 
@@ -58,6 +60,12 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 120
     compare_cache_s: float = Field(
         default=30.0, description="How long a rendered compare response is reused (0 = off)."
+    )
+    data_version_watch: bool = Field(
+        default=True,
+        description="Read the data-version table only when it may have changed (SQLite "
+        "PRAGMA data_version; PostgreSQL LISTEN/NOTIFY from a trigger). Off: read it on "
+        "every compare request.",
     )
     widget_allowed_origins: list[str] = Field(default_factory=list)
     widget_contact_email: str | None = Field(

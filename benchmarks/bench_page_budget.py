@@ -112,7 +112,9 @@ def widget_budgets(base: str) -> bool:
     return ok_all
 
 
-def first_contentful_paint(browser: Any, url: str) -> tuple[float, int, list[str]]:
+def first_contentful_paint(
+    browser: Any, url: str, latency_ms: int = RTT_MS
+) -> tuple[float, int, list[str]]:
     context = browser.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
     page = context.new_page()
     cdp = context.new_cdp_session(page)
@@ -122,7 +124,7 @@ def first_contentful_paint(browser: Any, url: str) -> tuple[float, int, list[str
         "Network.emulateNetworkConditions",
         {
             "offline": False,
-            "latency": RTT_MS,
+            "latency": latency_ms,
             "downloadThroughput": BANDWIDTH_BPS / 8,
             "uploadThroughput": BANDWIDTH_BPS / 8,
         },

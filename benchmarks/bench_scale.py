@@ -13,6 +13,8 @@ on a cached database from `generate_quotes.py`, it prints:
   typical response), loaded alternately in the same run with wrk (Debian package wrk) and
   the same uvicorn settings; and /healthz the same way, a route that does no work, which
   shows what the shipped stack (middleware, routing, access log) costs a request on its own;
+  each also as server CPU per request, ours against bare (steadier than requests per
+  second when other work shares the machine);
 - trends API (/api/v1/trends?corridor=GB-PK&period=quarter) and /trends page latency
   (median of sequential requests after one warm-up), and the summary
   (/api/v1/trends/summary) once it exists, else "n/a";
@@ -178,6 +180,24 @@ def peak_rss_kib(pid: int) -> int:
     return total
 
 
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (uvicorn may run the app in
+    a child). Unlike requests per second, CPU per request hardly moves with other work on
+    the machine, so its ratio is the steadier figure on a shared machine."""
+    tick = os.sysconf("SC_CLK_TCK")
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    total = 0.0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
@@ -188,7 +208,8 @@ def _ms(text_: str) -> float:
     return float(m.group(1)) * _UNITS[m.group(2)]
 
 
-def wrk(url: str, seconds: int, connections: int, script: Path) -> dict[str, float]:
+def wrk(url: str, seconds: int, connections: int, script: Path, pid: int) -> dict[str, float]:
+    cpu_before = cpu_s(pid)
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
         capture_output=True,
@@ -202,6 +223,8 @@ def wrk(url: str, seconds: int, connections: int, script: Path) -> dict[str, flo
     p50 = re.search(r"\s50%\s+(\S+)", text_)
     p99 = re.search(r"\s99%\s+(\S+)", text_)
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text_)
+    total = re.search(r"(\d+) requests in", text_)
+    cpu = cpu_s(pid) - cpu_before
     if not (rps and p50 and p99):
         raise SystemExit(f"could not read wrk output:\n{text_}")
     return {
@@ -209,6 +232,7 @@ def wrk(url: str, seconds: int, connections: int, script: Path) -> dict[str, flo
         "p50": _ms(p50.group(1)),
         "p99": _ms(p99.group(1)),
         "errors": float(non2xx.group(1)) if non2xx else 0.0,
+        "cpu_ms": cpu * 1000 / max(1, int(total.group(1)) if total else 1),
     }
 
 
@@ -232,7 +256,8 @@ def latency(client: httpx.Client, path: str, n: int) -> float | None:
 def child_export(url: str) -> None:
     from sqlmodel import Session
 
-    from api.services.exports import csv_chunks, quotes_export
+    from api.services.export_csv import csv_chunks
+    from api.services.export_quotes import quotes_export
     from api.storage.db import make_engine
 
     engine = make_engine(url)
@@ -345,10 +370,11 @@ def bench_one(
                             opts.seconds,
                             opts.connections,
                             script,
+                            bare.pid,
                         )
                     )
                     runs["ours"].append(
-                        wrk(f"{base}{varied}", opts.seconds, opts.connections, script)
+                        wrk(f"{base}{varied}", opts.seconds, opts.connections, script, ours.pid)
                     )
                 for who, got in runs.items():
                     best = max(got, key=lambda r: r["rps"])
@@ -372,6 +398,12 @@ def _cpu_ratio(e: dict[str, float]) -> str:
     if not 0 < e["dump_cpu"] < float("inf"):  # PostgreSQL: the work is in the server
         return "n/a"
     return f"{e['ours_cpu']:.2f} / {e['dump_cpu']:.2f} s = {e['ours_cpu'] / e['dump_cpu']:.2f}x"
+
+
+def _cpu_cell(ours: dict[str, float], bare: dict[str, float]) -> str:
+    """Server CPU per request, and bare's over ours: the throughput ratio a CPU-bound server
+    would reach, steadier than requests per second on a machine shared with other work."""
+    return f"{ours['cpu_ms']:.2f} ms ({bare['cpu_ms'] / ours['cpu_ms']:.3f}x)"
 
 
 def fmt_ms(v: float | None) -> str:
@@ -408,6 +440,10 @@ def report(results: list[dict[str, Any]]) -> None:
             ],
         )
         line(f"  bare {title} req/s", [f"{r[f'{name}_bare']['rps']:,.0f}" for r in results])
+        line(
+            f"{title} server CPU per request (ratio)",
+            [_cpu_cell(r[f"{name}_ours"], r[f"{name}_bare"]) for r in results],
+        )
         line(
             f"  {title} non-2xx responses",
             [f"{r[f'{name}_ours']['errors']:.0f}" for r in results],

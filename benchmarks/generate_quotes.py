@@ -213,7 +213,8 @@ def database(
     else:
         if not pg_admin:
             raise SystemExit("PostgreSQL: give --postgres URL (a role that may create databases)")
-        name = f"remit_bench_{label}"
+        # REMIT_BENCH_PG_PREFIX keeps parallel checkouts on one server apart.
+        name = f"{os.environ.get('REMIT_BENCH_PG_PREFIX', 'remit_bench')}_{label}"
         url = pg_admin.rsplit("/", 1)[0] + f"/{name}"
     have = _marker(marker)
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)

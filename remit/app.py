@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http import accesslog, docs, errors, metrics
@@ -13,17 +12,21 @@ from api.http.admin import admin_router
 from api.http.admin_orgs import admin_orgs_router
 from api.http.bodylimit import BodyLimitMiddleware
 from api.http.cache import ResponseCache
+from api.http.exports import router as exports_router
+from api.http.lean import LeanCompareMiddleware
 from api.http.lessons_routes import lessons_router
 from api.http.messages import router as messages_router
 from api.http.proxy import ProxyHeadersMiddleware, parse_networks
 from api.http.ratelimit import RateLimitMiddleware, make_limiter
 from api.http.rates_routes import rates_router
 from api.http.routes import health_router, router
+from api.http.summary import router as summary_router
 from api.http.trends import router as trends_router
 from api.services.collectors import SourceInfo
 from api.settings import Settings, get_settings
 from scrapers.sources import SOURCES
 from web.pages import install as install_web
+from web.static import style_hash
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -32,8 +35,14 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 DEFAULT_CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "default-src 'self'; img-src 'self' data:; "
+    f"style-src 'self' {style_hash('app.css')}; script-src 'self'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# The same, as raw ASGI header pairs built once (lower-case names, as ASGI sends them).
+_RAW_SECURITY = tuple(
+    (k.lower().encode("latin-1"), v.encode("latin-1"))
+    for k, v in [*SECURITY_HEADERS.items(), ("Content-Security-Policy", DEFAULT_CSP)]
 )
 
 
@@ -50,13 +59,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     accesslog.install()
     docs.install(app)
+    # Routes are matched in order, router by router: the health checks (asked most often,
+    # no work) first, then the compare API (the hot path); no path of one overlaps another.
+    app.include_router(health_router)
     app.include_router(router)
     app.include_router(rates_router)
     app.include_router(admin_router)
     app.include_router(admin_orgs_router)
     app.include_router(lessons_router)
-    app.include_router(health_router)
     app.include_router(trends_router)
+    app.include_router(summary_router)
+    app.include_router(exports_router)
     app.include_router(messages_router)
     install_web(app)
     measured = metrics.install(app)
@@ -64,6 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.source_infos = [
         SourceInfo(s.name, s.title, s.kind, s.interval) for s in SOURCES.values()
     ]
+    # Innermost: the plain compare request skips FastAPI's parameter handling, nothing else.
+    app.add_middleware(LeanCompareMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(
@@ -91,10 +106,12 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for k, v in SECURITY_HEADERS.items():
-                    headers.setdefault(k, v)
-                headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
+                # Appended unless the response set its own (the widget's CSP): one pass
+                # over the response's headers, no per-header parsing.
+                raw = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in raw}
+                raw.extend(pair for pair in _RAW_SECURITY if pair[0] not in present)
+                message["headers"] = raw
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

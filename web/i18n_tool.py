@@ -40,6 +40,7 @@ ENGLISH_NAMES = {
     "en": "English",
     "ur": "Urdu",
     "fa-AF": "Dari",
+    "fa-IR": "Persian (Iran)",
     "ps": "Pashto",
     "bn": "Bengali",
     "ar": "Arabic",
@@ -91,6 +92,12 @@ def write_catalog(code: str, catalog: Catalog) -> None:
     catalog.version = "0.1.0"
     catalog.fuzzy = False
     catalog.revision_date = datetime.now(UTC)
+    for message in catalog:
+        # Babel flags any text with a '%' followed by letters ("the 5% limit") as a Python
+        # format; our texts are formatted only through named placeholders, so a text without
+        # one is plain (otherwise `msgfmt -c` rejects every translation of it).
+        if isinstance(message.id, str) and not PLACEHOLDER.search(message.id):
+            message.flags.discard("python-format")
     buf = io.BytesIO()
     write_po(buf, catalog, width=100, sort_output=True, include_previous=False)
     path = catalog_path(code)

@@ -23,7 +23,7 @@ from web import labels
 from web.amounts import canonical
 from web.formatting import Formatter
 from web.i18n import LANGUAGES, Language, Translator, match_language, negotiate, translator
-from web.static import etag_matches, static_url
+from web.static import etag_matches, inline_style, static_url
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PAGE_CACHE = "public, max-age=60"
@@ -39,6 +39,7 @@ ENV = Environment(
     auto_reload=False,
 )
 ENV.globals["static_url"] = static_url
+ENV.globals["inline_style"] = inline_style
 ENV.globals["LANGUAGES"] = LANGUAGES
 ENV.globals["labels"] = labels
 ENV.filters["plain"] = plain

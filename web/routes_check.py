@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.datastructures import FormData, QueryParams
 
+from api.domain.numerals import to_latin
 from api.domain.verdict import WARNINGS, WORDS, Level, warning_key
 from api.http.deps import NowDep, SessionDep
 from api.http.present import receipt_public
@@ -177,7 +178,7 @@ def answer(page: Page, session: SessionDep, now: NowDep, form: FormData) -> Resp
         values[name] = found
     on: date | None = None
     try:
-        on = date.fromisoformat(raw["date"]) if raw["date"] else now.date()
+        on = date.fromisoformat(to_latin(raw["date"])) if raw["date"] else now.date()
     except ValueError:
         errors["date"] = BAD_DATE
     if on is not None and on > now.date():

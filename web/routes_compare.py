@@ -51,8 +51,8 @@ INCENTIVE = {
         "the State Bank of Pakistan."
     ),
     "BD": N_(
-        "Bangladesh pays a government cash incentive (2.5% in 2024) to people who receive "
-        "money through formal channels; the paying bank adds it. It is not included in the "
+        "Bangladesh pays a government cash incentive (2.5%: the rate in 2024) to people who "
+        "receive money through formal channels; the paying bank adds it. It is not included in the "
         "amounts or the total cost shown here. Check the current rate with Bangladesh Bank."
     ),
 }

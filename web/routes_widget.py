@@ -67,7 +67,15 @@ LOADER = Path(__file__).resolve().parent / "templates" / "widget.js"
 # Height in CSS px of the plain-iframe snippet, per language: the widget's content height
 # for GB-PK at the default amount in a 360 px wide frame, plus a little room, as measured
 # by tests/web/test_widget_browser.py (which fails when these drift from the real page).
-SNIPPET_HEIGHT = {"en": 887, "ur": 1016, "fa-AF": 843, "ps": 843, "bn": 887, "ar": 846}
+SNIPPET_HEIGHT = {
+    "en": 887,
+    "ur": 1016,
+    "fa-AF": 843,
+    "fa-IR": 843,
+    "ps": 843,
+    "bn": 887,
+    "ar": 846,
+}
 MESSAGE_TYPE = "silkroutes-remit:height"
 
 

@@ -7,12 +7,14 @@ for an hour and revalidated with its ETag.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
+from markupsafe import Markup
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 TYPES = {
@@ -46,6 +48,20 @@ def assets() -> dict[str, Asset]:
             version = hashlib.sha256(body).hexdigest()[:12]
             found[path.name] = Asset(body, TYPES[path.suffix], version)
     return found
+
+
+@lru_cache(maxsize=8)
+def inline_style(name: str) -> Markup:
+    """A stylesheet's text for a `<style>` element in the page itself, so the first
+    screen paints after one round trip (a linked stylesheet is a second request, 2 s more
+    on a slow mobile link). Allowed by its hash in the CSP (`style_hash`)."""
+    return Markup(assets()[name].body.decode("utf-8"))  # noqa: S704 - our own file
+
+
+def style_hash(name: str) -> str:
+    """The CSP source allowing exactly this stylesheet inline: 'sha256-…'."""
+    digest = hashlib.sha256(assets()[name].body).digest()
+    return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
 def static_url(name: str) -> str:

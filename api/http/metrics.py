@@ -62,6 +62,24 @@ class Metrics:
             buckets=BUCKETS,
             registry=self.registry,
         )
+        # The labelled series per (method, route, status), looked up once: prometheus-client
+        # validates labels and takes a lock on every `labels()` call.
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    def series(self, method: str, route: str, status: int) -> tuple[Any, Any]:
+        key = (method, route, status)
+        hit = self._series.get(key)
+        if hit is None:
+            hit = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+            if len(self._series) < MAX_SERIES:  # beyond it, looked up each time
+                self._series[key] = hit
+        return hit
+
+
+MAX_SERIES = 4096
 
 
 class StoredCollector(Collector):
@@ -182,5 +200,6 @@ class MetricsMiddleware:
                 template = "/static" if scope["path"].startswith("/static/") else OTHER
             method = scope.get("method", "GET")
             method = method if method in KNOWN_METHODS else OTHER
-            self.metrics.requests.labels(method, template, str(status[0])).inc()
-            self.metrics.latency.labels(method, template).observe(time.perf_counter() - started)
+            count, timing = self.metrics.series(method, template, status[0])
+            count.inc()
+            timing.observe(time.perf_counter() - started)

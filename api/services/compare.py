@@ -33,6 +33,7 @@ from api.settings import get_settings
 from api.storage.models import Corridor, Country, CurrentPrice, Provider, Quote, Service
 from api.storage.pricebook import LIVE, RATES_SCOPE, SURVEY, data_versions
 from api.storage.rates import RateView, rates_for_pair
+from api.storage.versionwatch import watch_for
 
 SAMPLE_NOTICE = "sample data — not live prices"
 SURVEY_NOTICE = (
@@ -334,11 +335,26 @@ def _load_services(session: Session, code: str) -> dict[tuple[str, str], tuple[_
     return out
 
 
+def _version_order(version: str) -> tuple[int, ...]:
+    """Versions are "corridor.rates" counters; both only grow, so a tuple orders them."""
+    try:
+        return tuple(int(part) for part in version.split("."))
+    except ValueError:
+        return ()
+
+
 class CorridorBook:
-    """What one corridor's comparison needs, per data version, kept in this process."""
+    """What one corridor's comparison needs, kept in this process: ONE book per corridor,
+    the newest data version seen. A book of an older version is dropped when the newer one
+    is in place (keeping every version made memory grow with every stored quote, issue 23).
+
+    A new version is built outside the shared lock, so readers of other corridors (and
+    readers still holding the old book) never wait for it; requests for the same new
+    version wait for the one build under way instead of each building their own."""
 
     def __init__(self, max_entries: int = 256) -> None:
-        self._entries: OrderedDict[tuple[str, str], _Book] = OrderedDict()
+        self._entries: OrderedDict[str, _Book] = OrderedDict()
+        self._building: dict[tuple[str, str], threading.Lock] = {}
         self._lock = threading.Lock()
         self.max_entries = max_entries
 
@@ -346,59 +362,95 @@ class CorridorBook:
         with self._lock:
             self._entries.clear()
 
+    def held(self) -> dict[str, str]:
+        """The books held: corridor key -> data version (one per corridor)."""
+        with self._lock:
+            return {key: book.version for key, book in self._entries.items()}
+
     @staticmethod
-    def _key(session: Session, code: str, version: str) -> tuple[str, str]:
-        return (f"{session.get_bind().engine.url!r}/{code}", version)
+    def _key(session: Session, code: str) -> str:
+        return f"{session.get_bind().engine.url!r}/{code}"
 
     def holds(self, session: Session, from_country: str, to_country: str, version: str) -> bool:
         """Whether this version of the corridor's book is here already (no database
         read is needed to answer from it)."""
-        key = self._key(session, f"{from_country.upper()}-{to_country.upper()}", version)
+        key = self._key(session, f"{from_country.upper()}-{to_country.upper()}")
         with self._lock:
-            return key in self._entries
+            book = self._entries.get(key)
+            return book is not None and book.version == version
+
+    def _hit(self, key: str, version: str) -> _Book | None:
+        with self._lock:
+            book = self._entries.get(key)
+            if book is not None and book.version == version:
+                self._entries.move_to_end(key)
+                return book
+            return None
 
     def get(self, session: Session, code: str, enabled: bool, version: str | None = None) -> _Book:
         if version is None:
             version = _version(session, code)
-        key = self._key(session, code, version)
-        if enabled:
-            with self._lock:
-                hit = self._entries.get(key)
+        if not enabled:
+            return _build_book(session, code, version)
+        key = self._key(session, code)
+        hit = self._hit(key, version)
+        if hit is not None:
+            return hit
+        with self._lock:
+            building = self._building.setdefault((key, version), threading.Lock())
+        try:
+            with building:  # one build per (corridor, version); the others wait for it
+                hit = self._hit(key, version)
                 if hit is not None:
-                    self._entries.move_to_end(key)
                     return hit
-        corridor = session.get(Corridor, code)
-        if corridor is None:
-            raise NotFound("corridor", f"unknown corridor {code}: see /api/v1/corridors")
-        services = _load_services(session, code)
-        rates = {
-            ccy: rates_for_pair(session, corridor.send_currency, ccy)
-            for ccy in corridor.receive_currency_list()
-        }
-        src, dst = (
-            session.get(Country, corridor.from_country),
-            session.get(Country, corridor.to_country),
-        )
-        names = (
-            src.name if src else corridor.from_country,
-            dst.name if dst else corridor.to_country,
-        )
-        if corridor in session:
-            session.expunge(corridor)
-        book = _Book(corridor, services, rates, names, version)
-        if enabled:
+                book = _build_book(session, code, version)
+                with self._lock:
+                    held = self._entries.get(key)
+                    # A slower reader that read an older version never replaces a newer book.
+                    if held is None or _version_order(held.version) <= _version_order(version):
+                        self._entries[key] = book
+                        self._entries.move_to_end(key)
+                    while len(self._entries) > self.max_entries:
+                        self._entries.popitem(last=False)
+                return book
+        finally:
             with self._lock:
-                self._entries[key] = book
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
-        return book
+                if self._building.get((key, version)) is building:
+                    del self._building[(key, version)]
+
+
+def _build_book(session: Session, code: str, version: str) -> _Book:
+    corridor = session.get(Corridor, code)
+    if corridor is None:
+        raise NotFound("corridor", f"unknown corridor {code}: see /api/v1/corridors")
+    services = _load_services(session, code)
+    rates = {
+        ccy: rates_for_pair(session, corridor.send_currency, ccy)
+        for ccy in corridor.receive_currency_list()
+    }
+    src, dst = (
+        session.get(Country, corridor.from_country),
+        session.get(Country, corridor.to_country),
+    )
+    names = (
+        src.name if src else corridor.from_country,
+        dst.name if dst else corridor.to_country,
+    )
+    if corridor in session:
+        session.expunge(corridor)
+    return _Book(corridor, services, rates, names, version)
 
 
 BOOK = CorridorBook()
 
 
 def _version(session: Session, code: str) -> str:
-    corridor_v, rates_v = data_versions(session, [code, RATES_SCOPE])
+    scopes = [code, RATES_SCOPE]
+    if get_settings().data_version_watch:
+        # Read from the table only when it may have changed (api/storage/versionwatch.py).
+        corridor_v, rates_v = watch_for(session.get_bind().engine).versions(session, scopes)
+    else:
+        corridor_v, rates_v = data_versions(session, scopes)
     return f"{corridor_v}.{rates_v}"
 
 

@@ -13,8 +13,11 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-# The schema (api/migrations) defines no trigger: any trigger in a restored database was
-# added behind its back (one gave every new key all scopes) and is dropped.
+from api.storage.versionwatch import NOTIFY_SQL
+
+# Any trigger in a restored database may have been added behind the schema's back (one gave
+# every new key all scopes): every one is dropped, then the schema's own (the data-version
+# notification of migration 0009_speed) is installed again from the code, never the backup.
 SCHEMA_TRIGGERS: frozenset[str] = frozenset()
 PG_MAGIC = b"PGDMP"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -200,5 +203,8 @@ def _drop_pg_triggers(database_url: str) -> None:
                     quoted = '"' + name.replace('"', '""') + '"'
                     relation = '"' + table.replace('"', '""') + '"'
                     conn.execute(text(f"DROP TRIGGER IF EXISTS {quoted} ON {relation}"))
+            if conn.execute(text("SELECT to_regclass('data_version')")).scalar() is not None:
+                for statement in NOTIFY_SQL:
+                    conn.execute(text(statement))
     finally:
         engine.dispose()

@@ -23,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from api.storage.models import CurrentPrice, DataVersion, Quote
+from api.storage.versionwatch import mark_bumped
 
 SURVEY_SOURCES = frozenset({"rpw"})  # surveyed prices: real but old, shown as their own tier
 RATES_SCOPE = "*"
@@ -113,6 +114,7 @@ def bump_versions(session: Session, scopes: Iterable[str]) -> None:
     wanted = sorted(set(scopes))
     if not wanted:
         return
+    mark_bumped(session)
     known = set(
         session.execute(
             select(col(DataVersion.scope)).where(col(DataVersion.scope).in_(wanted))

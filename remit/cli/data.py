@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 
 from api.domain.validation import utc_instant
 from remit.cli.common import console, counted, fail, out, read_bytes, readable_file, ready_engine
-from remit.cli.databank import import_databank
+from remit.cli.databank import import_databank, import_rpw_history
 from remit.cli.orgs import org_app
 
 admin_app = typer.Typer(help="Administration: API keys.", no_args_is_help=True)
@@ -426,5 +426,6 @@ def register(app: typer.Typer) -> None:
     app.command("scheduler")(scheduler)
     app.command("import-rpw")(import_rpw)
     app.command("import-databank")(import_databank)
+    app.command("import-rpw-history")(import_rpw_history)
     app.command("import-feed")(import_feed)
     app.add_typer(admin_app, name="admin")

@@ -1,7 +1,7 @@
 """messages: contacts (encrypted addresses), price alerts, the delivery outbox, the feed
 
 Revision ID: 0007_messages
-Revises: 0007_answer2
+Revises: 0009_speed
 Create Date: 2026-12-07 17:30:00.000000
 """
 from alembic import op
@@ -11,7 +11,7 @@ import api.storage.types
 
 
 revision = '0007_messages'
-down_revision = '0007_answer2'
+down_revision = '0009_speed'
 branch_labels = None
 depends_on = None
 
