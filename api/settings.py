@@ -104,6 +104,35 @@ class Settings(BaseSettings):
     header_timeout_s: float = Field(default=10.0, gt=0, le=300)
     keep_alive_s: int = Field(default=5, ge=1, le=300)
 
+    # Answers by SMS / WhatsApp / email and price alerts (docs/messages.md). Their links and
+    # the URL Twilio signs start with public_base_url.
+    twilio_base_url: str = "https://api.twilio.com"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = Field(
+        default=None, description="Checks X-Twilio-Signature; required in production."
+    )
+    twilio_sms_from: str | None = Field(default=None, description="Sender number, +E.164.")
+    twilio_whatsapp_from: str | None = Field(
+        default=None, description="WhatsApp sender, +E.164 (sent as whatsapp:+...)."
+    )
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    smtp_from: str = "alerts@silkroutes.example"
+    message_rate_per_minute: int = Field(
+        default=6, ge=0, description="Messages answered per sender per minute (0 = no limit)."
+    )
+    message_claim_lease_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="A delivery claimed longer ago than this by a worker that died is "
+        "reconciled with the gateway and retried.",
+    )
+    message_max_attempts: int = Field(default=8, ge=1)
+    message_backoff_base_s: float = Field(default=30.0, ge=0)
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _comma_or_json_list(cls, value: object) -> object:
@@ -139,11 +168,31 @@ class Settings(BaseSettings):
                     "REMIT_ADMIN_API_KEY must be at least 32 random characters "
                     "(or unset; create keys with `remit admin create-key`)"
                 )
+            problems.extend(self._unsafe_messaging())
             if self.database_url.startswith("sqlite") and self.workers > 1:
                 problems.append("REMIT_DATABASE_URL must be PostgreSQL when REMIT_WORKERS > 1")
             if problems:
                 raise ValueError("unsafe production settings: " + "; ".join(problems))
         return self
+
+    def _unsafe_messaging(self) -> list[str]:
+        problems: list[str] = []
+        messaging = any((self.twilio_account_sid, self.twilio_auth_token, self.smtp_host))
+        if messaging and not (self.public_base_url or "").startswith("https://"):
+            problems.append(
+                "REMIT_PUBLIC_BASE_URL must be set to an https:// address (links in messages)"
+            )
+        if self.twilio_auth_token is not None and len(self.twilio_auth_token) < 32:
+            problems.append("REMIT_TWILIO_AUTH_TOKEN must be the account's 32-character token")
+        if self.twilio_account_sid is not None and not self.twilio_base_url.startswith("https://"):
+            problems.append("REMIT_TWILIO_BASE_URL must be https://")
+        if self.smtp_host is not None:
+            loopback = self.smtp_host in ("localhost", "127.0.0.1", "::1")
+            if not self.smtp_starttls and not loopback:
+                problems.append("REMIT_SMTP_STARTTLS must be on for a non-local SMTP server")
+            if self.smtp_password is not None and not self.smtp_starttls:
+                problems.append("REMIT_SMTP_PASSWORD is never sent without STARTTLS")
+        return problems
 
     @property
     def is_sqlite(self) -> bool:

@@ -15,6 +15,7 @@ from api.http.cache import ResponseCache
 from api.http.exports import router as exports_router
 from api.http.lean import LeanCompareMiddleware
 from api.http.lessons_routes import lessons_router
+from api.http.messages import router as messages_router
 from api.http.proxy import ProxyHeadersMiddleware, parse_networks
 from api.http.ratelimit import RateLimitMiddleware, make_limiter
 from api.http.rates_routes import rates_router
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(trends_router)
     app.include_router(summary_router)
     app.include_router(exports_router)
+    app.include_router(messages_router)
     install_web(app)
     measured = metrics.install(app)
     app.state.response_cache = ResponseCache(settings.compare_cache_s)

@@ -224,6 +224,34 @@ class SourceClient:
             await self._check_robots(url)
         return await self._fetch(url, params=params, headers=headers)
 
+    async def post(
+        self,
+        url: str,
+        *,
+        data: Mapping[str, str],
+        headers: Mapping[str, str] | None = None,
+    ) -> Fetched:
+        """POST a form once under the policy (User-Agent, per-host limit and pacing,
+        timeouts). Not retried here and any status is returned: a POST may have taken effect
+        even when its answer was lost, so the caller decides (the message outbox reconciles
+        with the gateway, then retries with backoff)."""
+        host = self._host(url)
+        async with host.semaphore:
+            await self._pace(host)
+            try:
+                response = await self._client.post(url, data=data, headers=headers)
+            except httpx.HTTPError as exc:
+                raise FetchError(url, f"connection error ({type(exc).__name__})") from exc
+        content = response.content
+        return Fetched(
+            url=str(response.url),
+            status=response.status_code,
+            content=content,
+            headers={k.lower(): v for k, v in response.headers.items()},
+            fetched_at=datetime.now(UTC),
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+
     # -- retries ---------------------------------------------------------------
 
     async def _fetch(

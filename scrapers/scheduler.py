@@ -383,7 +383,25 @@ class SchedulerService:
 
 
 def _run(engine: Engine, source: Source, settings: Settings) -> object:
-    return run_source(engine, source, settings=settings)
+    result = run_source(engine, source, settings=settings)
+    check_alerts_after_collection(engine)
+    return result
+
+
+def check_alerts_after_collection(engine: Engine) -> None:
+    """Price alerts and feeds follow each collection (the outbox rows are written in the
+    check's own transaction; `remit messages deliver` sends them)."""
+    from api.services.alerts import check_alerts
+    from api.storage.db import session_scope
+
+    try:
+        with session_scope(engine) as session:
+            report = check_alerts(session, utcnow())
+    except Exception:  # alerts must never stop the collections
+        log.exception("checking price alerts failed")
+        return
+    if report.fired or report.feed_entries:
+        log.info("price alerts fired: %d; feed entries: %d", report.fired, report.feed_entries)
 
 
 def _human(interval: timedelta) -> str:

@@ -14,6 +14,7 @@ from fastapi.exception_handlers import http_exception_handler
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from web import (
+    routes_alerts,
     routes_check,
     routes_compare,
     routes_home,
@@ -37,6 +38,7 @@ ROUTERS: list[APIRouter] = [
     routes_widget.router,
     routes_lessons.router,
     routes_trends.router,
+    routes_alerts.router,
 ]
 
 # Paths that keep FastAPI's JSON errors.

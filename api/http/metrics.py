@@ -6,7 +6,9 @@
   (`/providers/{slug}`, not every slug), counted by this process;
 - `remit_collector_runs{source,status}`, `remit_collector_last_success_timestamp_seconds
   {source}` and `remit_corridor_data_age_seconds{corridor,sample}`: read from the database
-  at scrape time, so every worker reports the same figures.
+  at scrape time, so every worker reports the same figures;
+- `remit_message_contacts{channel}`, `remit_message_alerts`, `remit_message_outbox{status}`:
+  totals only (no number or address, ever).
 
 A `remit serve` process counts its own requests: scrape every such process (see
 docs/deploy.md). Under `remit serve --workers N` the workers share one port, so they count in
@@ -29,6 +31,8 @@ from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http.deps import ReadScope, app_session
+from api.storage.messages import MessageTotals
+from api.storage.messages import totals as message_totals
 from api.storage.metrics import stored_figures
 from api.storage.types import utcnow
 
@@ -87,6 +91,7 @@ class StoredCollector(Collector):
     def collect(self) -> Iterator[Any]:
         with app_session(self.app) as session:
             figures = stored_figures(session)
+            messaging = message_totals(session)
         now = utcnow()
         runs = GaugeMetricFamily(
             "remit_collector_runs",
@@ -112,9 +117,27 @@ class StoredCollector(Collector):
         for (corridor, sample), when in sorted(figures.newest_quote.items()):
             age.add_metric([corridor, str(sample).lower()], (now - when).total_seconds())
         yield age
+        yield from message_gauges(messaging)
 
     def describe(self) -> Iterator[Any]:
         return iter(())  # collected only on scrape (no database read at registration)
+
+
+def message_gauges(t: MessageTotals) -> Iterator[Any]:
+    """Alerts and deliveries as totals only: never a number, an address or a route of one."""
+    contacts = GaugeMetricFamily(
+        "remit_message_contacts", "Numbers and addresses holding alerts", labels=["channel"]
+    )
+    for channel in ("sms", "whatsapp", "email"):
+        contacts.add_metric([channel], t.contacts.get(channel, 0))
+    yield contacts
+    yield GaugeMetricFamily("remit_message_alerts", "Price alerts held", value=t.alerts)
+    outbox = GaugeMetricFamily(
+        "remit_message_outbox", "Outgoing messages by status", labels=["status"]
+    )
+    for status in ("pending", "sending", "sent", "failed"):
+        outbox.add_metric([status], t.outbox.get(status, 0))
+    yield outbox
 
 
 def install(app: FastAPI) -> Metrics:

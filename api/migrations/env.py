@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
+import api.storage.message_models  # (registers the message tables)
 import api.storage.models  # noqa: F401  (registers the tables)
 from api.storage.db import make_engine
 

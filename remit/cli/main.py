@@ -20,6 +20,7 @@ from api.storage.types import utcnow
 from remit.cli.data import register as register_data_commands
 from remit.cli.export import export_app
 from remit.cli.lessons import lessons_app
+from remit.cli.messages import messages_app
 
 app = typer.Typer(
     help="silkroutes-remit: remittance cost comparison for the Silk Routes corridors.",
@@ -31,6 +32,7 @@ app.add_typer(db_app, name="db")
 register_data_commands(app)
 app.add_typer(lessons_app, name="lessons")
 app.add_typer(export_app, name="export")
+app.add_typer(messages_app, name="messages")
 console = Console(stderr=True)
 out = Console(soft_wrap=True)  # results are not wrapped: paths and figures stay whole
 
