@@ -1,4 +1,4 @@
-"""Tables for answers by message and price alerts (migration 0007_messages).
+"""Tables for answers by message and price alerts (migration 0011_messages).
 
 Personal data lives only in `msg_contact`: the address (phone number or email) encrypted at
 rest and a keyed hash to find it (api/storage/personal.py). Every other row points at the

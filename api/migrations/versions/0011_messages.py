@@ -1,7 +1,7 @@
 """messages: contacts (encrypted addresses), price alerts, the delivery outbox, the feed
 
-Revision ID: 0007_messages
-Revises: 0009_speed
+Revision ID: 0011_messages
+Revises: 0010_survey
 Create Date: 2026-12-07 17:30:00.000000
 """
 from alembic import op
@@ -10,8 +10,8 @@ import sqlmodel
 import api.storage.types
 
 
-revision = '0007_messages'
-down_revision = '0009_speed'
+revision = '0011_messages'
+down_revision = '0010_survey'
 branch_labels = None
 depends_on = None
 
