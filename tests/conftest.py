@@ -16,7 +16,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -110,18 +110,32 @@ def _sqlite_database(run_dir: Path, path: Path, demo_now: datetime) -> Engine:
     return make_engine(f"sqlite:///{path}")
 
 
-def _postgres_database(run_dir: Path, db: str, demo_now: datetime) -> Engine:
-    """CREATE DATABASE ... TEMPLATE: a copy of the run's demo database (migrated and loaded
-    once per run, marked done by a file so a half-built template is never copied)."""
+def _postgres_template(run_dir: Path, demo_now: datetime) -> str:
+    """The run's demo database on PostgreSQL (migrated and loaded once per run, marked done
+    by a file so a half-built template is never copied); its name."""
     template, done = _pg_template(), run_dir / "demo-db-postgres.done"
     admin = _admin_engine()
     try:
-        with _run_lock(run_dir, "demo-db-postgres"), admin.connect() as conn:
+        with _run_lock(run_dir, "demo-db-postgres"):
             if not done.exists():
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
-                conn.execute(text(f'CREATE DATABASE "{template}"'))
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+                    conn.execute(text(f'CREATE DATABASE "{template}"'))
                 _load_demo(make_engine(_pg_url(template)), demo_now)
                 done.touch()
+    except OperationalError as exc:
+        _pg_unreachable(exc)
+    finally:
+        admin.dispose()
+    return template
+
+
+def _postgres_database(run_dir: Path, db: str, demo_now: datetime) -> Engine:
+    """CREATE DATABASE ... TEMPLATE: a copy of the run's demo database."""
+    template = _postgres_template(run_dir, demo_now)
+    admin = _admin_engine()
+    try:
+        with _run_lock(run_dir, "demo-db-postgres"), admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{db}" TEMPLATE "{template}"'))
     except OperationalError as exc:
@@ -160,6 +174,11 @@ def engine(
 ) -> Iterator[Engine]:
     """The demo database of this test process, copied from the run's template."""
     if request.param == "sqlite":
+        if _worker() == "gw1":
+            # Both workers start with SQLite: while the first builds its template, the
+            # second builds PostgreSQL's instead of waiting (it copies SQLite's after).
+            with suppress(pytest.skip.Exception):
+                _postgres_template(run_dir, demo_now)
         path = tmp_path_factory.mktemp("db") / f"remit_{_worker()}.sqlite3"
         eng = _sqlite_database(run_dir, path, demo_now)
     else:
