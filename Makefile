@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 # scheduler in-process, which fetches live prices and rates from the sources' real hosts.
 COLLECT ?= 0
 
-.PHONY: run test lint typecheck demo install clean bench axe
+.PHONY: run test lint typecheck demo install clean bench axe audio
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,15 @@ install: $(BIN)/.installed
 run: $(BIN)/.installed
 	$(BIN)/remit db upgrade
 	$(BIN)/remit demo --if-empty
+	@# The lessons' computer voice is made beside the server (minutes on a first start; only
+	@# lessons whose text changed later); a lesson page offers its audio once the file is whole.
+	@echo "lesson audio: generating in the background (log: data/lesson-audio.log)"
+	@($(BIN)/remit lessons audio > data/lesson-audio.log 2>&1 &)
 	$(BIN)/remit serve --host $(HOST) --port $(PORT) $(if $(filter 1,$(COLLECT)),--scheduler,--no-scheduler)
+
+# Lessons read by a computer voice (espeak-ng + opusenc), generated, never committed.
+audio: $(BIN)/.installed
+	-$(BIN)/remit lessons audio
 
 demo: $(BIN)/.installed
 	$(BIN)/remit demo
@@ -36,13 +44,11 @@ lint: $(BIN)/.installed
 typecheck: $(BIN)/.installed
 	$(BIN)/mypy
 
-# axe-core (npm) for the browser accessibility tests; without npm those tests skip.
+# axe-core (npm) for the browser accessibility tests; without npm those tests skip, a failed
+# install fails here with npm's message (tests/web/install_axe.sh honours the system npmrc).
 AXE_VERSION ?= 4.14.1
 axe:
-	@if [ -f tests/web/.axe/node_modules/axe-core/axe.min.js ]; then :; \
-	elif command -v npm >/dev/null 2>&1; then \
-	  npm install --no-save --no-audit --no-fund --prefix tests/web/.axe axe-core@$(AXE_VERSION) >/dev/null \
-	    || echo "axe-core install failed: the axe checks will skip (or fail with REMIT_REQUIRE_BROWSER=1)"; \
+	@if command -v npm >/dev/null 2>&1; then AXE_VERSION=$(AXE_VERSION) tests/web/install_axe.sh; \
 	else echo "npm not found: the axe checks will skip (or fail with REMIT_REQUIRE_BROWSER=1)"; fi
 
 # Two test processes; tests marked xdist_group stay on one of them (a module whose fixture

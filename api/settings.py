@@ -14,6 +14,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 LESSONS_DIR = REPO_ROOT / "lessons"
+# The web pages' gettext catalogs; the lesson check holds them to the lessons' glossaries.
+TRANSLATIONS_DIR = REPO_ROOT / "web" / "translations"
 
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused in production
 
@@ -60,6 +62,12 @@ class Settings(BaseSettings):
         default=30.0, description="How long a rendered compare response is reused (0 = off)."
     )
     widget_allowed_origins: list[str] = Field(default_factory=list)
+    widget_contact_email: str | None = Field(
+        default=None,
+        pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$",
+        description="Where an organisation writes to have its site listed for the widget "
+        "(shown on /widget/builder). Unset: the builder says to ask the site's operators.",
+    )
     trusted_proxies: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Addresses or networks of the reverse proxies whose X-Forwarded-For / "
@@ -72,6 +80,23 @@ class Settings(BaseSettings):
     db_retry_after_s: int = Field(
         default=5, ge=1, le=3600, description="Retry-After sent while the database is down."
     )
+    db_pool_timeout_s: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How long a request waits for a database connection before a 503 with "
+        "Retry-After (every connection busy).",
+    )
+    # The shipped server (remit serve): a client has this long to send a request's headers,
+    # and an idle keep-alive connection is closed after keep_alive_s (docs/deploy.md).
+    public_base_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$",
+        description="The site's address for links people share (lessons, widget snippets), "
+        "e.g. https://remit.example.org; unset, the request's own address is used.",
+    )
+    header_timeout_s: float = Field(default=10.0, gt=0, le=300)
+    keep_alive_s: int = Field(default=5, ge=1, le=300)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -163,7 +163,8 @@ def grow(engine: Engine, templates: list[dict[str, Any]], have: int, want: int) 
 
 def ours_csv(engine: Engine, sink: Any) -> int:
     """Our CSV export, exactly as the HTTP endpoint produces it (minus the socket)."""
-    from api.services.exports import csv_chunks, quotes_export
+    from api.services.export_csv import csv_chunks
+    from api.services.export_quotes import quotes_export
 
     written = 0
     with Session(engine) as session:
@@ -203,7 +204,9 @@ def ours_http(engine: Engine) -> int:
 def ours_file(engine: Engine, fmt: str) -> int:
     """Our XLSX / Parquet export (constant_memory workbook / one row group per batch),
     written to a temporary file as GET /api/v1/exports/quotes.{xlsx,parquet} does."""
-    from api.services.exports import ExportFormat, quotes_export, write_file
+    from api.services.export_quotes import quotes_export
+    from api.services.export_table import ExportFormat
+    from api.services.exports import write_file
 
     with tempfile.TemporaryDirectory() as tmp, Session(engine) as session:
         path = Path(tmp) / f"quotes.{fmt}"
@@ -289,7 +292,8 @@ def pg_copy(url: str) -> int:
 
 def ours_csv_pg(engine: Engine, sink: Any) -> int:
     """`ours_csv` on PostgreSQL, also taking the CPU its backend spent."""
-    from api.services.exports import csv_chunks, quotes_export
+    from api.services.export_csv import csv_chunks
+    from api.services.export_quotes import quotes_export
 
     written = 0
     with Session(engine) as session:

@@ -232,7 +232,8 @@ def latency(client: httpx.Client, path: str, n: int) -> float | None:
 def child_export(url: str) -> None:
     from sqlmodel import Session
 
-    from api.services.exports import csv_chunks, quotes_export
+    from api.services.export_csv import csv_chunks
+    from api.services.export_quotes import quotes_export
     from api.storage.db import make_engine
 
     engine = make_engine(url)

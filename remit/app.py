@@ -11,12 +11,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.http import accesslog, docs, errors, metrics
 from api.http.admin import admin_router
 from api.http.admin_orgs import admin_orgs_router
+from api.http.bodylimit import BodyLimitMiddleware
 from api.http.cache import ResponseCache
+from api.http.exports import router as exports_router
 from api.http.lessons_routes import lessons_router
 from api.http.proxy import ProxyHeadersMiddleware, parse_networks
 from api.http.ratelimit import RateLimitMiddleware, make_limiter
 from api.http.rates_routes import rates_router
 from api.http.routes import health_router, router
+from api.http.summary import router as summary_router
 from api.http.trends import router as trends_router
 from api.services.collectors import SourceInfo
 from api.settings import Settings, get_settings
@@ -55,12 +58,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(lessons_router)
     app.include_router(health_router)
     app.include_router(trends_router)
+    app.include_router(summary_router)
+    app.include_router(exports_router)
     install_web(app)
     measured = metrics.install(app)
     app.state.response_cache = ResponseCache(settings.compare_cache_s)
     app.state.source_infos = [
         SourceInfo(s.name, s.title, s.kind, s.interval) for s in SOURCES.values()
     ]
+    app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(
         RateLimitMiddleware,

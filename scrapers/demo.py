@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlmodel import Session, col, delete, select
 
-from api.services.databank import ensure_databank
+from api.services.databank import ensure_databank, ensure_rpw_history
 from api.services.ingest import SurveyReport, import_rpw_survey
 from api.settings import DATA_DIR
 from api.storage.models import Corridor, CurrentPrice, Provider, ProviderCorridor, Quote
@@ -180,7 +180,8 @@ def sample_quotes(
 def _usd_payout_quotes(
     session: Session, corridor: Corridor, provider: Provider, now: datetime
 ) -> Iterable[QuoteIn]:
-    """USD cash payout (common in Afghanistan and Iraq), priced against SEND->USD."""
+    """USD cash payout where a route pays USD (none since Afghanistan and Iraq pay out in
+    their own currency only), priced against SEND->USD."""
     if "USD" not in corridor.receive_currency_list() or corridor.send_currency == "USD":
         return
     ref = reference_rate(session, corridor.send_currency, "USD")
@@ -255,6 +256,7 @@ def load_demo(
 ) -> DemoCounts:
     ref = load_reference(session)
     ensure_databank(session)  # the World Bank's published corridor history (real data)
+    ensure_rpw_history(session)  # means of RPW service rows since 2016 (real, third party's)
     rates = load_recorded_rates(session, now)
     sample_rates = load_sample_rates(session, now)
     survey = load_survey(session, now)
@@ -275,6 +277,12 @@ def ensure_demo(session: Session, now: datetime, fresh: timedelta) -> str:
         if databank.stored
         else ""
     )
+    means = ensure_rpw_history(session)  # means of RPW service rows 2016-2025 (third party's)
+    if means.stored:
+        history += (
+            f"; means of World Bank RPW service rows 2016-2025 (computed by a third party): "
+            f"{means.stored} quarters stored"
+        )
     return _ensure_quotes(session, now, fresh) + history
 
 

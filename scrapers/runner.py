@@ -277,12 +277,19 @@ def _leaves(group: BaseExceptionGroup[BaseException]) -> list[BaseException]:
 
 def begin_run(bind: Bind, source: str, now: datetime) -> CollectorRun:
     """Mark this source's runs whose process died as failed, then record the new run."""
+    abandon_dead_runs(bind, now, source)
+    return start_run(bind, source, now=now, worker=worker_id())
+
+
+def abandon_dead_runs(bind: Bind, now: datetime, source: str | None = None) -> int:
+    """Mark runs whose process died as failed (of one source, or of all: a scheduler that
+    takes over does this at once, not at each source's next run)."""
     with open_session(bind) as session:
         dead = [r for r in running_runs(session, source) if _is_dead(r, now)]
         if dead:
             mark_abandoned(session, dead, now)
             session.commit()
-    return start_run(bind, source, now=now, worker=worker_id())
+    return len(dead)
 
 
 def _is_dead(run: CollectorRun, now: datetime) -> bool:

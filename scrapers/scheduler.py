@@ -46,7 +46,7 @@ from api.settings import Settings, get_settings
 from api.storage.collectors import last_started
 from api.storage.models import SchedulerLock
 from api.storage.types import utcnow
-from scrapers.runner import run_source
+from scrapers.runner import abandon_dead_runs, run_source
 from scrapers.sources import SOURCES, Source
 
 log = logging.getLogger("scrapers.scheduler")
@@ -343,6 +343,10 @@ class SchedulerService:
             log.info("scheduler stopped")
 
     def _lead(self) -> None:
+        # Runs a killed scheduler left "running" are failed now, not at their next run.
+        abandoned = abandon_dead_runs(self.engine, utcnow())
+        if abandoned:
+            log.warning("%d run(s) of a scheduler that died marked failed (abandoned)", abandoned)
         scheduler = self.scheduler = self.build()
         scheduler.start()
         self.active.set()

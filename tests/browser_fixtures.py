@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 
 from tests.web.web_live import (
+    AXE_INSTALL,
     AXE_JS,
     AXE_PREFIX,
     CHROMIUM,
@@ -106,16 +107,8 @@ def axe_source() -> str:
             fcntl.flock(lock, fcntl.LOCK_EX)  # several test workers may get here at once
             if not AXE_JS.exists():
                 done = subprocess.run(
-                    [
-                        npm,
-                        "install",
-                        "--no-save",
-                        "--no-audit",
-                        "--no-fund",
-                        "--prefix",
-                        str(AXE_PREFIX),
-                        f"axe-core@{AXE_VERSION}",
-                    ],
+                    [str(AXE_INSTALL)],
+                    env={**os.environ, "AXE_VERSION": AXE_VERSION},
                     capture_output=True,
                     text=True,
                     timeout=300,

@@ -35,6 +35,7 @@ from api.http.deps import get_now
 from api.storage.db import get_session, make_engine
 from api.storage.migrate import upgrade
 from api.storage.types import utcnow
+from api.storage.viewcount import VIEWS
 from remit.app import create_app
 
 # The browser fixtures (one live server and one Chromium per test process) are shared by the
@@ -218,18 +219,20 @@ def client(session: Session, demo_now: datetime) -> Iterator[TestClient]:
     app.dependency_overrides[get_now] = lambda: demo_now
     with TestClient(app) as c:
         yield c
+    VIEWS.clear()  # widget views counted in memory belong to this test's rolled-back data
 
 
 # -- slow suites and where the time goes ---------------------------------------------------
-# Every browser test is slow (a real Chromium against a live server); other slow suites carry
-# @pytest.mark.slow themselves. `-m "not slow"` gives the quick answer; the summary at the end
-# of every run says how long the slow part took beside the rest.
+# Every browser test (marked `browser` or using the browser) is slow: a real Chromium against
+# a live server; other slow suites carry @pytest.mark.slow themselves. `-m "not slow"` gives
+# the quick answer; the summary at the end of every run says how long the slow part took.
 _durations: dict[str, dict[str, float]] = {"slow": {}, "other": {}}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if item.get_closest_marker("browser") is not None:
+        uses_browser = "browser" in getattr(item, "fixturenames", ())
+        if uses_browser or item.get_closest_marker("browser") is not None:
             item.add_marker(pytest.mark.slow)
 
 

@@ -18,12 +18,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 from web.i18n import LANGUAGES, catalog_path
 
 WEB_DIR = Path(__file__).resolve().parent
+ROOT = WEB_DIR.parent
+# Plain-language texts outside web/ that the API gives in English and the pages translate.
+SHARED_SOURCES = ("api/domain/verdict.py",)
 METHOD_MAP = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 OPTIONS_MAP = {"**/templates/**.html": {"trim_blocks": "true", "lstrip_blocks": "true"}}
 KEYWORDS = {"_": None, "gettext": None, "N_": None}
@@ -37,6 +40,7 @@ ENGLISH_NAMES = {
     "en": "English",
     "ur": "Urdu",
     "fa-AF": "Dari",
+    "fa-IR": "Persian (Iran)",
     "ps": "Pashto",
     "bn": "Bengali",
     "ar": "Arabic",
@@ -65,6 +69,11 @@ def extract() -> Catalog:
             auto_comments=comments,
             context=context,
         )
+    for name in SHARED_SOURCES:
+        for lineno, message, comments, context in extract_from_file(
+            "python", str(ROOT / name), keywords=KEYWORDS, comment_tags=("Translators:",)
+        ):
+            catalog.add(message, None, [(name, lineno)], auto_comments=comments, context=context)
     return catalog
 
 
@@ -83,6 +92,12 @@ def write_catalog(code: str, catalog: Catalog) -> None:
     catalog.version = "0.1.0"
     catalog.fuzzy = False
     catalog.revision_date = datetime.now(UTC)
+    for message in catalog:
+        # Babel flags any text with a '%' followed by letters ("the 5% limit") as a Python
+        # format; our texts are formatted only through named placeholders, so a text without
+        # one is plain (otherwise `msgfmt -c` rejects every translation of it).
+        if isinstance(message.id, str) and not PLACEHOLDER.search(message.id):
+            message.flags.discard("python-format")
     buf = io.BytesIO()
     write_po(buf, catalog, width=100, sort_output=True, include_previous=False)
     path = catalog_path(code)

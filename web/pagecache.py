@@ -58,7 +58,9 @@ def page_etag(page: Page, now: datetime, *parts: Hashable) -> str:
     key = repr(
         (
             request.url.path,
-            sorted(request.query_params.multi_items()),
+            # By name only (a stable sort): repeated values keep their order, as the page
+            # reads the last one (amount=300&amount=777 is not amount=777&amount=300).
+            sorted(request.query_params.multi_items(), key=lambda item: item[0]),
             page.lang,
             page.explicit_language,
             now.replace(second=0, microsecond=0).isoformat(),

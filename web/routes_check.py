@@ -15,6 +15,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from starlette.datastructures import FormData, QueryParams
 
+from api.domain.numerals import to_latin
+from api.domain.verdict import WARNINGS, WORDS, Level, warning_key
 from api.http.deps import NowDep, SessionDep
 from api.http.present import receipt_public
 from api.http.schemas import ReceiptResponse
@@ -102,7 +104,7 @@ def _context(page: Page, index: CorridorIndex, src: str | None, dst: str) -> dic
         "dst": dst,
         "corridor": corridor,
         # The local currency whatever the destination, then what this route also pays out
-        # (US dollars in Afghanistan): never a currency the route does not pay.
+        # (if it pays a second currency): never a currency the route does not pay.
         "currencies": {"": LOCAL_CURRENCY}
         | {c: page.fmt.currency_name(c) for c in receive_list[1:]},
     }
@@ -150,6 +152,7 @@ def answer(page: Page, session: SessionDep, now: NowDep, form: FormData) -> Resp
     error_values: dict[str, dict[str, object]] = {}
     raw = {name: _text(form, name) for name in (*FIELDS, "date")}
     receive = _text(form, "receive", 3).upper()
+    confirmed = _text(form, "confirmed", 1) == "1"
     values: dict[str, Decimal] = {}
     local = corridor.receive_currency_list()[0] if corridor else None
     currency = {"received": receive or local}
@@ -175,7 +178,7 @@ def answer(page: Page, session: SessionDep, now: NowDep, form: FormData) -> Resp
         values[name] = found
     on: date | None = None
     try:
-        on = date.fromisoformat(raw["date"]) if raw["date"] else now.date()
+        on = date.fromisoformat(to_latin(raw["date"])) if raw["date"] else now.date()
     except ValueError:
         errors["date"] = BAD_DATE
     if on is not None and on > now.date():
@@ -199,6 +202,7 @@ def answer(page: Page, session: SessionDep, now: NowDep, form: FormData) -> Resp
                     corridor.from_country,
                     corridor.to_country,
                     on,
+                    confirmed,
                 ),
                 now,
             )
@@ -213,6 +217,9 @@ def answer(page: Page, session: SessionDep, now: NowDep, form: FormData) -> Resp
                     "date": page.fmt.day(exc.reference.as_of),
                     "currency": page.fmt.currency_name(ccy),
                 },
+                # "My figures are right": the same entries again, with the confirmation.
+                "confirm": {"from": src or "", "to": dst, **raw, "receive": receive}
+                | {"confirmed": "1"},
             }
         except BadRequest as exc:
             if exc.field == "transfer_date":
@@ -236,10 +243,22 @@ def answer(page: Page, session: SessionDep, now: NowDep, form: FormData) -> Resp
             "compare_amount": canonical(values["sent"] + values["fee"])
             if result is not None
             else None,
+            **_verdict(result),
         }
     )
     status = 400 if errors else 422 if question else 200
     return render(page, "check.html", context, status=status, cache_control="private, no-store")
+
+
+def _verdict(result: ReceiptResponse | None) -> dict[str, Any]:
+    """The msgids of the verdict and of the warning (api.domain.verdict, translated here)."""
+    if result is None:
+        return {"verdict_words": None, "warning_words": None}
+    key = warning_key(result.warning, result.total_cost_pct)
+    return {
+        "verdict_words": WORDS[(Level(result.verdict), result.above_limit)],
+        "warning_words": WARNINGS[key] if key else None,
+    }
 
 
 def _places(value: Decimal) -> int:

@@ -44,21 +44,27 @@ LESSON_INCENTIVES = "/learn/national-incentives"
 # the corridor data (data/corridors.yaml) is the reference; these say the same for readers.
 INCENTIVE = {
     "PK": N_(
-        "Pakistan reimburses the transfer charges of eligible remittances to the sending "
-        "institution (Pakistan Remittance Initiative), so many providers show a zero fee to "
-        "Pakistan. It does not change the total cost shown here. Terms change: check with "
+        "Pakistan reimburses the transfer charges of remittances of USD 200 or more to the "
+        "sending institution (Pakistan Remittance Initiative, since 1 July 2025), so many "
+        "providers show a zero fee to Pakistan for such amounts. Smaller transfers are not "
+        "covered. It does not change the total cost shown here. Terms change: check with "
         "the State Bank of Pakistan."
     ),
     "BD": N_(
-        "Bangladesh pays a government cash incentive (2.5% in 2024) to people who receive "
-        "money through formal channels; the paying bank adds it. It is not included in the "
+        "Bangladesh pays a government cash incentive (2.5%: the rate in 2024) to people who "
+        "receive money through formal channels; the paying bank adds it. It is not included in the "
         "amounts or the total cost shown here. Check the current rate with Bangladesh Bank."
     ),
 }
+# facts.md #20-21: the US licence covers US banks only; the EU restricts transfers to
+# Iranian banks again since 30 Sep 2025 (Council Regulation (EU) 2025/1975).
 SANCTIONS_TO_IRAN = N_(
     "No major international provider pays out in Iran because of sanctions. A US Treasury "
-    "(OFAC) general licence still allows some family remittances through banks in other "
-    "countries, but nobody publishes prices for them, so there is no price we can compare."
+    "licence covers only some family remittances through US banks; it does not apply where "
+    "you live unless you send from the United States. Since 30 September 2025 the EU again "
+    "restricts transfers to Iranian banks, and the UK, Canada, Türkiye and the UAE have "
+    "their own rules: ask your bank before you send. Nobody publishes prices for such "
+    "transfers, so there is no price we can compare."
 )
 SANCTIONS_FROM_IRAN = N_(
     "Sanctions cut Iranian banks off international payment networks, so no regulated "
@@ -347,6 +353,14 @@ def base_context(
     }
 
 
+def shows_sample(result: CompareResult, rates: list[RatePublic]) -> bool:
+    """Whether a page of this result is labelled sample data (the compare page and the
+    widget alike). A sample reference rate makes it sample, except where it shows only
+    World Bank survey prices: those carry the survey's own (real) reference rate."""
+    survey_only = bool(result.survey) and not result.quotes
+    return result.sample or (any(r.sample for r in rates) and not survey_only)
+
+
 def results_context(
     page: Page,
     session: SessionDep,
@@ -371,11 +385,7 @@ def results_context(
     used, unused = answer.rates_used(
         everything, [*([reference] if reference else []), *others], corridor.send_currency
     )
-    # A sample reference rate makes the page sample, except where it shows only World Bank
-    # survey prices: those carry the survey's own (real) reference rate.
-    rates_sample = any(r.sample for r in [*([reference] if reference else []), *others])
-    survey_only = bool(result.survey) and not result.quotes
-    sample = result.sample or (rates_sample and not survey_only)
+    sample = shows_sample(result, [*([reference] if reference else []), *others])
     return {
         "offers": public,
         "fresh_rows": fresh,

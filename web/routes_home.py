@@ -14,7 +14,14 @@ from web.render import PageDep, render
 router = APIRouter(include_in_schema=False)
 
 # The destination a visitor most likely sends to, by interface language.
-DESTINATION_BY_LANGUAGE = {"ur": "PK", "bn": "BD", "fa-AF": "AF", "ps": "AF", "ar": "IQ"}
+DESTINATION_BY_LANGUAGE = {
+    "ur": "PK",
+    "bn": "BD",
+    "fa-AF": "AF",
+    "fa-IR": "IR",
+    "ps": "AF",
+    "ar": "IQ",
+}
 
 
 @router.api_route("/", methods=["GET", "HEAD"])

@@ -23,8 +23,11 @@ from fastapi.responses import FileResponse
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
-from api.http.deps import NowDep, SessionDep
+from api.http.deps import NowDep, SessionDep, public_base
 from api.services.compare import BadRequest, NotFound
+from api.services.lesson_audio import VOICES, audio_rel
+from api.services.lesson_local import choose_country, localize, uses_local
+from api.services.lesson_markup import COUNTRIES
 from api.services.lesson_quiz import QuizResult, check_quiz
 from api.services.lessons import (
     AUDIENCE_FILTERS,
@@ -59,6 +62,7 @@ AUDIENCE_FILTER_LABELS = {
     "women": N_("Women"),
     "rural": N_("Villages and rural areas"),
     "business": N_("Small businesses"),
+    "disability": N_("People with a disability"),
 }
 BAD_AUDIENCE = N_("Choose one of the audiences offered.")
 OFFLINE_NOTE = N_("Offline copy saved on %(date)s. Prices and rules may have changed since.")
@@ -146,11 +150,19 @@ def live_block(page: Page, session: SessionDep, now: NowDep) -> LiveBlock:
     return block
 
 
-def _entry(page: Page, slug: str) -> LessonEntry:
-    entry = get_store().get(slug, page.lang) if len(slug) <= 64 else None
+def _entry(page: Page, slug: str) -> tuple[LessonEntry, str | None]:
+    """The lesson in the page language, written for the reader's destination country (the
+    route they compared, `to`, else the language's usual one: lessons/local/), and that
+    country when the lesson has anything that depends on it."""
+    store = get_store()
+    entry = store.get(slug, page.lang) if len(slug) <= 64 else None
     if entry is None:
         raise PageError(404, NOT_FOUND_TITLE, NOT_FOUND_TEXT)
-    return entry
+    if not uses_local(entry.lesson):
+        return entry, None
+    country = choose_country(store.root, page.lang, page.request.query_params.get("to"))
+    lesson = localize(entry.lesson, country, store.root)
+    return LessonEntry(lesson, entry.requested_lang), country
 
 
 def _carry(page: Page, done: list[int]) -> dict[str, str | None]:
@@ -166,6 +178,7 @@ def _lesson_page(
     session: SessionDep,
     now: NowDep,
     entry: LessonEntry,
+    country: str | None,
     result: QuizResult | None = None,
     answers: dict[str, str] | None = None,
 ) -> Response:
@@ -197,11 +210,21 @@ def _lesson_page(
             "following": following,
             "content_of": lambda e: content_attrs(page, e.lesson),
             "share": share_links(page, lesson),
+            "country": country,
+            "voice": computer_voice(lesson),
+            "has_voice": lesson.lang in VOICES,
+            "countries": COUNTRIES,
             "no_provider_text": no_provider_text,
         },
         status=status,
         cache_control="no-store" if result is not None else "public, max-age=60",
     )
+
+
+def computer_voice(lesson: Lesson) -> str | None:
+    """The address of the lesson's computer-voice audio, when `remit lessons audio` made it."""
+    rel = audio_rel(lesson)
+    return f"/learn/audio/{rel}" if (get_store().root / rel).is_file() else None
 
 
 def content_attrs(page: Page, lesson: Lesson) -> str:
@@ -218,7 +241,7 @@ class ShareLinks:
 
 
 def share_links(page: Page, lesson: Lesson) -> ShareLinks:
-    base = str(page.request.base_url).rstrip("/")
+    base = public_base(page.request)
     url = f"{base}/learn/{lesson.slug}"
     if page.lang != SOURCE_LANG:
         url += "?" + urlencode({"lang": page.lang})
@@ -287,14 +310,15 @@ def lesson_audio(path: str, request: Request) -> Response:
 
 @router.get("/learn/{slug}")
 def lesson_page(slug: str, page: PageDep, session: SessionDep, now: NowDep) -> Response:
-    return _lesson_page(page, session, now, _entry(page, slug))
+    entry, country = _entry(page, slug)
+    return _lesson_page(page, session, now, entry, country)
 
 
 @router.post("/learn/{slug}/quiz")
 async def lesson_quiz(
     slug: str, request: Request, page: PageDep, session: SessionDep, now: NowDep
 ) -> Response:
-    entry = _entry(page, slug)
+    entry, country = _entry(page, slug)
     form = await request.form()
     answers: dict[str, str] = {}
     for question in entry.lesson.header.quiz:
@@ -305,4 +329,6 @@ async def lesson_quiz(
             raise PageError(400, params.BAD_VALUE, NOT_A_CHOICE)
         answers[question.id] = value
     result = check_quiz(entry.lesson, answers)
-    return await run_in_threadpool(_lesson_page, page, session, now, entry, result, answers)
+    return await run_in_threadpool(
+        _lesson_page, page, session, now, entry, country, result, answers
+    )

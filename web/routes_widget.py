@@ -27,21 +27,30 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from markupsafe import Markup
+from starlette.background import BackgroundTask
 from starlette.datastructures import QueryParams
 
-from api.http.deps import NowDep, SessionDep
+from api.http.deps import NowDep, SessionDep, app_session, public_base
 from api.http.present import quote_public, rate_public
 from api.http.schemas import QuotePublic, RatePublic
 from api.services.compare import BadRequest, CompareRequest, CompareResult, NotFound, compare
 from api.settings import Settings, get_settings
 from api.storage import orgs
 from api.storage.models import Corridor, Organisation
+from api.storage.viewcount import VIEWS
 from web import params
 from web.data import CorridorIndex, corridor_index, default_amount
 from web.formatting import Formatter
 from web.i18n import LANGUAGES, N_, match_language, translator
 from web.render import Page, PageDep, PageError, render
-from web.routes_compare import INFORMAL_RISKS, LESSON_INFORMAL, no_provider_text
+from web.routes_compare import (
+    INFORMAL_RISKS,
+    LESSON_INFORMAL,
+    no_provider_text,
+    provider_rows,
+    shows_sample,
+)
 from web.static import serve_bytes
 
 log = logging.getLogger("remit.web.widget")
@@ -49,13 +58,24 @@ router = APIRouter(include_in_schema=False)
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 WIDGET_TITLE = N_("Money transfer price comparison")
+# How long the loader waits for the widget's first height message before it keeps the plain
+# link (named WIDGET_TITLE) and drops the frame the browser refused to show.
+LOADER_WAIT_MS = 5000
 TOP = 3
 THEMES = {"light": N_("Light"), "dark": N_("Dark")}
 LOADER = Path(__file__).resolve().parent / "templates" / "widget.js"
 # Height in CSS px of the plain-iframe snippet, per language: the widget's content height
 # for GB-PK at the default amount in a 360 px wide frame, plus a little room, as measured
 # by tests/web/test_widget_browser.py (which fails when these drift from the real page).
-SNIPPET_HEIGHT = {"en": 927, "ur": 1016, "fa-AF": 844, "ps": 882, "bn": 927, "ar": 885}
+SNIPPET_HEIGHT = {
+    "en": 887,
+    "ur": 1016,
+    "fa-AF": 843,
+    "fa-IR": 843,
+    "ps": 843,
+    "bn": 887,
+    "ar": 846,
+}
 MESSAGE_TYPE = "silkroutes-remit:height"
 
 
@@ -231,9 +251,11 @@ def widget_context(
             frame, PageError(400, params.BAD_VALUE, exc.message, field=exc.field)
         ) from None
     # Fees included (the default, as on the main site): `amount` is what the sender pays.
-    # Live offers first; World Bank survey prices only when no live offer exists.
-    ranked = result.quotes[:TOP] or result.survey[:TOP]
-    offers = [Offer(pub, pub.tier == "survey") for pub in (quote_public(r, now) for r in ranked)]
+    # Live offers first; World Bank survey prices only when no live offer exists. One row
+    # per provider, as on the compare page: its best option, where that option ranks.
+    ranked = result.quotes or result.survey
+    rows = provider_rows([quote_public(r, now) for r in ranked], {})[:TOP]
+    offers = [Offer(row.options[0].q, row.options[0].q.tier == "survey") for row in rows]
     # A label every offer shares is said once, below the list, to keep the frame short.
     outdated = {o.q.mid_rate_as_of for o in offers if o.q.reference_outdated}
     shared_ref = (
@@ -256,7 +278,7 @@ def widget_context(
         "all_estimated": all_estimated,
         "survey_only": bool(offers) and all(o.survey for o in offers),
         "result": result,
-        "sample": result.sample or any(r.sample for r in rates),
+        "sample": shows_sample(result, rates),
         "rates": rates,
         "no_provider": no_provider_text(corridor),
         "informal_risks": INFORMAL_RISKS,
@@ -298,15 +320,22 @@ def widget(
     headers = {"Content-Security-Policy": widget_csp(frame.origins, preview=frame.preview)}
     counted = frame.org is not None and frame.org.count_views and not frame.preview
     if counted and frame.org is not None and request.method == "GET":
-        orgs.record_view(session, frame.org, now.date())
-        session.commit()
-    return render(
+        orgs.count_view(frame.org, now.date())  # in memory: no write lock on a page view
+    response = render(
         frame.page,
         "widget.html",
         {**_frame_context(frame), **context},
         headers=headers,
         cache_control="public, max-age=300",
     )
+    if VIEWS.due():  # written after the answer is sent, in one short transaction
+        response.background = BackgroundTask(_flush_views, request.app)
+    return response
+
+
+def _flush_views(app: Any) -> None:
+    with app_session(app) as session:
+        orgs.flush_views(session)
 
 
 def _error(frame: Frame, error: PageError) -> Response:
@@ -330,7 +359,7 @@ def loader_source() -> bytes:
     text = (
         LOADER.read_text(encoding="utf-8")
         .replace("__TITLES__", json.dumps(titles, **compact))  # type: ignore[arg-type]
-        .replace("__HEIGHTS__", json.dumps(SNIPPET_HEIGHT, **compact))  # type: ignore[arg-type]
+        .replace("__WAIT__", str(LOADER_WAIT_MS))
         .replace("__TYPE__", json.dumps(MESSAGE_TYPE))
     )
     return text.strip().encode("utf-8")
@@ -379,8 +408,17 @@ def _snippets(base: str, c: Choice) -> tuple[str, str, str, int]:
     return f"/widget?{urlencode({**query, 'preview': '1'})}", loader, iframe, height
 
 
+def _mailto(email: str | None) -> Markup | None:
+    """The listing contact of the settings as a mail link (escaped), or None."""
+    if not email:
+        return None
+    return Markup('<a href="mailto:{0}">{0}</a>').format(email)
+
+
 @router.api_route("/widget/builder", methods=["GET", "HEAD"])
-def widget_builder(page: PageDep, session: SessionDep, request: Request) -> Response:
+def widget_builder(
+    page: PageDep, session: SessionDep, request: Request, settings: SettingsDep
+) -> Response:
     q = request.query_params
     index = corridor_index(session)
     slug = (_one(q, "org") or "").lower()
@@ -421,7 +459,7 @@ def widget_builder(page: PageDep, session: SessionDep, request: Request) -> Resp
         )
     theme = params.choice(q, "theme", THEMES, "light")
     choice = Choice(slug, corridor.code, format(amount, "f"), lang or page.lang, theme)
-    base = str(request.base_url).rstrip("/")
+    base = public_base(request)
     preview, loader, iframe, height = _snippets(base, choice)
     return render(
         page,
@@ -437,5 +475,6 @@ def widget_builder(page: PageDep, session: SessionDep, request: Request) -> Resp
             "height": height,
             "corridor": corridor,
             "message_type": MESSAGE_TYPE,
+            "contact": _mailto(settings.widget_contact_email),
         },
     )

@@ -1,4 +1,10 @@
-"""RPW aggregates over quotes at a basket amount. Pure."""
+"""RPW aggregates over quotes at a basket amount. Pure.
+
+Promotions (flagged by their source, or a negative total cost) are kept apart: the averages,
+median, minimum, share and SmaRT are computed without them, so a promotion never makes a
+corridor meet SDG 10.c; their count and lowest cost are reported beside. A figure resting on
+3 services or fewer, or 2 firms or fewer, is `thin` (UK->AF's published 10.56 % rests on 3
+services from 2 firms): it says little about the corridor."""
 
 from __future__ import annotations
 
@@ -9,6 +15,15 @@ from statistics import median
 
 SDG_TARGET_AVG_PCT = Decimal(3)
 SDG_CORRIDOR_MAX_PCT = Decimal(5)
+THIN_MAX_SERVICES = 3  # a figure on this many services or fewer is thin
+THIN_MAX_FIRMS = 2  # ... or on this many firms or fewer
+
+
+def is_thin(services: int | None, firms: int | None) -> bool:
+    """Too few services or firms to stand for a corridor (unknown counts are not thin)."""
+    return (services is not None and services <= THIN_MAX_SERVICES) or (
+        firms is not None and firms <= THIN_MAX_FIRMS
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +33,12 @@ class Observation:
     within_5_days: bool = True
     accessible: bool = True
     provider_type: str = ""
+    promotional: bool = False
+    firm: str = ""
+
+    @property
+    def promotion(self) -> bool:
+        return self.promotional or self.total_cost_pct < 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +50,14 @@ class CorridorAggregate:
     smart_pct: Decimal | None
     share_at_or_below_5_pct: Decimal | None
     by_provider_type: dict[str, Decimal]
+    firms: int = 0
+    promotions: int = 0  # transparent promotional services, left out of the figures above
+    promotion_min_pct: Decimal | None = None  # the lowest of them, shown apart
+
+    @property
+    def thin(self) -> bool:
+        """3 services or fewer, or 2 firms or fewer (promotions left out)."""
+        return is_thin(self.services, self.firms)
 
 
 def _mean(values: Sequence[Decimal]) -> Decimal | None:
@@ -39,9 +68,11 @@ def _mean(values: Sequence[Decimal]) -> Decimal | None:
 
 def smart(observations: Iterable[Observation]) -> Decimal | None:
     """SmaRT: mean of the three cheapest transparent services arriving within 5 days
-    and accessible. None when fewer than three qualify."""
+    and accessible, promotions left out. None when fewer than three qualify."""
     eligible = sorted(
-        o.total_cost_pct for o in observations if o.transparent and o.within_5_days and o.accessible
+        o.total_cost_pct
+        for o in observations
+        if o.transparent and o.within_5_days and o.accessible and not o.promotion
     )
     if len(eligible) < 3:
         return None
@@ -49,7 +80,9 @@ def smart(observations: Iterable[Observation]) -> Decimal | None:
 
 
 def aggregate(observations: Iterable[Observation]) -> CorridorAggregate:
-    obs = [o for o in observations if o.transparent]
+    transparent = [o for o in observations if o.transparent]
+    promotions = [o.total_cost_pct for o in transparent if o.promotion]
+    obs = [o for o in transparent if not o.promotion]
     costs = [o.total_cost_pct for o in obs]
     by_type: dict[str, list[Decimal]] = {}
     for o in obs:
@@ -69,6 +102,9 @@ def aggregate(observations: Iterable[Observation]) -> CorridorAggregate:
         by_provider_type={
             k: v for k, v in ((k, _mean(v)) for k, v in by_type.items()) if v is not None
         },
+        firms=len({o.firm for o in obs}),
+        promotions=len(promotions),
+        promotion_min_pct=min(promotions) if promotions else None,
     )
 
 

@@ -28,6 +28,7 @@ LANGUAGES: dict[str, Language] = {
         Language("en", "en", "English", rtl=False),
         Language("ur", "ur", "اردو", rtl=True),
         Language("fa-AF", "fa_AF", "دری", rtl=True),
+        Language("fa-IR", "fa_IR", "فارسی", rtl=True),
         Language("ps", "ps", "پښتو", rtl=True),
         Language("bn", "bn", "বাংলা", rtl=False),
         Language("ar", "ar", "العربية", rtl=True),
@@ -35,12 +36,13 @@ LANGUAGES: dict[str, Language] = {
 }
 DEFAULT_LANGUAGE = "en"
 _BY_LOWER = {code.lower(): code for code in LANGUAGES}
-# Primary subtags that map onto one of our languages. Persian is served in Dari, the
-# Persian of Afghanistan; "prs" is the ISO 639-3 code for Dari, "pbt"/"pbu" for Pashto.
+# Primary subtags that map onto one of our languages. Persian ("fa", "fa-IR") is served in
+# the Persian of Iran; "fa-AF" and "prs" (ISO 639-3 for Dari) in Dari, the Persian of
+# Afghanistan; "pbt"/"pbu" are Pashto.
 _PRIMARY = {
     "en": "en",
     "ur": "ur",
-    "fa": "fa-AF",
+    "fa": "fa-IR",
     "prs": "fa-AF",
     "ps": "ps",
     "pbt": "ps",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 # A provider's rate must sit within this band of the reference mid rate. An inverted
@@ -163,3 +163,30 @@ def check_not_future(when: datetime | None, now: datetime, field: str) -> list[P
     if when > now + CLOCK_SKEW:
         return [Problem(field, f"{when.isoformat()} is in the future")]
     return []
+
+
+# A price in a feed or typed in by a researcher is a recent observation: older than this it
+# is a wrong clock or a wrong file (1970-01-01), not a price to store.
+CAPTURE_MAX_AGE = timedelta(days=366)
+
+
+def check_capture_window(when: datetime, now: datetime, field: str) -> list[Problem]:
+    """A capture time must lie between now - CAPTURE_MAX_AGE and now (+ clock skew)."""
+    if when < now - CAPTURE_MAX_AGE:
+        return [
+            Problem(
+                field,
+                f"{when.isoformat()} is more than {CAPTURE_MAX_AGE.days} days before now "
+                f"({now.date().isoformat()}): not a current price",
+            )
+        ]
+    return check_not_future(when, now, field)
+
+
+def utc_instant(moment: datetime) -> datetime | None:
+    """`moment` in UTC, or None when that falls outside the years 1-9999
+    (0001-01-01T00:00:00+05:00, 9999-12-31T23:59:59-05:00)."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return None

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from starlette.datastructures import UploadFile
 
+from api.domain.validation import utc_instant
 from api.http.deps import IngestScope, NowDep, ReadScope, SessionDep
 from api.http.schemas import DecimalStr
 from api.services.collectors import collectors_status
@@ -264,6 +265,10 @@ def mystery_quote(
 ) -> MysteryResult | JSONResponse:
     """Record one mystery-shopping quote; the same validation as every other quote (a
     rejected quote is a 422 naming the field)."""
+    captured = utc_instant(body.captured_at or now)
+    if captured is None:
+        reason = "is outside the range of dates in UTC"
+        return JSONResponse(status_code=422, content={"detail": [_loc("captured_at", reason)]})
     entry = FeedRow(
         provider=body.provider,
         from_country=body.from_.upper(),
@@ -275,7 +280,7 @@ def mystery_quote(
         rate=body.rate,
         payout_method=body.payout_method,
         speed=body.speed,
-        captured_at=(body.captured_at or now).astimezone(dt.UTC),
+        captured_at=captured,
         receive_fee=body.receive_fee,
         payin_method=body.payin_method,
         promotional=body.promotional,

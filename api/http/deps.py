@@ -101,3 +101,10 @@ def require_scope(scope: str) -> Callable[..., Principal]:
 ReadScope = Annotated[Principal, Depends(require_scope("read"))]
 IngestScope = Annotated[Principal, Depends(require_scope("ingest"))]
 OrgsScope = Annotated[Principal, Depends(require_scope("orgs"))]
+
+
+def public_base(request: Request) -> str:
+    """The base of links meant to leave the site (share links, widget snippets): the
+    configured REMIT_PUBLIC_BASE_URL, never a client's Host header when one is set."""
+    configured = get_settings().public_base_url
+    return (configured or str(request.base_url)).rstrip("/")

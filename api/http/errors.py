@@ -40,6 +40,22 @@ def json_safe(value: Any) -> Any:
     return value
 
 
+ECHO_LIMIT = 200  # characters of a bad input quoted back in a 422
+
+
+def bounded_echo(errors: list[Any]) -> list[Any]:
+    """Validation errors that quote at most ECHO_LIMIT characters of the bad input: a
+    10 MB field gives a short 422, not a 50 MB one."""
+    out = []
+    for error in errors:
+        if isinstance(error, dict) and "input" in error:
+            text = error["input"] if isinstance(error["input"], str) else repr(error["input"])
+            if len(text) > ECHO_LIMIT:
+                error = {**error, "input": f"{text[:ECHO_LIMIT]}… ({len(text)} characters)"}
+        out.append(error)
+    return out
+
+
 DATABASE_ERRORS = (sa_exc.DBAPIError, sa_exc.DisconnectionError, sa_exc.TimeoutError)
 API_PATHS = ("/api/", "/healthz", "/readyz", "/metrics")
 
@@ -76,7 +92,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse(
-            status_code=422, content={"detail": json_safe(jsonable_encoder(exc.errors()))}
+            status_code=422,
+            content={"detail": json_safe(jsonable_encoder(bounded_echo(list(exc.errors()))))},
         )
 
     @app.exception_handler(NotFound)

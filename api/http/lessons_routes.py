@@ -13,6 +13,8 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.services.compare import BadRequest
+from api.services.lesson_local import choose_country, localize
+from api.services.lesson_markup import COUNTRIES
 from api.services.lesson_quiz import QuizAnswerError, check_quiz
 from api.services.lessons import (
     AUDIENCE_FILTERS,
@@ -45,9 +47,11 @@ class LessonSummary(BaseModel):
     audience: Literal["sender", "receiver", "both"] = Field(
         description="Who the lesson is for: sender, receiver or both."
     )
-    audiences: list[Literal["sender", "receiver", "women", "rural", "business"]] = Field(
-        description="Every audience filter the lesson matches (both = sender and receiver), "
-        'e.g. ["sender", "receiver", "women"]; /learn?audience=… filters by these.'
+    audiences: list[Literal["sender", "receiver", "women", "rural", "business", "disability"]] = (
+        Field(
+            description="Every audience filter the lesson matches (both = sender and receiver), "
+            'e.g. ["sender", "receiver", "women"]; /learn?audience=… filters by these.'
+        )
     )
     corridors: list[str]
     lang: str = Field(description="Language of the content returned.")
@@ -71,6 +75,10 @@ class FactPublic(BaseModel):
     url: str
     as_of: date
     review_by: date
+    countries: list[str] = Field(
+        default_factory=list,
+        description="Shown only to readers receiving in these countries (empty: everyone).",
+    )
 
 
 class ChoicePublic(BaseModel):
@@ -133,8 +141,20 @@ def _lang(value: str) -> str:
     return lang
 
 
-def _entry(slug: str, lang: str) -> LessonEntry:
-    entry = get_store().get(slug, lang)
+ToQuery = Annotated[
+    str | None,
+    Query(
+        max_length=2,
+        description="The country the money goes to; it decides the lesson's examples, "
+        f"helplines and ID documents: one of {', '.join(COUNTRIES)}. Default: the "
+        "language's usual one.",
+    ),
+]
+
+
+def _entry(slug: str, lang: str, to: str | None = None) -> LessonEntry:
+    store = get_store()
+    entry = store.get(slug, lang)
     if entry is None:
         raise HTTPException(
             status_code=404,
@@ -142,7 +162,10 @@ def _entry(slug: str, lang: str) -> LessonEntry:
                 {"loc": ["path", "slug"], "msg": f"unknown lesson {slug!r}", "type": "not_found"}
             ],
         )
-    return entry
+    if to is not None and to.upper() not in COUNTRIES:
+        raise BadRequest("to", f"unknown destination {to!r}: use one of {', '.join(COUNTRIES)}")
+    country = choose_country(store.root, lang, to)
+    return LessonEntry(localize(entry.lesson, country, store.root), entry.requested_lang)
 
 
 def _summary(e: LessonEntry) -> dict[str, object]:
@@ -189,9 +212,10 @@ def list_lessons(lang: LangQuery = SOURCE_LANG, audience: AudienceQuery = None) 
 
 
 @lessons_router.get("/{slug}", response_model=LessonDetail)
-def get_lesson(slug: SlugPath, lang: LangQuery = SOURCE_LANG) -> LessonDetail:
-    """One lesson: header, facts with sources, quiz questions (without the answers), body."""
-    e = _entry(slug, _lang(lang))
+def get_lesson(slug: SlugPath, lang: LangQuery = SOURCE_LANG, to: ToQuery = None) -> LessonDetail:
+    """One lesson: header, facts with sources, quiz questions (without the answers), body,
+    written for the reader's destination country (`to`)."""
+    e = _entry(slug, _lang(lang), to)
     h = e.lesson.header
     return LessonDetail.model_validate(
         {
@@ -216,10 +240,10 @@ def get_lesson(slug: SlugPath, lang: LangQuery = SOURCE_LANG) -> LessonDetail:
 
 @lessons_router.post("/{slug}/quiz", response_model=QuizResultPublic)
 def check_answers(
-    slug: SlugPath, body: QuizAnswers, lang: LangQuery = SOURCE_LANG
+    slug: SlugPath, body: QuizAnswers, lang: LangQuery = SOURCE_LANG, to: ToQuery = None
 ) -> QuizResultPublic:
     """Check quiz answers: per question, right or wrong, the right choice and the feedback."""
-    e = _entry(slug, _lang(lang))
+    e = _entry(slug, _lang(lang), to)
     if not body.answers:
         raise HTTPException(
             status_code=422,

@@ -33,6 +33,10 @@ from api.storage.metrics import stored_figures
 from api.storage.types import utcnow
 
 router = APIRouter(tags=["admin"])
+# Label values come from a fixed set, so no client can add series: a made-up method is
+# "other", and so is a path that matched no route (route templates are finite).
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+OTHER = "other"
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -152,7 +156,8 @@ class MetricsMiddleware:
             route = scope.get("route")
             template = getattr(route, "path_format", None) or getattr(route, "path", None)
             if template is None:
-                template = "/static" if scope["path"].startswith("/static/") else "unmatched"
+                template = "/static" if scope["path"].startswith("/static/") else OTHER
             method = scope.get("method", "GET")
+            method = method if method in KNOWN_METHODS else OTHER
             self.metrics.requests.labels(method, template, str(status[0])).inc()
             self.metrics.latency.labels(method, template).observe(time.perf_counter() - started)

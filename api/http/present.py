@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
+from api.domain import verdict as verdict_words
 from api.domain.money import quantize_display
 from api.domain.ranking import Priced
 from api.http.schemas import (
@@ -21,6 +23,7 @@ from api.services.compare import SAMPLE_NOTICE, RankedQuote
 from api.services.corridors import CorridorSummary
 from api.services.receipt import ReceiptResult
 from api.services.wallets import wallet_book
+from api.storage.pricebook import SURVEY
 from api.storage.rates import RateView
 
 
@@ -136,6 +139,8 @@ def receipt_public(res: ReceiptResult, now: datetime) -> ReceiptResponse:
     )
     sample = res.sample or res.mid.sample
     bench = res.benchmark
+    verdict = res.verdict
+    warning = verdict_words.warning_key(res.warning, cost.total_cost_pct)
     return ReceiptResponse(
         send_amount=req.send_amount,
         send_currency=req.send_currency,
@@ -171,6 +176,37 @@ def receipt_public(res: ReceiptResult, now: datetime) -> ReceiptResponse:
         world_bank_average_pct=bench.average_pct if bench else None,
         world_bank_period=bench.period if bench else None,
         world_bank_source=bench.source if bench else None,
+        basis=res.basis,
+        reference_recent=res.reference_recent,
+        newest_published_rate=rate_public(res.newest_rate or res.mid),
+        verdict=verdict.level.value,
+        above_limit=verdict.above_limit,
+        times_average=verdict.times_average,
+        verdict_text=_verdict_text(res, extra),
+        warning=res.warning,
+        warning_text=verdict_words.WARNINGS[warning] % {"pct": f"{pct(cost.total_cost_pct)}%"}
+        if warning
+        else None,
         sample=sample,
         notice=SAMPLE_NOTICE if sample else None,
     )
+
+
+def _verdict_text(res: ReceiptResult, extra: Decimal | None) -> str:
+    """The verdict, then the best offer we know, in plain English."""
+    text = verdict_words.words(res.verdict)
+    best = res.best
+    if best is None or extra is None:
+        return text
+    ccy = res.request.receive_currency
+    if best.tier == SURVEY:
+        when = best.survey_date.strftime("%b %Y") if best.survey_date else "date unknown"
+        if extra > 0:
+            return (
+                f"{text} The cheapest surveyed service would have delivered {ccy} {extra:,} "
+                f"more (World Bank survey, {when})."
+            )
+        return f"{text} Your family got at least as much as the cheapest surveyed service."
+    if extra > 0:
+        return f"{text} The best offer here today would have delivered {ccy} {extra:,} more."
+    return f"{text} Your family got at least as much as the best offer here today."

@@ -163,6 +163,7 @@ def receipt_check(body: ReceiptIn, session: SessionDep, now: NowDep) -> ReceiptR
             body.from_,
             body.to,
             body.transfer_date,
+            body.confirmed,
         ),
         now,
     )

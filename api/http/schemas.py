@@ -184,6 +184,11 @@ class ReceiptIn(BaseModel):
         default=None,
         description="Day of the transfer (default today): the reference rate of that day is used",
     )
+    confirmed: bool = Field(
+        default=False,
+        description="The sender says the figures are right: figures far from the reference "
+        "rate then get the verdict with a `warning` instead of a 422 question",
+    )
 
 
 class ReceiptAgainst(BaseModel):
@@ -228,6 +233,28 @@ class ReceiptResponse(BaseModel):
     )
     world_bank_period: str | None
     world_bank_source: str | None
+    basis: Literal["reference", "survey"] = Field(
+        description="What the cost is measured against: the published reference rate of the "
+        "transfer's date, or (when no published rate lies within 7 days of it) the interbank "
+        "rate of the World Bank survey of this route, given as `reference_rate`"
+    )
+    reference_recent: bool = Field(
+        description="A published reference rate lies within 7 days of the transfer's date"
+    )
+    newest_published_rate: RatePublic = Field(
+        description="The newest published rate on or before the transfer's date"
+    )
+    verdict: Literal["at_or_below_average", "above_average", "expensive", "no_average"] = Field(
+        description="The total cost against the World Bank average on this route "
+        "(expensive: more than twice the average)"
+    )
+    above_limit: bool = Field(description="The total cost is above the 5 % of SDG 10.c")
+    times_average: DecimalStr | None = Field(description="Total cost / the route's average")
+    verdict_text: str = Field(description="The verdict in plain English words")
+    warning: Literal["rate_far", "negative_cost", "received_above_mid"] | None = Field(
+        description="With `confirmed`: the doubt about the figures that the sender overruled"
+    )
+    warning_text: str | None
     sample: bool
     notice: str | None
 

@@ -1,39 +1,25 @@
-"""Trends and exports under /api/v1: corridor cost trends beside the World Bank RPW and
-SDG 10.c, and downloads of quotes and trends (CSV, XLSX, Parquet, JSON). Thin: parse, call
-the trends / exports services, present."""
+"""Corridor cost trends under /api/v1/trends, beside the World Bank RPW and SDG 10.c, and
+the query parameters the trends, summary and export routes share. Thin: parse, call the
+trends service, present."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path as FsPath
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query
-from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, Field
-from starlette.background import BackgroundTask
-from starlette.responses import Response
 
 from api.domain.aggregates import SDG_CORRIDOR_MAX_PCT, SDG_TARGET_AVG_PCT
 from api.domain.periods import PeriodKind
-from api.http.deps import NowDep, SessionDep
+from api.http.deps import SessionDep
 from api.http.schemas import DecimalStr, pct
-from api.services.exports import (
-    ExportFormat,
-    ExportTable,
-    about_csv,
-    chunks,
-    quotes_export,
-    quotes_stem,
-    trends_export,
-    trends_stem,
-    write_file,
-)
+from api.services.export_table import ExportFormat
 from api.services.trends import (
+    BASIS_LABELS,
+    HISTORY,
     METHODOLOGY,
     OURS,
     PUBLISHED,
@@ -41,14 +27,14 @@ from api.services.trends import (
     SERIES_LABELS,
     CorridorTrends,
     FlowWeightedPoint,
+    HistoryPoint,
     PeriodStats,
     SdgCheck,
     corridor_trends,
     sdg_check,
 )
-from api.services.trends_datasets import ATTRIBUTION, chart_export, summary_export
-from api.services.trends_summary import TrendsSummary, trends_summary
 from api.storage.published import RPW_URL, PublishedFigure
+from api.storage.rpw_history import HISTORY_SOURCE, HISTORY_URL
 
 router = APIRouter(prefix="/api/v1", tags=["trends and exports"])
 
@@ -65,7 +51,7 @@ FormatP = Annotated[ExportFormat, Path(alias="format", description="csv, xlsx, p
 DateQ = Annotated[date | None, Query(description="UTC calendar day, YYYY-MM-DD (inclusive)")]
 
 
-def _pct(value: Decimal | None) -> Decimal | None:
+def pct_or_none(value: Decimal | None) -> Decimal | None:
     return None if value is None else pct(value)
 
 
@@ -95,8 +81,17 @@ class TrendPoint(BaseModel):
     smart_pct: DecimalStr | None
     share_at_or_below_5_pct: DecimalStr | None
     by_provider_type: dict[str, DecimalStr]
-    services: int = Field(description="Transparent services averaged")
+    services: int = Field(description="Transparent services averaged (promotions left out)")
     providers: int
+    firms: int = Field(description="Firms behind the services averaged")
+    thin: bool = Field(
+        description="Fewer than 3 services or 2 firms: too few to stand for the route"
+    )
+    promotions_excluded: int = Field(
+        description="Promotional services (flagged, or a negative total cost) left out of every "
+        "figure, so a promotion never makes a route meet SDG 10.c"
+    )
+    promotion_min_pct: DecimalStr | None = Field(description="The lowest promotional cost, apart")
     observations: int = Field(description="Services observed, transparent or not")
     sample: bool
     sample_services: int
@@ -137,6 +132,42 @@ class FlowWeightedOut(BaseModel):
     sdg: SdgOut
 
 
+class HistoryOut(BaseModel):
+    period: str
+    total_cost_pct: DecimalStr = Field(description="fee_pct + fx_margin_pct (RPW's definition)")
+    fee_pct: DecimalStr
+    fx_margin_pct: DecimalStr
+    providers: int
+    published_pct: DecimalStr | None = Field(
+        description="The World Bank's published average for the same quarter, when there is one"
+    )
+    difference_pp: DecimalStr | None
+
+
+class ReconciliationOut(BaseModel):
+    period: str
+    ours_pct: DecimalStr
+    published_pct: DecimalStr
+    services: int
+    firms: int
+    published_services: int | None
+    published_firms: int | None
+    text: str
+
+
+class HeadlineOut(BaseModel):
+    series: str
+    basis: str = Field(
+        description="What the figure rests on: silkroutes (ours), rpw (survey), sample"
+    )
+    basis_label: str
+    period: str
+    average_pct: DecimalStr | None
+    smart_pct: DecimalStr | None
+    thin: bool
+    promotions_excluded: int
+
+
 class SourceRef(BaseModel):
     series: str
     name: str
@@ -155,6 +186,15 @@ class TrendsResponse(BaseModel):
     series: list[TrendPoint] = Field(description="Our own quotes (label: silkroutes)")
     rpw: list[TrendPoint] = Field(description="Imported World Bank RPW survey rows")
     published: list[PublishedOut] = Field(description="Published World Bank RPW figures")
+    history: list[HistoryOut] = Field(
+        description="Quarterly means of World Bank RPW service rows (USD 200 basket), computed "
+        "from the World Bank's dataset by a third party; not published World Bank figures"
+    )
+    reconciliations: list[ReconciliationOut] = Field(
+        description="Quarters where our recomputation of imported survey rows differs from the "
+        "published figure, and why"
+    )
+    headline: HeadlineOut | None
     flow_weighted: list[FlowWeightedOut]
     sdg_target_average_pct: DecimalStr
     sdg_corridor_max_pct: DecimalStr
@@ -170,14 +210,18 @@ def point_out(p: PeriodStats) -> TrendPoint:
     s = p.stats
     return TrendPoint(
         period=p.period,
-        average_pct=_pct(s.average_pct),
-        median_pct=_pct(s.median_pct),
-        min_pct=_pct(s.min_pct),
-        smart_pct=_pct(s.smart_pct),
-        share_at_or_below_5_pct=_pct(s.share_at_or_below_5_pct),
+        average_pct=pct_or_none(s.average_pct),
+        median_pct=pct_or_none(s.median_pct),
+        min_pct=pct_or_none(s.min_pct),
+        smart_pct=pct_or_none(s.smart_pct),
+        share_at_or_below_5_pct=pct_or_none(s.share_at_or_below_5_pct),
         by_provider_type={k or "unknown": pct(v) for k, v in sorted(s.by_provider_type.items())},
         services=s.services,
         providers=p.providers,
+        firms=s.firms,
+        thin=s.thin,
+        promotions_excluded=s.promotions,
+        promotion_min_pct=pct_or_none(s.promotion_min_pct),
         observations=p.observations,
         sample=p.sample,
         sample_services=p.sample_services,
@@ -210,10 +254,39 @@ def published_out(f: PublishedFigure) -> PublishedOut:
     )
 
 
+def history_out(h: HistoryPoint) -> HistoryOut:
+    f = h.figure
+    return HistoryOut(
+        period=f.period,
+        total_cost_pct=pct(f.total_cost_pct),
+        fee_pct=pct(f.fee_pct),
+        fx_margin_pct=pct(f.fx_margin_pct),
+        providers=f.providers,
+        published_pct=pct_or_none(h.published_pct),
+        difference_pp=pct_or_none(h.difference_pp),
+    )
+
+
+def headline_out(t: CorridorTrends) -> HeadlineOut | None:
+    h, basis = t.headline, t.headline_basis
+    if h is None or basis is None:
+        return None
+    return HeadlineOut(
+        series=h.series,
+        basis=basis,
+        basis_label=BASIS_LABELS[basis],
+        period=h.period,
+        average_pct=pct_or_none(h.stats.average_pct),
+        smart_pct=pct_or_none(h.stats.smart_pct),
+        thin=h.stats.thin,
+        promotions_excluded=h.stats.promotions,
+    )
+
+
 def flow_out(p: FlowWeightedPoint) -> FlowWeightedOut:
     return FlowWeightedOut(
         period=p.period,
-        average_pct=_pct(p.average_pct),
+        average_pct=pct_or_none(p.average_pct),
         corridors=list(p.corridors),
         corridors_without_flow=list(p.corridors_without_flow),
         flow_usd=p.flow_usd,
@@ -255,6 +328,16 @@ def sources_of(t: CorridorTrends) -> list[SourceRef]:
                 url=RPW_URL,
             )
         )
+    if t.history:
+        files = sorted({h.figure.source_file for h in t.history})
+        out.append(
+            SourceRef(
+                series=HISTORY,
+                name=SERIES_LABELS[HISTORY],
+                detail=f"{HISTORY_SOURCE}; files: {', '.join(files)}",
+                url=HISTORY_URL,
+            )
+        )
     flow_sources = sorted({s for p in t.flow_weighted for s in p.flow_sources})
     if flow_sources:
         out.append(
@@ -279,6 +362,21 @@ def trends_public(t: CorridorTrends) -> TrendsResponse:
         series=[point_out(p) for p in t.ours],
         rpw=[point_out(p) for p in t.rpw],
         published=[published_out(f) for f in t.published],
+        history=[history_out(h) for h in t.history],
+        reconciliations=[
+            ReconciliationOut(
+                period=r.period,
+                ours_pct=pct(r.ours_pct),
+                published_pct=pct(r.published_pct),
+                services=r.services,
+                firms=r.firms,
+                published_services=r.published_services,
+                published_firms=r.published_firms,
+                text=r.text,
+            )
+            for r in t.reconciliations
+        ],
+        headline=headline_out(t),
         flow_weighted=[flow_out(p) for p in t.flow_weighted],
         sdg_target_average_pct=SDG_TARGET_AVG_PCT,
         sdg_corridor_max_pct=SDG_CORRIDOR_MAX_PCT,
@@ -300,355 +398,3 @@ def trends(
 ) -> TrendsResponse:
     """Corridor cost trends per period at an RPW basket, beside the World Bank's figures."""
     return trends_public(corridor_trends(session, corridor, int(basket), period))
-
-
-def export_response(table: ExportTable, fmt: ExportFormat, stem: str) -> Response:
-    headers = {
-        "Content-Disposition": f'attachment; filename="{table.filename(fmt, stem)}"',
-        "X-Remit-Sample": "true" if table.sample else "false",
-        "Cache-Control": "no-store",
-    }
-    if table.sample:
-        headers["X-Remit-Notice"] = "sample data - not live prices"
-    if fmt.streams:
-        return StreamingResponse(chunks(table, fmt), media_type=fmt.media_type, headers=headers)
-    fd, name = tempfile.mkstemp(prefix=f"remit-{table.name}-", suffix=f".{fmt.value}")
-    os.close(fd)
-    path = FsPath(name)
-    try:
-        write_file(table, fmt, path)
-    except BaseException:
-        path.unlink(missing_ok=True)
-        raise
-    return FileResponse(
-        path,
-        media_type=fmt.media_type,
-        headers=headers,
-        background=BackgroundTask(path.unlink, missing_ok=True),
-    )
-
-
-EXPORT_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {
-        "description": "The export file (CSV and JSON streamed as rows are read). Headers: "
-        "X-Remit-Sample (true/false) and, with sample rows, X-Remit-Notice.",
-        "content": {f.media_type.split(";")[0]: {} for f in ExportFormat},
-    }
-}
-
-
-ABOUT_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {
-        "description": "The CSV export's sidecar: field,value rows with the query, generation "
-        "time, sources, licences (CC BY 4.0 attribution for RPW) and rounding rules.",
-        "content": {"text/csv": {}},
-    }
-}
-
-
-def about_response(table: ExportTable, stem: str) -> Response:
-    name = table.filename(ExportFormat.CSV, stem).removesuffix(".csv") + ".about.csv"
-    return Response(
-        about_csv(table),
-        media_type=ExportFormat.CSV.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Cache-Control": "no-store",
-        },
-    )
-
-
-@router.get("/exports/quotes.about.csv", response_class=Response, responses=ABOUT_RESPONSES)
-def export_quotes_about(
-    session: SessionDep,
-    corridor: OptCorridorQ = None,
-    from_date: DateQ = None,
-    to_date: DateQ = None,
-) -> Response:
-    """What the quotes CSV with the same query holds (the XLSX export's "about" sheet)."""
-    table = quotes_export(session, corridor, from_date, to_date, typed=False)
-    return about_response(table, quotes_stem(corridor, from_date, to_date))
-
-
-@router.get("/exports/trends.about.csv", response_class=Response, responses=ABOUT_RESPONSES)
-def export_trends_about(
-    session: SessionDep,
-    corridor: OptCorridorQ = None,
-    period: PeriodQ = PeriodKind.QUARTER,
-) -> Response:
-    """What the trends CSV with the same query holds (the XLSX export's "about" sheet)."""
-    table = trends_export(session, corridor, period)
-    return about_response(table, trends_stem(corridor, period))
-
-
-@router.get("/exports/quotes.{format}", response_class=Response, responses=EXPORT_RESPONSES)
-def export_quotes(
-    session: SessionDep,
-    fmt: FormatP,
-    corridor: OptCorridorQ = None,
-    from_date: DateQ = None,
-    to_date: DateQ = None,
-) -> Response:
-    """Every stored quote (with provenance) as CSV/JSON (streamed), XLSX or Parquet."""
-    table = quotes_export(session, corridor, from_date, to_date, typed=not fmt.streams)
-    return export_response(table, fmt, quotes_stem(corridor, from_date, to_date))
-
-
-@router.get("/exports/trends.{format}", response_class=Response, responses=EXPORT_RESPONSES)
-def export_trends(
-    session: SessionDep,
-    fmt: FormatP,
-    corridor: OptCorridorQ = None,
-    period: PeriodQ = PeriodKind.QUARTER,
-) -> Response:
-    """Corridor trends (ours, imported RPW rows, World Bank published figures) for both
-    baskets, for one corridor or all."""
-    table = trends_export(session, corridor, period)
-    return export_response(table, fmt, trends_stem(corridor, period))
-
-
-# -- the overview: every corridor against SDG 10.c -----------------------------------------
-
-
-class Sdg10cOut(BaseModel):
-    average_at_or_below_3: bool | None = Field(description="Average total cost <= 3 %")
-    smart_at_or_below_5: bool | None = Field(
-        description="SmaRT <= 5 % (the World Bank's test of 'no corridor above 5 %')"
-    )
-    meets: bool | None
-    status: str = Field(description="meets, misses_3, misses_5, misses_both, no_smart, no_data")
-    text: str
-    source: str | None = Field(
-        default=None,
-        description="The figures tested: silkroutes (ours) or, where we have none, rpw (the "
-        "World Bank survey rows imported); null when neither has an average",
-    )
-    period: str | None = Field(default=None, description="The period of those figures")
-
-
-class SeriesFigures(BaseModel):
-    source: str = Field(description="silkroutes (ours), rpw (imported survey rows)")
-    period: str
-    average_pct: DecimalStr | None
-    median_pct: DecimalStr | None
-    min_pct: DecimalStr | None
-    smart_pct: DecimalStr | None
-    share_at_or_below_5_pct: DecimalStr | None
-    services: int
-    providers: int
-    sample: bool
-    newest: datetime | None
-    sources: list[str]
-
-
-class PublishedLatest(BaseModel):
-    source: str = PUBLISHED
-    period: str
-    average_pct: DecimalStr | None
-    attribution: str
-    source_url: str | None
-    files: list[str]
-
-
-class CorridorSummaryOut(BaseModel):
-    corridor: str
-    from_country: str
-    to_country: str
-    from_name: str
-    to_name: str
-    basket_amount: DecimalStr | None
-    basket_currency: str
-    ours: SeriesFigures | None
-    rpw: SeriesFigures | None
-    published: PublishedLatest | None
-    sdg: Sdg10cOut
-    few_services: bool = Field(description="Fewer than 3 services: too few to be meaningful")
-    current: bool = Field(description="Our latest figures are of the summary's latest period")
-    flow_usd: DecimalStr | None
-    flow_source: str | None
-    history: list[dict[str, DecimalStr | str | None]]
-
-
-class TargetShare(BaseModel):
-    met: int
-    of: int = Field(description="Corridors for which the test can be made")
-
-
-class SummaryResponse(BaseModel):
-    basket_usd: int
-    period_kind: str
-    period: str | None = Field(description="The latest period any corridor has our figures for")
-    generated_at: datetime
-    data_newest: datetime | None
-    data_oldest: datetime | None = Field(
-        description="Oldest 'newest observation' among the corridors' latest figures"
-    )
-    data_age_hours: DecimalStr | None
-    corridors: list[CorridorSummaryOut]
-    simple_average_pct: DecimalStr | None
-    simple_average_corridors: list[str]
-    flow_weighted_average_pct: DecimalStr | None
-    flow_weighted: FlowWeightedOut | None
-    meeting_average_target: TargetShare
-    meeting_smart_ceiling: TargetShare
-    meeting_both: TargetShare
-    sdg_target_average_pct: DecimalStr
-    sdg_corridor_max_pct: DecimalStr
-    sample: bool
-    notice: str | None
-    methodology: str
-    attribution: str
-    downloads: dict[str, str]
-
-
-def _series_out(p: PeriodStats | None, source: str) -> SeriesFigures | None:
-    if p is None:
-        return None
-    s = p.stats
-    return SeriesFigures(
-        source=source,
-        period=p.period,
-        average_pct=_pct(s.average_pct),
-        median_pct=_pct(s.median_pct),
-        min_pct=_pct(s.min_pct),
-        smart_pct=_pct(s.smart_pct),
-        share_at_or_below_5_pct=_pct(s.share_at_or_below_5_pct),
-        services=s.services,
-        providers=p.providers,
-        sample=p.sample,
-        newest=p.newest,
-        sources=list(p.sources),
-    )
-
-
-SUMMARY_METHODOLOGY = (
-    METHODOLOGY
-    + " SDG status per corridor: average at or below 3 % and SmaRT at or below 5 % (the World "
-    "Bank tests 'no corridor above 5 %' with the corridor's SmaRT). Cross-corridor averages are "
-    "over the corridors with our figures in the latest period: a simple mean, and an RPW-style "
-    "mean weighted by each corridor's bilateral remittance flow (CGD update of the World Bank "
-    "bilateral matrix, 2024; the World Bank/KNOMAD matrix where CGD has none). Quotes with "
-    "source 'rpw' are World Bank survey rows and are reported as the rpw series, not ours."
-)
-
-
-def summary_public(s: TrendsSummary) -> SummaryResponse:
-    age = None
-    if s.newest is not None:
-        age = pct(Decimal((s.generated_at - s.newest).total_seconds()) / 3600)
-    corridors = []
-    for c in s.corridors:
-        sdg = c.sdg
-        corridors.append(
-            CorridorSummaryOut(
-                corridor=c.code,
-                from_country=c.corridor.from_country,
-                to_country=c.corridor.to_country,
-                from_name=c.from_name,
-                to_name=c.to_name,
-                basket_amount=c.basket_amount,
-                basket_currency=c.corridor.send_currency,
-                ours=_series_out(c.ours, OURS),
-                rpw=_series_out(c.rpw, RPW_IMPORT),
-                published=PublishedLatest(
-                    period=c.published.period,
-                    average_pct=c.published.average_pct,
-                    attribution=ATTRIBUTION,
-                    source_url=c.published.source_url,
-                    files=list(c.published.files),
-                )
-                if c.published
-                else None,
-                sdg=Sdg10cOut(
-                    average_at_or_below_3=sdg.average_at_or_below_3,
-                    smart_at_or_below_5=sdg.smart_at_or_below_5,
-                    meets=sdg.meets,
-                    status=sdg.status,
-                    text=sdg.text,
-                    source=c.basis.series if c.basis else None,
-                    period=c.basis.period if c.basis else None,
-                ),
-                few_services=c.few_services,
-                current=c.ours is not None and c.ours.period == s.period,
-                flow_usd=c.corridor.flow_usd,
-                flow_source=c.corridor.flow_source,
-                history=[
-                    {
-                        "period": h.period,
-                        "average_pct": pct(h.average_pct),
-                        "smart_pct": _pct(h.smart_pct),
-                    }
-                    for h in c.history
-                ],
-            )
-        )
-    query = urlencode({"basket": s.basket_usd, "period": s.period_kind.value})
-    fw = s.flow_weighted
-    return SummaryResponse(
-        basket_usd=s.basket_usd,
-        period_kind=s.period_kind.value,
-        period=s.period,
-        generated_at=s.generated_at,
-        data_newest=s.newest,
-        data_oldest=s.oldest,
-        data_age_hours=age,
-        corridors=corridors,
-        simple_average_pct=_pct(s.simple_average_pct),
-        simple_average_corridors=list(s.simple_average_corridors),
-        flow_weighted_average_pct=_pct(fw.average_pct) if fw else None,
-        flow_weighted=flow_out(fw) if fw else None,
-        meeting_average_target=TargetShare(met=s.meeting_3[0], of=s.meeting_3[1]),
-        meeting_smart_ceiling=TargetShare(met=s.meeting_5[0], of=s.meeting_5[1]),
-        meeting_both=TargetShare(met=s.meeting_both[0], of=s.meeting_both[1]),
-        sdg_target_average_pct=SDG_TARGET_AVG_PCT,
-        sdg_corridor_max_pct=SDG_CORRIDOR_MAX_PCT,
-        sample=s.sample,
-        notice=s.notice,
-        methodology=SUMMARY_METHODOLOGY,
-        attribution=ATTRIBUTION,
-        downloads={
-            f"summary.{f.value}": f"/api/v1/exports/trends-summary.{f.value}?{query}"
-            for f in ExportFormat
-        },
-    )
-
-
-@router.get("/trends/summary", response_model=SummaryResponse)
-def trends_summary_route(
-    session: SessionDep,
-    now: NowDep,
-    basket: BasketQ = "200",
-    period: PeriodQ = PeriodKind.QUARTER,
-) -> SummaryResponse:
-    """Every corridor's latest figures by source (ours, imported RPW rows, World Bank
-    published), its SDG 10.c status, and the simple and flow-weighted averages."""
-    return summary_public(trends_summary(session, int(basket), period, now=now))
-
-
-@router.get("/exports/trends-summary.{format}", response_class=Response, responses=EXPORT_RESPONSES)
-def export_trends_summary(
-    session: SessionDep,
-    now: NowDep,
-    fmt: FormatP,
-    basket: BasketQ = "200",
-    period: PeriodQ = PeriodKind.QUARTER,
-) -> Response:
-    """The overview (GET /api/v1/trends/summary) as a table, one row per corridor, with each
-    corridor's flow weight."""
-    table = summary_export(trends_summary(session, int(basket), period, now=now))
-    return export_response(table, fmt, f"trends-summary-{basket}-{period.value}")
-
-
-@router.get("/exports/trends-chart.{format}", response_class=Response, responses=EXPORT_RESPONSES)
-def export_trends_chart(
-    session: SessionDep,
-    fmt: FormatP,
-    corridor: CorridorQ,
-    basket: BasketQ = "200",
-    period: PeriodQ = PeriodKind.QUARTER,
-) -> Response:
-    """Exactly the numbers plotted on /trends/{from}-{to}: one row per series and period."""
-    t = corridor_trends(session, corridor, int(basket), period, with_flow_weighted=False)
-    return export_response(
-        chart_export(t), fmt, f"trends-chart-{t.corridor.code}-{basket}-{period.value}"
-    )

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from api.domain.validation import Problem, check_number
+from api.domain.validation import Problem, check_capture_window, check_number
 from api.ingestion.formats import ParseError
 from api.ingestion.formats.feed import (
     FeedRow as FeedRow,  # re-exported: a typed-in quote is a feed row
@@ -91,7 +91,7 @@ class FeedReport:
         return len({r.line for r in self.rejected})
 
 
-def feed_quote(row: FeedRow, now: datetime, payload_hash: str | None, source: str) -> QuoteIn:
+def feed_quote(row: FeedRow, payload_hash: str | None, source: str) -> QuoteIn:
     """A quote typed by a person or uploaded in a feed, as storage takes it."""
     return QuoteIn(
         provider=row.provider,
@@ -103,7 +103,9 @@ def feed_quote(row: FeedRow, now: datetime, payload_hash: str | None, source: st
         receive_currency=row.receive_currency,
         payout_method=row.payout_method,
         speed=row.speed,
-        collected_at=now,
+        # The price is as old as the provider's capture time, not as old as the upload: a
+        # stale file shows as stale (the window check keeps the time plausible).
+        collected_at=row.captured_at,
         source=source,
         payin_method=row.payin_method or DEFAULT_PAYIN,
         receive_fee=row.receive_fee,
@@ -137,9 +139,14 @@ def import_feed(
         rejected=list(parsed.rejected),
         warnings=list(parsed.warnings),
     )
-    quotes = [feed_quote(row, now, digest, source) for row in parsed.rows]
-    results = store_quotes(session, quotes)
-    for row, result in zip(parsed.rows, results, strict=True):
+    rows: list[FeedRow] = []
+    for row in parsed.rows:
+        late = check_capture_window(row.captured_at, now, "captured_at")
+        report.rejected += [RejectedRow(row.line, p.field, p.reason) for p in late]
+        if not late:
+            rows.append(row)
+    results = store_quotes(session, [feed_quote(row, digest, source) for row in rows])
+    for row, result in zip(rows, results, strict=True):
         if result.outcome is Outcome.STORED:
             report.stored += 1
         elif result.outcome is Outcome.DUPLICATE:
@@ -168,7 +175,10 @@ def import_feed(
 def record_mystery_quote(session: Session, m: FeedRow, now: datetime) -> StoreResult:
     # A researcher's quote has exactly the fields of a feed row.
     """Store one researcher-entered quote (same validation as every other quote)."""
-    result = store_quotes(session, [feed_quote(m, now, None, MYSTERY_SOURCE)])[0]
+    late = check_capture_window(m.captured_at, now, "captured_at")
+    if late:
+        raise QuoteRejected(late)
+    result = store_quotes(session, [feed_quote(m, None, MYSTERY_SOURCE)])[0]
     if result.outcome is Outcome.REJECTED:  # nothing was added
         raise QuoteRejected(
             [Problem(_field(session, p, m.from_country), p.reason) for p in result.problems]

@@ -8,9 +8,13 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from api.services.lesson_audio import audio_problems
+from api.services.lesson_local import LOCAL_DIR, local_problems, local_words
+from api.services.lesson_words import catalog_problems, glossaries, lesson_texts, text_problems
 from api.services.lessons import (
     FILENAME_RE,
     LESSON_LANGS,
+    PARTIAL_LANGS,
     SOURCE_LANG,
     Catalogue,
     Issue,
@@ -53,7 +57,7 @@ def _fact_drift(en: Lesson, tr: Lesson) -> list[Issue]:
     return out
 
 
-CellStatus = Literal["ok", "review", "warning", "error", "missing"]
+CellStatus = Literal["ok", "review", "warning", "error", "missing", "optional"]
 
 
 @dataclass
@@ -140,6 +144,8 @@ def _missing_translations(cat: Catalogue, en: dict[str, Lesson]) -> list[Issue]:
             if m is not None:
                 present.add(m["slug"])
         for lesson in sorted(en.values(), key=lambda x: (x.number, x.slug)):
+            if lang in PARTIAL_LANGS and lesson.slug not in PARTIAL_LANGS[lang]:
+                continue
             if lesson.slug not in present:
                 rel = f"{lang}/{lesson.path.name}"
                 msg = f"{lesson.slug!r} is not translated into {lang} (expected {rel})"
@@ -155,8 +161,40 @@ def _cell(found: list[Issue]) -> CellStatus:
     return "review" if found else "ok"
 
 
-def check_lessons(root: Path, today: date) -> CheckReport:
-    """Validate every lesson file under `root` (a fresh read; nothing cached)."""
+def _content_checks(root: Path, cat: Catalogue, catalogs: Path | None) -> list[Issue]:
+    """Glossary words and digits in every lesson and (given `catalogs`) web page catalog;
+    the country words every lesson uses, and translations keeping English's country rules."""
+    en = cat.lessons.get(SOURCE_LANG, {})
+    local = [
+        _error(file, field, message, IssueKind.COUNTRY)
+        for file, field, message in local_problems(root, cat.lessons, en)
+    ]
+    local += [
+        _error(lesson.rel, "audio", message, IssueKind.AUDIO)
+        for by_slug in cat.lessons.values()
+        for lesson in by_slug.values()
+        for message in audio_problems(lesson, root)
+    ]
+    found, problems = glossaries(root, LESSON_LANGS)
+    for lang, by_slug in cat.lessons.items():
+        for lesson in by_slug.values():
+            texts = lesson_texts(lesson.header, lesson.body)
+            problems += text_problems(found.get(lang), lang, texts, lesson.rel)
+    for lang in LESSON_LANGS:
+        words = local_words(root, lang)
+        if words is not None:
+            texts = (
+                (f"countries.{c}.{k}", v) for c, d in words.countries.items() for k, v in d.items()
+            )
+            problems += text_problems(found.get(lang), lang, texts, f"{LOCAL_DIR}/{lang}.yaml")
+    if catalogs is not None:
+        problems += catalog_problems(catalogs, found, LESSON_LANGS)
+    return local + [_error(p.file, p.field, p.message, IssueKind.WORDS) for p in problems]
+
+
+def check_lessons(root: Path, today: date, catalogs: Path | None = None) -> CheckReport:
+    """Validate every lesson file under `root` (a fresh read; nothing cached), and with
+    `catalogs` (web/translations) the web pages' words against the same glossaries."""
     cat = LessonStore(root).catalogue()
     issues = list(cat.file_issues)
     if not root.is_dir():
@@ -175,6 +213,7 @@ def check_lessons(root: Path, today: date) -> CheckReport:
 
     issues += _source_url_checks(en)
     issues += _missing_translations(cat, en)
+    issues += _content_checks(root, cat, catalogs)
 
     # The lessons x languages matrix, one cell per file (broken files included).
     by_file: dict[str, list[Issue]] = {}
@@ -191,7 +230,8 @@ def check_lessons(root: Path, today: date) -> CheckReport:
     languages = list(LESSON_LANGS) + sorted(set(cat.files) - set(LESSON_LANGS))
     for slug in rows:
         for lang in languages:
-            cells.setdefault((slug, lang), "missing")
+            optional = lang in PARTIAL_LANGS and slug not in PARTIAL_LANGS[lang]
+            cells.setdefault((slug, lang), "optional" if optional else "missing")
     return CheckReport(
         today=today,
         languages=languages,

@@ -25,7 +25,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from urllib.parse import urlsplit
 
 import yaml
@@ -41,10 +41,16 @@ from pydantic import (
     model_validator,
 )
 
+from api.services.lesson_markup import COUNTRIES, TOKEN_RE, block_problems
 from api.settings import LESSONS_DIR
 
 # The web pages' language codes; English is the source every translation is checked against.
-LESSON_LANGS: tuple[str, ...] = ("en", "ur", "fa-AF", "ps", "bn", "ar")
+LESSON_LANGS: tuple[str, ...] = ("en", "ur", "fa-AF", "fa-IR", "ps", "bn", "ar")
+# Languages that hold only some lessons: Persian of Iran (fa-IR) the lessons that concern
+# Iran and the one every reader needs; the others are shown in English there, marked.
+PARTIAL_LANGS: dict[str, frozenset[str]] = {
+    "fa-IR": frozenset({"formal-vs-informal", "payout-options", "money-with-a-disability"}),
+}
 SOURCE_LANG = "en"
 LIVE_MARKER = "{{ live_example }}"
 AUDIO_SUFFIXES = frozenset({".mp3", ".ogg", ".oga", ".opus", ".m4a", ".webm"})
@@ -76,11 +82,21 @@ HttpUrlText = Annotated[
     str, StringConstraints(pattern=r"^https?://[^\s/?#]+\.[^\s]*$", max_length=500)
 ]
 CorridorCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}-[A-Z]{2}$")]
+# A destination the lessons are written for (see api.services.lesson_local).
+Destination = Literal["PK", "BD", "AF", "IQ", "IR"]
+assert get_args(Destination) == COUNTRIES
 # Who a lesson is for: its role (sender, receiver or both) and the groups it speaks to.
-Audience = Literal["sender", "receiver", "both", "women", "rural", "business"]
+Audience = Literal["sender", "receiver", "both", "women", "rural", "business", "disability"]
 ROLES: tuple[str, ...] = ("sender", "receiver", "both")
 # The values /learn filters by ("both" counts as sender and receiver).
-AUDIENCE_FILTERS: tuple[str, ...] = ("sender", "receiver", "women", "rural", "business")
+AUDIENCE_FILTERS: tuple[str, ...] = (
+    "sender",
+    "receiver",
+    "women",
+    "rural",
+    "business",
+    "disability",
+)
 
 
 class _Header(BaseModel):
@@ -121,6 +137,8 @@ class Fact(_Header):
     url: HttpUrlText
     as_of: date
     review_by: date
+    # Shown only to readers receiving in these countries (none: to every reader).
+    countries: list[Destination] = Field(default_factory=list)
 
     @field_validator("url")
     @classmethod
@@ -263,6 +281,9 @@ class IssueKind(StrEnum):
     FACT_DRIFT = "fact_drift"  # a translated fact's source/dates differ from English
     MISSING = "missing"  # an English lesson has no translation in a language
     SOURCE_URL = "source_url"  # a fact's address is not unique to it
+    WORDS = "words"  # a word the glossary avoids, or another language's digits
+    COUNTRY = "country"  # a lesson's words for the reader's country (lessons/local)
+    AUDIO = "audio"  # a lesson's computer-voice audio is older than its text
 
 
 @dataclass(frozen=True)
@@ -399,8 +420,11 @@ def parse_lesson(path: Path, root: Path) -> Lesson:
         issues.append(_error(rel, "body", "is empty"))
     marker_lines = [ln for ln in body.splitlines() if ln.strip() == LIVE_MARKER]
     for other in MARKER_RE.findall(body):
-        if other != LIVE_MARKER:
-            issues.append(_error(rel, "body", f"unknown marker {other}; only {LIVE_MARKER} exists"))
+        if other != LIVE_MARKER and not TOKEN_RE.fullmatch(other):
+            msg = f"unknown marker {other}; only {LIVE_MARKER} and {{{{ local.<key> }}}} exist"
+            issues.append(_error(rel, "body", msg))
+    for problem in block_problems(body):
+        issues.append(_error(rel, "body", problem))
     if body.count(LIVE_MARKER) != len(marker_lines):
         issues.append(_error(rel, "body", f"{LIVE_MARKER} must stand alone on its own line"))
     if header.live_example and len(marker_lines) != 1:
@@ -415,14 +439,17 @@ def parse_lesson(path: Path, root: Path) -> Lesson:
         issues.append(_error(rel, "live_example", f"is false but the body contains {LIVE_MARKER}"))
     if issues:
         raise LessonFileError(issues)
-    if header.live_example:
+    return Lesson(header, int(m["number"]), path, rel, body, body_parts(body, header.live_example))
+
+
+def body_parts(body: str, live_example: bool) -> tuple[str, ...]:
+    """The body as HTML; with a live example the marker splits it into [before, after]."""
+    if live_example:
         before, after = re.split(
             r"^[ \t]*" + re.escape(LIVE_MARKER) + r"[ \t]*$", body, maxsplit=1, flags=re.M
         )
-        parts: tuple[str, ...] = (render_markdown(before), render_markdown(after))
-    else:
-        parts = (render_markdown(body),)
-    return Lesson(header, int(m["number"]), path, rel, body, parts)
+        return (render_markdown(before), render_markdown(after))
+    return (render_markdown(body),)
 
 
 # ---------------------------------------------------------------------------------------

@@ -10,6 +10,12 @@ Three series, never mixed:
 - `rpw`: the same statistics over imported World Bank RPW rows (cc1 = USD 200 basket,
   cc2 = USD 500), for the quarters we have imported.
 - `published`: the World Bank's published aggregates from data/reference/, as published.
+- `rpw_service_means`: quarterly means of RPW service rows at the USD 200 basket, 2016-2025,
+  computed from the World Bank's dataset by a third party (data/reference/README.md); total
+  cost = fee % + FX margin %. Beside each, the World Bank's published figure for the quarter.
+
+Promotions never make a corridor meet SDG 10.c: the aggregates leave them out and count them
+apart (`api.domain.aggregates`); a corridor on fewer than 3 services or 2 firms is `thin`.
 
 Plus a cross-corridor average of our corridor averages weighted by each corridor's
 bilateral flow (`corridor.flow_usd`, source in `corridor.flow_source`).
@@ -45,6 +51,7 @@ from api.storage.published import (
     series_figures,
 )
 from api.storage.rollups import RPW_SOURCE, RollupRow, read_rollups
+from api.storage.rpw_history import HistoryFigure, history_figures
 
 Basket = Literal[200, 500]
 BASKETS: tuple[Basket, ...] = (200, 500)
@@ -52,12 +59,23 @@ BASKETS: tuple[Basket, ...] = (200, 500)
 OURS = "silkroutes"
 RPW_IMPORT = "rpw"
 PUBLISHED = "world_bank_published"
+HISTORY = "rpw_service_means"
 
 SERIES_LABELS = {
     OURS: "silkroutes-remit quotes (our own collection)",
     RPW_IMPORT: "World Bank RPW survey rows imported into this service",
     PUBLISHED: "World Bank RPW published figures",
+    HISTORY: "Means of World Bank RPW service rows (USD 200 basket), computed from the World "
+    "Bank's dataset by a third party",
 }
+
+# What a headline figure rests on, said beside it.
+BASIS_LABELS = {
+    OURS: "our collected prices",
+    RPW_IMPORT: "World Bank survey rows",
+    "sample": "sample prices, not real",
+}
+
 
 METHODOLOGY = (
     "Corridor average = simple mean of total cost % (fee / amount + FX margin against the "
@@ -157,6 +175,107 @@ class FlowWeightedPoint:
         return sdg_check(self.average_pct, corridor=False)
 
 
+@dataclass(frozen=True)
+class HistoryPoint:
+    """One quarter of the third party's means, beside the World Bank's published average for
+    the same corridor and quarter when there is one (both shown, never merged)."""
+
+    figure: HistoryFigure
+    published_pct: Decimal | None
+
+    @property
+    def period(self) -> str:
+        return self.figure.period
+
+    @property
+    def total_cost_pct(self) -> Decimal:
+        return self.figure.total_cost_pct
+
+    @property
+    def difference_pp(self) -> Decimal | None:
+        if self.published_pct is None:
+            return None
+        return self.figure.total_cost_pct - self.published_pct
+
+
+def history_series(
+    figures: Sequence[HistoryFigure], published: Sequence[PublishedFigure]
+) -> list[HistoryPoint]:
+    at = {
+        (f.corridor, f.period, f.basket_usd): f.average_pct
+        for f in published
+        if f.scope == "corridor" and f.average_pct is not None
+    }
+    return [
+        HistoryPoint(f, at.get((f.corridor, f.period, f.basket_usd)))
+        for f in sorted(figures, key=lambda f: (f.corridor, period_sort_key(f.period)))
+    ]
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """Our recomputation over imported survey rows beside the World Bank's published figure
+    for the same quarter, and why they differ (the rows behind each)."""
+
+    period: str
+    ours_pct: Decimal
+    published_pct: Decimal
+    services: int
+    firms: int
+    published_services: int | None
+    published_firms: int | None
+
+    @property
+    def text(self) -> str:
+        ours = f"our recomputation covers {self.services} services from {self.firms} firms"
+        if self.published_services is None:
+            theirs = "the World Bank's published figure covers all the services it surveyed"
+        else:
+            theirs = (
+                f"the World Bank's published figure covers {self.published_services} services"
+                + (f" from {self.published_firms} firms" if self.published_firms else "")
+            )
+        return (
+            f"{self.period}: {self.ours_pct.quantize(Decimal('0.01'))} % (ours) vs "
+            f"{self.published_pct.quantize(Decimal('0.01'))} % (published): the imported rows "
+            f"are not the whole survey; {ours}, {theirs}"
+        )
+
+
+RECONCILE_TOLERANCE_PP = Decimal("0.01")
+
+
+def reconcile(
+    rpw: Sequence[PeriodStats], published: Sequence[PublishedFigure]
+) -> list[Reconciliation]:
+    """The quarters where our recomputation of imported survey rows differs from the World
+    Bank's published corridor average by more than 0.01 pp."""
+    at = {
+        (f.corridor, f.period, f.basket_usd): f
+        for f in published
+        if f.scope == "corridor" and f.average_pct is not None
+    }
+    out = []
+    for p in rpw:
+        f = at.get((p.corridor, p.period, p.basket_usd))
+        ours = p.stats.average_pct
+        if f is None or ours is None or f.average_pct is None:
+            continue
+        if abs(ours - f.average_pct) > RECONCILE_TOLERANCE_PP:
+            out.append(
+                Reconciliation(
+                    p.period,
+                    ours,
+                    f.average_pct,
+                    p.stats.services,
+                    p.stats.firms,
+                    f.services,
+                    f.firms,
+                )
+            )
+    return out
+
+
 @dataclass
 class CorridorTrends:
     corridor: Corridor
@@ -171,10 +290,37 @@ class CorridorTrends:
     flow_weighted: list[FlowWeightedPoint]
     note: str | None = None
     quote_sources: tuple[str, ...] = field(default=())
+    history: list[HistoryPoint] = field(default_factory=list)
 
     @property
     def sample(self) -> bool:
         return any(p.sample for p in self.ours) or any(p.sample for p in self.flow_weighted)
+
+    @property
+    def route_sample(self) -> bool:
+        """This route's own figures rest on sample prices (the cross-route average says so
+        on its own rows)."""
+        return any(p.sample for p in self.ours)
+
+    @property
+    def headline(self) -> PeriodStats | None:
+        """The newest figures with an average: ours, else the imported survey rows."""
+        for series in (self.ours, self.rpw):
+            latest = next((p for p in reversed(series) if p.average_pct is not None), None)
+            if latest is not None:
+                return latest
+        return None
+
+    @property
+    def headline_basis(self) -> str | None:
+        h = self.headline
+        if h is None:
+            return None
+        return "sample" if h.sample else h.series
+
+    @property
+    def reconciliations(self) -> list[Reconciliation]:
+        return reconcile(self.rpw, self.published)
 
     @property
     def notice(self) -> str | None:
@@ -198,6 +344,8 @@ def _observation(r: RollupRow) -> Observation:
         r.within_5_days,
         r.accessible,
         rpw_firm_type(r.provider_type),
+        promotional=r.promotional,
+        firm=r.provider_key,
     )
 
 
@@ -309,7 +457,7 @@ def our_averages(
     for (code, period), members in sorted(
         groups.items(), key=lambda kv: (kv[0][0], period_sort_key(kv[0][1]))
     ):
-        kept = [r for r in members if r.transparent]
+        kept = [r for r in members if r.transparent and not _observation(r).promotion]
         costs = sorted(r.total_cost_pct for r in kept)
         average = sum(costs, Decimal(0)) / len(costs) if costs else None
         out[code].append(PeriodAverage(code, period, average, any(r.sample for r in kept)))
@@ -397,6 +545,9 @@ def corridor_trends(
     ours = our_series(session, [corridor], basket, kind).get(corridor.code, [])
     corridors = all_corridors(session) if with_flow_weighted else [corridor]
     amount = basket_amount(corridor, basket)
+    published = series_figures(session, [corridor.code], basket) + published_for(
+        corridor.code, basket
+    )
     note = None
     if amount is None:
         note = (
@@ -412,8 +563,7 @@ def corridor_trends(
         period_kind=kind,
         ours=ours,
         rpw=rpw_series(session, [corridor.code], basket).get(corridor.code, []),
-        published=series_figures(session, [corridor.code], basket)
-        + published_for(corridor.code, basket),
+        published=published,
         flow_weighted=flow_weighted(
             corridors, our_averages(session, corridors, basket, kind), basket
         )
@@ -421,6 +571,7 @@ def corridor_trends(
         else [],
         note=note,
         quote_sources=tuple(sorted({s for p in ours for s in p.sources})),
+        history=history_series(history_figures(session, [corridor.code], basket), published),
     )
 
 
@@ -434,6 +585,7 @@ class TrendsTable:
     rpw: list[PeriodStats]
     published: list[PublishedFigure]
     flow_weighted: list[FlowWeightedPoint]
+    history: list[HistoryPoint] = field(default_factory=list)
 
     @property
     def sample(self) -> bool:
@@ -468,4 +620,7 @@ def trends_table(
             for b in BASKETS
             for f in series_figures(session, [chosen[0].code], b) + published_for(chosen[0].code, b)
         ]
-    return TrendsTable(chosen, kind, ours, rpw, published, flows)
+    history = [
+        p for b in BASKETS for p in history_series(history_figures(session, codes, b), published)
+    ]
+    return TrendsTable(chosen, kind, ours, rpw, published, flows, history)

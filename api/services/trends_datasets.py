@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from api.domain.periods import PeriodKind, period_sort_key
-from api.services.exports import STAT_COLUMNS, Column, ExportTable
-from api.services.trends import OURS, PUBLISHED, RPW_IMPORT, CorridorTrends
+from api.services.export_table import Column, ExportTable
+from api.services.export_trends import STAT_COLUMNS
+from api.services.trends import HISTORY, OURS, PUBLISHED, RPW_IMPORT, SERIES_LABELS, CorridorTrends
 from api.services.trends_summary import TrendsSummary
 from api.storage.published import RPW_SOURCE
 
@@ -139,8 +140,9 @@ def summary_export(s: TrendsSummary) -> ExportTable:
 
 @dataclass(frozen=True)
 class ChartPoint:
-    series: str  # ours_average | ours_smart | ours_min | rpw_average | published_average
-    source: str  # silkroutes | rpw | world_bank_published
+    series: str  # ours_average | ours_smart | ours_min | rpw_average | published_average |
+    # history_average
+    source: str  # silkroutes | rpw | world_bank_published | rpw_service_means
     period: str
     value: Decimal
 
@@ -151,6 +153,7 @@ CHART_SERIES: tuple[tuple[str, str], ...] = (
     ("ours_min", OURS),
     ("rpw_average", RPW_IMPORT),
     ("published_average", PUBLISHED),
+    ("history_average", HISTORY),
 )
 
 
@@ -173,6 +176,8 @@ def chart_points(t: CorridorTrends) -> list[ChartPoint]:
         for f in t.published:
             if f.scope == "corridor" and f.average_pct is not None:
                 out.append(ChartPoint("published_average", PUBLISHED, f.period, f.average_pct))
+        for h in t.history:
+            out.append(ChartPoint("history_average", HISTORY, h.period, h.total_cost_pct))
     out.sort(key=lambda c: (period_sort_key(c.period), c.series))
     return out
 
@@ -202,7 +207,8 @@ def chart_export(t: CorridorTrends) -> ExportTable:
             "query": f"corridor={t.corridor.code}; basket={t.basket_usd}; "
             f"period={t.period_kind.value}",
             "source": f"{OURS}: our stored quotes (source rpw excluded); {RPW_IMPORT}: World "
-            f"Bank RPW survey rows imported here; {PUBLISHED}: {RPW_SOURCE}",
+            f"Bank RPW survey rows imported here; {PUBLISHED}: {RPW_SOURCE}; {HISTORY}: "
+            f"{SERIES_LABELS[HISTORY]} (fee % + FX margin %)",
             "attribution": ATTRIBUTION,
         },
     )

@@ -27,7 +27,7 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from api.domain.aggregates import SDG_CORRIDOR_MAX_PCT, SDG_TARGET_AVG_PCT
+from api.domain.aggregates import SDG_CORRIDOR_MAX_PCT, SDG_TARGET_AVG_PCT, is_thin
 from api.domain.periods import PeriodKind, period_sort_key
 from api.services.compare import SAMPLE_NOTICE
 from api.services.trends import (
@@ -135,6 +135,13 @@ class CorridorSummary:
         if b is None:
             return sdg10c(None, None)
         return sdg10c(b.stats.average_pct, b.stats.smart_pct)
+
+    @property
+    def thin(self) -> bool:
+        """The figures shown rest on 3 services or fewer, or 2 firms or fewer (ours or the
+        survey's; the published figure when it says how many)."""
+        b, f = self.basis, self.published
+        return (b is not None and b.stats.thin) or (f is not None and is_thin(f.services, f.firms))
 
     @property
     def few_services(self) -> bool:

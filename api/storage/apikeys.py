@@ -63,6 +63,22 @@ def find_key(session: Session, presented: str, secret: str) -> ApiKey | None:
     return None
 
 
+def revoke_keys(session: Session, key_or_name: str, secret: str) -> list[str]:
+    """Revoke the key given in plain (a leaked key), or else every unrevoked key created
+    under that name; returns the names of the keys revoked (the caller commits)."""
+    if key_or_name.startswith(KEY_PREFIX):
+        found = find_key(session, key_or_name, secret)
+        rows = [found] if found is not None else []
+    else:
+        stmt = select(ApiKey).where(ApiKey.name == key_or_name, col(ApiKey.revoked).is_(False))
+        rows = list(session.exec(stmt))
+    for row in rows:
+        row.revoked = True
+        session.add(row)
+    session.flush()
+    return [row.name for row in rows]
+
+
 def matches(presented: str, expected: str) -> bool:
     """Constant-time comparison of two keys (through their hashes, so lengths do not leak)."""
     a = hashlib.sha256(presented.encode("utf-8")).digest()

@@ -112,7 +112,9 @@ def _on_checkout(*_args: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    kwargs: dict[str, Any] = {}
+    # A request that cannot get a connection within this answers 503 with Retry-After
+    # (api/http/errors.py) instead of queueing for 30 s.
+    kwargs: dict[str, Any] = {"pool_timeout": get_settings().db_pool_timeout_s}
     if url.startswith("sqlite"):
         path = url.removeprefix("sqlite:///")
         if path and path != ":memory:":
@@ -122,7 +124,6 @@ def make_engine(url: str) -> Engine:
         kwargs["pool_pre_ping"] = True
         # Fail fast while the server is down (503 at once) instead of hanging each request.
         kwargs["connect_args"] = {"connect_timeout": 3}
-        kwargs["pool_timeout"] = 10
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)

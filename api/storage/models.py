@@ -288,6 +288,9 @@ class TrendRollup(SQLModel, table=True):
     within_5_days: bool = True
     accessible: bool = True
     sample: bool = False
+    # a promotion (flagged by its source, or a negative total cost): kept apart from the
+    # averages and SmaRT, so a promotion never makes a corridor meet SDG 10.c
+    promotional: bool = False
     observed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     quote_id: int = 0  # tie-break for equal times (0 for RPW workbook rows)
     input_key: str = Field(max_length=72)  # payload hash, dedupe key or RPW row key
@@ -311,6 +314,28 @@ class PublishedSeriesPoint(SQLModel, table=True):
     period: str = Field(max_length=8)  # "2014Q3"
     basket_usd: int = 200
     average_pct: Decimal = money()
+    source_file: str
+    file_sha256: str = Field(max_length=64)
+    imported_at: datetime = utc()
+
+
+class RpwHistoryPoint(SQLModel, table=True):
+    """One quarterly mean of World Bank RPW service rows at the USD 200 basket, computed from
+    the World Bank's dataset by a third party (data/reference/README.md): not a World Bank
+    published figure and not ours. `total_cost_pct` = fee_pct + fx_margin_pct (RPW's
+    definition); the file's own speed-penalised index is not stored."""
+
+    __table_args__ = (UniqueConstraint("corridor_code", "period", "basket_usd"),)
+    id: int | None = Field(default=None, primary_key=True)
+    corridor_code: str = Field(max_length=5, index=True)  # "SA-PK", ISO 3166 alpha-2
+    sending_iso3: str = Field(max_length=3)
+    receiving_iso3: str = Field(max_length=3)
+    period: str = Field(max_length=8)  # "2016Q2"
+    basket_usd: int = 200
+    fee_pct: Decimal = money()
+    fx_margin_pct: Decimal = money()
+    total_cost_pct: Decimal = money()
+    providers: int
     source_file: str
     file_sha256: str = Field(max_length=64)
     imported_at: datetime = utc()

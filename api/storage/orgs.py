@@ -9,7 +9,7 @@ the bad field; nothing is written until every field is valid.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -20,12 +20,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.storage.models import Corridor, Organisation, WidgetViewDay
+from api.storage.viewcount import VIEWS
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _ORIGIN = re.compile(rf"^(https?)://({_LABEL}(?:\.{_LABEL})*)(?::(\d{{1,5}}))?/?$")
 MAX_ORIGINS = 20
 MAX_NAME = 200
+MAX_ORIGIN = 263  # scheme, a 253-character host name and a port
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # NUL is refused by PostgreSQL, the rest by us
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -91,12 +94,16 @@ def check_org(session: Session, data: OrgInput, languages: Collection[str]) -> C
     name = data.name.strip()
     if not name or len(name) > MAX_NAME:
         raise OrgError("name", f"the name must be 1-{MAX_NAME} characters")
+    if _CONTROL.search(name):
+        raise OrgError("name", "the name must not contain control characters (NUL, tab, newline)")
     if not data.origins:
         raise OrgError("origin", "give at least one origin allowed to embed the widget")
     if len(data.origins) > MAX_ORIGINS:
         raise OrgError("origin", f"at most {MAX_ORIGINS} origins")
     origins: list[str] = []
     for raw in data.origins:
+        if len(raw) > MAX_ORIGIN:
+            raise OrgError("origin", f"an origin has at most {MAX_ORIGIN} characters")
         try:
             origin = normalize_origin(raw)
         except ValueError as exc:
@@ -168,32 +175,56 @@ def remove_org(session: Session, slug: str) -> bool:
     if row is None:
         return False
     session.execute(delete(WidgetViewDay).where(col(WidgetViewDay.organisation_id) == row.id))
+    if row.id is not None:
+        VIEWS.forget(row.id)
     session.delete(row)
     session.flush()
     return True
 
 
-def record_view(session: Session, org: Organisation, day: date) -> None:
-    """Add one to the organisation's count for `day`, atomically on both databases."""
+def count_view(org: Organisation, day: date) -> None:
+    """One view of the organisation's widget on `day`: counted in memory, written by the
+    next flush (api/storage/viewcount.py), so a page view never takes the write lock."""
     assert org.id is not None
+    VIEWS.add(org.id, day)
+
+
+def flush_views(session: Session) -> int:
+    """Write the views counted in memory (one short transaction); see viewcount.py."""
+    return VIEWS.flush(session, add_views)
+
+
+def add_views(session: Session, counts: Mapping[tuple[int, date], int]) -> None:
+    """Add counted views per (organisation, day), atomically on both databases."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     table = WidgetViewDay.__table__  # type: ignore[attr-defined]
-    stmt = insert(table).values(organisation_id=org.id, day=day, views=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.organisation_id, table.c.day],
-        set_={"views": table.c.views + 1},
-    )
-    session.execute(stmt)
+    for (organisation_id, day), n in sorted(counts.items()):
+        stmt = insert(table).values(organisation_id=organisation_id, day=day, views=n)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[table.c.organisation_id, table.c.day],
+            set_={"views": table.c.views + n},
+        )
+        session.execute(stmt)
 
 
 def views(session: Session, org: Organisation, since: date) -> list[WidgetViewDay]:
-    return list(
-        session.exec(
-            select(WidgetViewDay)
-            .where(WidgetViewDay.organisation_id == org.id, col(WidgetViewDay.day) >= since)
-            .order_by(col(WidgetViewDay.day))
-        ).all()
-    )
+    """Views per day since `since`: what is stored plus what this process has counted and
+    not yet written."""
+    assert org.id is not None
+    stored = {
+        row.day: row.views
+        for row in session.exec(
+            select(WidgetViewDay).where(
+                WidgetViewDay.organisation_id == org.id, col(WidgetViewDay.day) >= since
+            )
+        )
+    }
+    for day, n in VIEWS.pending(org.id).items():
+        if day >= since:
+            stored[day] = stored.get(day, 0) + n
+    return [
+        WidgetViewDay(organisation_id=org.id, day=day, views=n) for day, n in sorted(stored.items())
+    ]
 
 
 def days_back(today: date, days: int) -> date:

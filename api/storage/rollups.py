@@ -73,6 +73,7 @@ class RollupRow:
     observed_at: datetime | None
     quote_id: int
     input_key: str
+    promotional: bool = False
 
     @property
     def order(self) -> tuple[datetime, int]:
@@ -115,6 +116,7 @@ def _quote_rows(
     collected_at: datetime,
     quote_id: int,
     input_key: str,
+    promotional: bool,
 ) -> Iterator[dict[str, Any]]:
     for kind in KINDS:
         yield {
@@ -134,6 +136,7 @@ def _quote_rows(
             "observed_at": collected_at,
             "quote_id": quote_id,
             "input_key": input_key,
+            "promotional": promotional or total_cost_pct < 0,
         }
 
 
@@ -179,6 +182,7 @@ def _upsert(session: Session, rows: Sequence[dict[str, Any]]) -> None:
             "within_5_days",
             "accessible",
             "sample",
+            "promotional",
             "observed_at",
             "quote_id",
             "input_key",
@@ -236,6 +240,7 @@ def update_rollups(session: Session, stored_quotes: Iterable[Quote]) -> int:
             collected_at=q.collected_at,
             quote_id=q.id or 0,
             input_key=q.payload_hash or q.dedupe_key,
+            promotional=q.promotional,
         )
     )
     _upsert(session, list(rows.values()))
@@ -283,6 +288,7 @@ def _workbook_rows(session: Session) -> Iterator[dict[str, Any]]:
                 "observed_at": when,
                 "quote_id": 0,
                 "input_key": key,
+                "promotional": cost < 0,  # RPW's promotions are its negative total costs
             }
 
 
@@ -333,6 +339,7 @@ def rebuild_rollups(session: Session, corridor_codes: Iterable[str] | None = Non
                 collected_at=q.collected_at,
                 quote_id=q.id,
                 input_key=q.payload_hash or q.dedupe_key,
+                promotional=q.promotional,
             )
         )
         _upsert(session, list(rows.values()))
@@ -371,6 +378,7 @@ def read_rollups(
         t.observed_at,
         t.quote_id,
         t.input_key,
+        t.promotional,
     ).where(t.period_kind == kind.value, t.basket_usd == basket)
     if corridor_codes is not None:
         stmt = stmt.where(t.corridor_code.in_(list(corridor_codes)))

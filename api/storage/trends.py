@@ -36,6 +36,7 @@ class BasketQuote:
     collected_at: datetime
     payload_hash: str | None
     dedupe_key: str
+    promotional: bool = False
 
 
 def _amount_is(session: Session, amount: Decimal) -> ColumnElement[bool]:
@@ -72,6 +73,7 @@ def iter_basket_quotes(session: Session, baskets: Mapping[str, Decimal]) -> Iter
             col(Quote.collected_at),
             col(Quote.payload_hash),
             col(Quote.dedupe_key),
+            col(Quote.promotional),
         )
         .join(Provider, col(Provider.id) == col(Quote.provider_id))
         .where(or_(*conds), col(Quote.estimated).is_(False))

@@ -3,8 +3,12 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
 import time as clock
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -12,9 +16,11 @@ from typing import Annotated
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn
 from rich.table import Table
+from sqlalchemy.exc import OperationalError
 
+from api.domain.validation import utc_instant
 from remit.cli.common import console, counted, fail, out, read_bytes, readable_file, ready_engine
-from remit.cli.databank import import_databank
+from remit.cli.databank import import_databank, import_rpw_history
 from remit.cli.orgs import org_app
 
 admin_app = typer.Typer(help="Administration: API keys.", no_args_is_help=True)
@@ -280,7 +286,7 @@ def import_feed(
     content = read_bytes(path)
     engine = ready_engine()
     try:
-        with session_scope(engine) as session:
+        with storage_errors(), session_scope(engine) as session:
             report = run_import(session, content, filename=path.name, now=utcnow())
     except FeedError as exc:
         raise fail(f"{path}: {exc}") from None
@@ -340,7 +346,7 @@ def create_key(
     except ValueError as exc:
         raise fail(str(exc)) from None
     engine = ready_engine()
-    with Session(engine) as session:
+    with storage_errors(), Session(engine) as session:
         try:
             key = new_api_key(
                 session, name, now, get_settings(), scopes=scopes, expires_at=expires_at
@@ -354,6 +360,41 @@ def create_key(
         highlight=False,
     )
     out.print(key, highlight=False, soft_wrap=True)
+
+
+@admin_app.command("revoke-key")
+def revoke_key(
+    key: Annotated[
+        str,
+        typer.Argument(help="The key itself (remit_…), or the name it was created with."),
+    ],
+) -> None:
+    """Revoke an admin API key: the leaked key itself, or every key of a name."""
+    from sqlmodel import Session
+
+    from api.settings import get_settings
+    from api.storage.apikeys import revoke_keys
+
+    engine = ready_engine()
+    with storage_errors(), Session(engine) as session:
+        names = revoke_keys(session, key.strip(), get_settings().secret_key)
+        session.commit()
+    if not names:
+        raise fail("no unrevoked key matches (give the key itself or the name it was created with)")
+    shown = ", ".join(sorted(set(names)))
+    out.print(f"revoked {len(names)} key(s): {shown}", highlight=False)
+
+
+@contextmanager
+def storage_errors() -> Iterator[None]:
+    """A full disk (or a database file that cannot be written) is a clear CLI error."""
+    try:
+        yield
+    except (OSError, sqlite3.Error, OperationalError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0][:200]
+        if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "full" in reason.lower():
+            raise fail(f"the disk is full ({reason}): nothing was stored") from None
+        raise fail(f"the database cannot be written: {reason}; nothing was stored") from None
 
 
 def parse_expiry(value: str, now: datetime) -> datetime:
@@ -373,7 +414,10 @@ def parse_expiry(value: str, now: datetime) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         raise ValueError("--expires: the datetime needs a timezone, e.g. 2027-06-30T12:00Z")
-    return parsed.astimezone(UTC)
+    instant = utc_instant(parsed)
+    if instant is None:
+        raise ValueError(f"--expires: {value!r} is outside the range of dates in UTC")
+    return instant
 
 
 def register(app: typer.Typer) -> None:
@@ -382,5 +426,6 @@ def register(app: typer.Typer) -> None:
     app.command("scheduler")(scheduler)
     app.command("import-rpw")(import_rpw)
     app.command("import-databank")(import_databank)
+    app.command("import-rpw-history")(import_rpw_history)
     app.command("import-feed")(import_feed)
     app.add_typer(admin_app, name="admin")

@@ -24,14 +24,10 @@ from rich.progress import (
 
 from api.domain.periods import PeriodKind
 from api.services.compare import BadRequest, NotFound
-from api.services.exports import (
-    ExportFormat,
-    ExportTable,
-    about_csv,
-    quotes_export,
-    trends_export,
-    write_file,
-)
+from api.services.export_quotes import quotes_export
+from api.services.export_table import ExportFormat, ExportTable, about_csv
+from api.services.export_trends import trends_export
+from api.services.exports import write_file
 from api.storage.db import get_engine, session_scope
 
 export_app = typer.Typer(

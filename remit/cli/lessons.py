@@ -11,9 +11,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from api.services.lesson_audio import VOICES, AudioToolMissing, audio_is_fresh, make_audio
 from api.services.lesson_check import CellStatus, CheckReport, check_lessons
-from api.services.lessons import Issue, IssueKind
-from api.settings import LESSONS_DIR
+from api.services.lessons import Issue, IssueKind, LessonStore, translation_problems
+from api.settings import LESSONS_DIR, TRANSLATIONS_DIR
 
 lessons_app = typer.Typer(help="Financial-literacy lesson files.", no_args_is_help=True)
 
@@ -23,10 +24,12 @@ CELL: dict[CellStatus, str] = {
     "warning": "[yellow]! w[/]",
     "error": "[bold red]✗ E[/]",
     "missing": "[bold red]✗ ·[/]",
+    "optional": "[dim]–[/]",
 }
 LEGEND = (
     "✓ valid · ✓ r valid, translation marked for review · ! w warnings · ✗ E errors · "
-    "✗ · not translated (an error: every lesson must exist in every language)"
+    "✗ · not translated (an error: every lesson must exist in every language) · – not "
+    "needed (fa-IR holds only the lessons that concern Iran)"
 )
 
 
@@ -68,6 +71,10 @@ def check(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every translation marked for review.")
     ] = False,
+    catalogs: Annotated[
+        Path,
+        typer.Option(help="The web pages' gettext catalogs, held to the same glossaries."),
+    ] = TRANSLATIONS_DIR,
 ) -> None:
     """Validate every lesson file: header schema, quizzes, translations, review-by dates.
 
@@ -79,7 +86,7 @@ def check(
     except ValueError:
         Console(stderr=True).print(f"[bold red]error:[/] --today: {today!r} is not YYYY-MM-DD")
         raise typer.Exit(2) from None
-    report = check_lessons(lessons_dir, day)
+    report = check_lessons(lessons_dir, day, catalogs)
     out.print(_matrix(report))
     missing = [i for i in report.errors if i.kind is IssueKind.MISSING]
     errors = [i for i in report.errors if i.kind is not IssueKind.MISSING]
@@ -128,3 +135,49 @@ def check(
     )
     if failed:
         raise typer.Exit(1)
+
+
+@lessons_app.command("audio")
+def audio(
+    lessons_dir: Annotated[
+        Path, typer.Option("--dir", help="Lessons directory.", file_okay=False)
+    ] = LESSONS_DIR,
+    lang: Annotated[
+        list[str] | None, typer.Option("--lang", help="Only these languages (repeatable).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Speak again lessons whose audio is up to date.")
+    ] = False,
+) -> None:
+    """Speak every lesson with espeak-ng into lessons/audio/<lang>/NN-slug.opus (Opus, 12
+    kbit/s). Languages with a voice: en, ur, bn, fa-AF and fa-IR (Persian), ar; none for
+    Pashto. The files are generated at build time and not committed; lessons whose audio is
+    not older than their text are skipped (--force speaks them again)."""
+    out, err = Console(), Console(stderr=True)
+    unknown = [x for x in lang or [] if x not in VOICES]
+    if unknown:
+        err.print(f"[bold red]error:[/] --lang: no computer voice for {', '.join(unknown)}")
+        err.print(f"  languages with a voice: {', '.join(VOICES)}")
+        raise typer.Exit(2)
+    cat = LessonStore(lessons_dir).catalogue()
+    en = cat.lessons.get("en", {})
+    seconds = size = files = 0.0
+    for code in lang or list(VOICES):
+        for lesson in sorted(cat.lessons.get(code, {}).values(), key=lambda x: x.number):
+            source = en.get(lesson.slug)
+            if source is None or (source is not lesson and translation_problems(source, lesson)):
+                continue  # not served: English is shown instead
+            if not force and audio_is_fresh(lesson, lessons_dir):
+                continue  # not older than its text
+            try:
+                made = make_audio(lesson, lessons_dir)
+            except AudioToolMissing as exc:
+                err.print(f"[bold red]error:[/] {escape(str(exc))}")
+                raise typer.Exit(1) from None
+            seconds, size, files = seconds + made.seconds, size + made.size, files + 1
+            out.print(f"{made.rel}: {made.seconds:.0f} s, {made.size / 1024:.0f} KB")
+    per_minute = size / (seconds / 60) / 1024 if seconds else 0
+    out.print(
+        f"{files:.0f} file(s), {seconds / 60:.1f} minutes, {size / 1024 / 1024:.1f} MB: "
+        f"{per_minute:.0f} KB per minute of speech."
+    )

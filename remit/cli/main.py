@@ -157,8 +157,11 @@ def serve(
     """Serve the web app and the API (and, with one worker, the scheduler)."""
     import uvicorn
 
+    from api.http.serving import uvicorn_options
+
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     log = logging.getLogger("remit.serve")
+    _refuse_unsafe_workers(workers)
     upgrade(get_engine())
     if not scheduler:
         log.info("collection scheduler off: serving stored data (start it with `remit scheduler`)")
@@ -185,12 +188,27 @@ def serve(
             proxy_headers=False,
             forwarded_allow_ips="",
             log_level="info",
+            **uvicorn_options(),  # header and keep-alive timeouts (api/http/serving.py)
         )
     finally:
         if made is not None:  # a temporary directory of our own: nothing to keep
             import shutil
 
             shutil.rmtree(made, ignore_errors=True)
+
+
+def _refuse_unsafe_workers(workers: int) -> None:
+    """`--workers N` is checked like REMIT_WORKERS (production refuses SQLite with N > 1)."""
+    from api.settings import Settings
+
+    current = get_settings()
+    if workers == current.workers:
+        return
+    try:
+        Settings.model_validate({**current.model_dump(), "workers": workers})
+    except ValidationError as exc:
+        reasons = "; ".join(str(e.get("msg", "")) for e in exc.errors())
+        raise fail(f"--workers {workers}: {reasons}") from None
 
 
 def _share_metrics(log: logging.Logger) -> Path | None:

@@ -27,8 +27,11 @@ HEADER = (
     "provider,from,to,send_currency,receive_currency,send_amount,fee,rate,receive_fee,"
     "payout_method,payin_method,speed,promotional,captured_at"
 )
-GOOD = "western-union,GB,PK,GBP,PKR,120,2.99,372.10,0,cash,card,minutes,false,2026-05-20T10:00:00Z"
-TENFOLD = "western-union,GB,PK,GBP,PKR,300,2.99,3721,0,cash,card,minutes,false,2026-05-20T10:00:00Z"
+# Capture times follow the machine's clock (a feed row must be a recent price, issue 23).
+CAPTURED = (utcnow() - timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+WHEN = CAPTURED.strftime("%Y-%m-%dT%H:%M:%SZ")
+GOOD = f"western-union,GB,PK,GBP,PKR,120,2.99,372.10,0,cash,card,minutes,false,{WHEN}"
+TENFOLD = f"western-union,GB,PK,GBP,PKR,300,2.99,3721,0,cash,card,minutes,false,{WHEN}"
 
 
 def make_key(session: Session, *scopes: str, expires_at: datetime | None = None) -> dict[str, str]:
@@ -253,7 +256,7 @@ ENTRY = {
     "payout_method": "cash",
     "payin_method": "cash",
     "speed": "minutes",
-    "captured_at": "2026-05-20T09:15:00+01:00",
+    "captured_at": (CAPTURED + timedelta(hours=1)).strftime("%Y-%m-%dT%H:15:00+01:00"),
 }
 
 
@@ -269,7 +272,7 @@ def test_mystery_quote_is_stored_and_priced(client: TestClient, key: dict[str, s
         "365.20",
         "4.90",
     )
-    assert quote["source_captured_at"].startswith("2026-05-20T08:15:00")
+    assert quote["source_captured_at"].startswith(CAPTURED.strftime("%Y-%m-%dT%H:15:00"))
     margin = Decimal(quote["fx_margin_pct"])
     mid = Decimal(quote["mid_rate"])
     assert margin == (mid - Decimal("365.20")) / mid * 100

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from api.storage.models import (
     RpwObservation,
     Service,
 )
+from api.storage.types import utcnow
 from remit.cli.main import app
 from scrapers.runner import run_sources
 from tests.collectors.conftest import NOW, point_settings_at, recorded
@@ -125,20 +126,20 @@ HEADER = (
 )
 
 
+# A feed row must be a recent price (issue 23): captured three days before the machine's clock.
+WHEN = (utcnow() - timedelta(days=3)).strftime("%Y-%m-%dT10:00:00+00:00")
+
+
 def test_import_feed_stores_good_rows_and_reports_bad_ones(scratch: Engine, tmp_path: Path) -> None:
     feed = tmp_path / "acme.csv"
     feed.write_text(
         "\n".join(
             [
                 HEADER,
-                "western-union,GB,PK,GBP,PKR,120,2.99,372.10,0,cash,card,minutes,false,"
-                "2026-05-20T10:00:00Z",
-                "western-union,GB,PK,GBP,PKR,300,2.99,3721.0,0,cash,card,minutes,false,"
-                "2026-05-20T10:00:00Z",
-                "western-union,GB,XX,GBP,PKR,300,2.99,372.10,0,cash,card,minutes,false,"
-                "2026-05-20T10:00:00Z",
-                "western-union,GB,PK,GBP,PKR,-5,2.99,372.10,0,cash,card,soon,false,"
-                "2026-05-20T10:00:00Z",
+                f"western-union,GB,PK,GBP,PKR,120,2.99,372.10,0,cash,card,minutes,false,{WHEN}",
+                f"western-union,GB,PK,GBP,PKR,300,2.99,3721.0,0,cash,card,minutes,false,{WHEN}",
+                f"western-union,GB,XX,GBP,PKR,300,2.99,372.10,0,cash,card,minutes,false,{WHEN}",
+                f"western-union,GB,PK,GBP,PKR,-5,2.99,372.10,0,cash,card,soon,false,{WHEN}",
             ]
         )
         + "\n"
@@ -167,7 +168,7 @@ def test_import_feed_stores_good_rows_and_reports_bad_ones(scratch: Engine, tmp_
             "cash",
             "minutes",
         )
-        assert quote.source_captured_at == datetime.fromisoformat("2026-05-20T10:00:00+00:00")
+        assert quote.source_captured_at == datetime.fromisoformat(WHEN)
 
     again = invoke("import-feed", str(feed))
     assert "1 already stored" in " ".join(again.output.split())

@@ -17,7 +17,8 @@ def test_corridors_lists_every_corridor_with_live_providers(client: TestClient) 
     assert gb_pk["no_provider_reason"] is None
     iran = by_code["GB-IR"]
     assert iran["live_providers"] == 0 and "sanctions" in iran["no_provider_reason"]
-    assert by_code["DE-AF"]["receive_currencies"] == ["AFN", "USD"]
+    # Afghani only: Da Afghanistan Bank's Sept 2021 order (issue 18 item 8, facts.md #23).
+    assert by_code["DE-AF"]["receive_currencies"] == ["AFN"]
 
 
 def test_compare_fees_on_top_ranks_by_total_cost_and_satisfies_rpw_formulas(
@@ -95,10 +96,13 @@ def test_compare_filters(client: TestClient) -> None:
     assert fresh == sorted(fresh)
 
 
-def test_compare_usd_payout_in_afghanistan(client: TestClient) -> None:
+def test_afghanistan_is_paid_out_in_afghani_only(client: TestClient) -> None:
+    """It offered USD payout; the central bank ordered afghani-only payouts in Sept 2021."""
     params = {"from": "DE", "to": "AF", "amount": "175", "receive_currency": "USD"}
-    body = client.get("/api/v1/compare", params=params).json()
-    assert body["quotes"] and {q["receive_currency"] for q in body["quotes"]} == {"USD"}
+    r = client.get("/api/v1/compare", params=params)
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "receive_currency"
+    body = client.get("/api/v1/compare", params={**params, "receive_currency": "AFN"}).json()
+    assert body["quotes"] and {q["receive_currency"] for q in body["quotes"]} == {"AFN"}
 
 
 def test_empty_corridor_explains_why(client: TestClient) -> None:
@@ -142,6 +146,9 @@ def test_receipt_check_matches_hand_calculation(client: TestClient) -> None:
         "fee": "2.99",
         "received_amount": "72000",
         "receive_currency": "PKR",
+        # Within 7 days of the newest recorded SBP rate (30 Apr 2026): measured against it,
+        # not against the World Bank survey as a transfer of today would be (issue 18).
+        "transfer_date": "2026-05-02",
     }
     r = client.post("/api/v1/receipt-check", json=payload)
     assert r.status_code == 200, r.text

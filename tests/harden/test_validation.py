@@ -96,7 +96,7 @@ def feed_line(**kw: str) -> str:
         "send_amount": "120",
         "fee": "2.99",
         "rate": "372.10",
-        "captured_at": "2026-05-20T10:00:00Z",
+        "captured_at": (utcnow() - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     } | kw
     return (
         f"western-union,GB,PK,GBP,PKR,{row['send_amount']},{row['fee']},{row['rate']},0,"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from api.services.lessons import LESSON_LANGS, SOURCE_LANG
+from api.services.lessons import FILENAME_RE, LESSON_LANGS, PARTIAL_LANGS, SOURCE_LANG
 from api.settings import LESSONS_DIR
 
 Edit = Callable[[str, str, str], Path]
@@ -30,6 +30,9 @@ def complete_tree(root: Path) -> Path:
             target = root / lang / src.name
             if lang == SOURCE_LANG or target.exists():
                 continue
+            m = FILENAME_RE.match(src.name)
+            if lang in PARTIAL_LANGS and m is not None and m["slug"] not in PARTIAL_LANGS[lang]:
+                continue  # a lesson this language does not hold (shown in English there)
             text = src.read_text(encoding="utf-8")
             text = re.sub(r"^lang: en$", f"lang: {lang}", text, count=1, flags=re.M)
             text = re.sub(

@@ -12,13 +12,13 @@ from api.services.lessons import LessonStore
 TRANSLATED = {"fee-and-margin", "formal-vs-informal", "money-in-your-own-name"}
 
 
-def test_list_in_english_has_sixteen_lessons(client: TestClient) -> None:
+def test_list_in_english_has_seventeen_lessons(client: TestClient) -> None:
     r = client.get("/api/v1/lessons")
     assert r.status_code == 200
     body = r.json()
     assert body["lang"] == "en"
     lessons = body["lessons"]
-    assert [x["number"] for x in lessons] == list(range(1, 17))
+    assert [x["number"] for x in lessons] == list(range(1, 18))
     assert all(x["translated"] and x["lang"] == "en" and not x["needs_review"] for x in lessons)
     first = lessons[0]
     assert set(first) == {
@@ -53,7 +53,7 @@ def test_list_in_urdu_falls_back_to_english(
     store = LessonStore(lessons_copy)
     monkeypatch.setattr("api.http.lessons_routes.get_store", lambda: store)
     lessons = client.get("/api/v1/lessons", params={"lang": "ur"}).json()["lessons"]
-    assert len(lessons) == 16
+    assert len(lessons) == 17
     urdu = {x["slug"] for x in lessons if x["translated"]}
     assert urdu == TRANSLATED
     for x in lessons:

@@ -167,7 +167,7 @@ def overflow(page: Any, where: str) -> list[str]:
     return out
 
 
-LANGS = ["en", "ur", "fa-AF", "ps", "bn", "ar"]
+LANGS = ["en", "ur", "fa-AF", "fa-IR", "ps", "bn", "ar"]
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -261,3 +261,49 @@ def test_copy_link_button_appears_with_javascript_only(
     assert no_js_phone.locator(".share a[href^='https://wa.me/?text=']").is_visible()
     js_phone.goto(url)
     assert js_phone.locator(".copy-link").is_visible()
+
+
+# -- words that fit the reader (issue 21) -----------------------------------------------
+
+
+def test_pashto_lesson_16_for_a_reader_who_compared_pk_to_af(
+    no_js_phone: Any, lessons_url: str
+) -> None:
+    page = no_js_phone
+    page.goto(f"{lessons_url}/learn/getting-cash-in-a-village?lang=ps&from=PK&to=AF")
+    assert page.get_attribute("html", "dir") == "rtl"
+    text = page.inner_text("main")
+    assert "M-Paisa" in text and "افغانۍ" in text
+    assert "ټاکا" not in text and "bKash" not in text
+    assert overflow(page, "lesson 16 [ps, AF]") == []
+    shoot(page, "lesson-16-ps-pk-af")
+
+
+def test_iran_page_in_the_persian_of_iran(chromium: Any, lessons_url: str) -> None:
+    context = chromium.new_context(
+        viewport={"width": 360, "height": 640},
+        java_script_enabled=False,
+        locale="fa-IR",
+        extra_http_headers={"Accept-Language": "fa-IR,fa;q=0.9"},
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{lessons_url}/compare?from=DE&to=IR")
+        assert page.get_attribute("html", "lang") == "fa-IR"
+        assert page.get_attribute("html", "dir") == "rtl"
+        text = page.inner_text("main")
+        assert "ایران" in text and "دالر" not in text
+        assert overflow(page, "compare DE-IR [fa-IR]") == []
+        if AXE_JS.exists():
+            assert axe_problems(page, AXE_JS.read_text(encoding="utf-8"), "DE-IR") == []
+        shoot(page, "compare-de-ir-fa-IR")
+    finally:
+        context.close()
+
+
+def test_lessons_page_says_opened_lessons_work_offline(no_js_phone: Any, lessons_url: str) -> None:
+    page = no_js_phone
+    page.goto(f"{lessons_url}/learn?lang=ps")
+    hint = page.locator(".offline-hint")
+    assert hint.is_visible() and "انټرنېټ" in hint.inner_text()
+    shoot(page, "learn-offline-ps")

@@ -51,14 +51,14 @@ def lesson_msgids() -> set[str]:
 # -- list ---------------------------------------------------------------------------------
 
 
-def test_learn_lists_sixteen_lessons_in_english(client: TestClient) -> None:
+def test_learn_lists_seventeen_lessons_in_english(client: TestClient) -> None:
     r = client.get("/learn")
     assert r.status_code == 200
     html = r.text
-    assert html.count('class="lesson-item"') == 16
+    assert html.count('class="lesson-item"') == 17
     assert 'lang="en" dir="ltr"' in html
     assert "not yet translated" not in html
-    assert "16 of 16 lessons shown here are in English." in html
+    assert "17 of 17 lessons shown here are in English." in html
     for entry in get_store().list("en"):
         assert f'href="/learn/{entry.lesson.slug}"' in html
 
@@ -88,14 +88,14 @@ def test_learn_in_urdu_shows_translations_and_marks_english_fallbacks(
     html = client.get("/learn", params={"lang": "ur"}).text
     assert '<html lang="ur" dir="rtl">' in html
     items = html.split('class="lesson-item"')[1:]
-    assert len(items) == 16
+    assert len(items) == 17
     fallback = [i for i in items if "انگریزی میں: ابھی ترجمہ نہیں ہوا" in i]
-    assert len(fallback) == 13
+    assert len(fallback) == 14
     assert all('lang="en" dir="ltr"' in i for i in fallback)
     assert "فیس اور ایکسچینج ریٹ مارجن" in items[0] and 'lang="ur" dir="rtl"' in items[0]
     assert 'href="/learn/id-and-kyc?lang=ur"' in html
     # which lessons exist in the chosen language, said once at the top
-    assert "یہاں دکھائے گئے 16 میں سے 3 اسباق اردو میں ہیں۔" in html
+    assert "یہاں دکھائے گئے 17 میں سے 3 اسباق اردو میں ہیں۔" in html
     assert "باقی اسباق ترجمہ ہونے تک انگریزی میں دکھائے جاتے ہیں۔" in html
 
 
@@ -105,8 +105,9 @@ def test_learn_in_urdu_shows_translations_and_marks_english_fallbacks(
         ("women", [15]),
         ("rural", [16]),
         ("business", [12]),
-        ("receiver", [5, 6, 7, 8, 10, 11, 12, 14, 15, 16]),
-        ("sender", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15]),
+        ("disability", [17]),
+        ("receiver", [5, 6, 7, 8, 10, 11, 12, 14, 15, 16, 17]),
+        ("sender", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 17]),
     ],
 )
 def test_learn_filters_by_audience(client: TestClient, audience: str, numbers: list[int]) -> None:
@@ -173,7 +174,8 @@ def test_translated_lesson_shows_its_review_note(client: TestClient) -> None:
     html = client.get("/learn/scams-and-fraud", params={"lang": "ps"}).text
     assert '<html lang="ps" dir="rtl">' in html
     assert 'class="hint review-note"' in html
-    assert "Machine-assisted translation; needs review by a native speaker." in html
+    # The note is in the lesson's own language (issue 21).
+    assert "د ماشین په مرسته ژباړه؛ باید یو اصلي ویناوال یې وګوري." in html
 
 
 def test_untranslated_lesson_is_shown_in_english_and_says_so(
@@ -546,7 +548,9 @@ def test_compare_page_links_the_lesson_next_to_zero_fee_high_margin_offers(
     link = 'href="/learn/fee-and-margin?from=GB&amp;to=PK&amp;amount=120"'
     assert html.count(link) == len(flagged)
     assert html.count("No fee, but a high margin is hidden in the exchange rate.") == len(flagged)
-    assert 'href="/learn/fee-and-margin"' in html  # the general "what is a hidden margin?"
+    # The general "what is a hidden margin?" carries the route, so the lesson is written
+    # for the reader's country (issue 21).
+    assert 'href="/learn/fee-and-margin?from=GB&amp;to=PK"' in html
 
 
 def test_audio_is_a_plain_audio_element(

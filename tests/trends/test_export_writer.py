@@ -23,7 +23,9 @@ from hypothesis import strategies as st
 from sqlmodel import Session
 
 from api.domain.csvtext import FORMULA_PREFIXES, neutralise, round_text
-from api.services.exports import Column, ExportTable, csv_chunks, quotes_export
+from api.services.export_csv import csv_chunks
+from api.services.export_quotes import quotes_export
+from api.services.export_table import Column, ExportTable
 from api.storage.models import Provider, Quote
 from tests.trends.conftest import FEB, Controlled, put
 

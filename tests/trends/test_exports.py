@@ -16,16 +16,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api.domain.csvtext import round_text
-from api.services.exports import (
-    QUOTE_EXPORT_COLUMNS,
-    Column,
-    ExportFormat,
-    ExportTable,
-    csv_chunks,
-    neutralise,
-    quotes_export,
-)
+from api.domain.csvtext import neutralise, round_text
+from api.services.export_csv import csv_chunks
+from api.services.export_quotes import QUOTE_EXPORT_COLUMNS, quotes_export
+from api.services.export_table import Column, ExportFormat, ExportTable
 from api.storage.models import Provider
 from tests.trends.conftest import FEB, Controlled, put
 
@@ -368,7 +362,7 @@ def test_a_reader_that_stops_early_leaves_the_session_usable(session: Session) -
     PostgreSQL the cancelled COPY is confined to a savepoint)."""
     from sqlalchemy import func, select
 
-    from api.services.exports import csv_chunks
+    from api.services.export_csv import csv_chunks
     from api.storage.models import Quote
 
     chunks = csv_chunks(quotes_export(session, typed=False))

@@ -104,6 +104,8 @@ def raw_figures(
                 Speed(q.speed).within_5_days,
                 True,
                 rpw_firm_type(types[q.provider_id]),  # breakdowns use RPW's firm types
+                promotional=q.promotional,
+                firm=str(q.provider_id),  # the rollups key firms by provider id
             )
             for q in quotes
         ]

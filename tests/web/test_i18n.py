@@ -3,7 +3,7 @@ any language fails here: the pages never fall back to English silently."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -42,7 +42,7 @@ def test_extraction_finds_template_and_python_strings() -> None:
         "/compare?from=DE&to=IR",
         "/compare?from=IR&to=AF",
         "/compare?from=TR&to=IQ&amount=5",
-        "/compare?from=DE&to=AF&amount=175&receive=USD",
+        "/compare?from=DE&to=AF&amount=175",
         "/compare?from=GB&to=BD&amount=120",
         "/compare?from=GB&to=ZZ",
         "/compare?from=GB&to=PK&amount=abc",
@@ -81,7 +81,7 @@ def test_translator_escapes_values_but_keeps_markup() -> None:
         (None, "en"),
         ("", "en"),
         ("ur-PK,ur;q=0.9,en;q=0.8", "ur"),
-        ("fa", "fa-AF"),
+        ("fa", "fa-IR"),
         ("prs-AF", "fa-AF"),
         ("de-DE,ps;q=0.5", "ps"),
         ("en;q=0.1, bn;q=0.9", "bn"),
@@ -109,8 +109,12 @@ def test_locale_formatting() -> None:
     assert en.money(Decimal("200"), "GBP") == "£200.00"
     assert en.money(Decimal("261000"), "IQD") == "IQD\xa0261,000"
     assert en.money(Decimal("61.125"), "KWD") == "KWD\xa061.125"
-    assert bn.money(Decimal("261000"), "IQD") == "2,61,000\xa0IQD", "Indian grouping in Bengali"
-    assert ps.number(Decimal("74111.7"), 2) == "74.111,70"
+    assert bn.money(Decimal("261000"), "IQD") == "২,৬১,০০০\xa0IQD", "Indian grouping, own digits"
+    # CLDR's default numbering system: Extended Arabic-Indic digits and separators in Pashto.
+    assert ps.number(Decimal("74111.7"), 2) == "۷۴٬۱۱۱٫۷۰"
+    assert ps.pct(Decimal("1.35")) == "۱٫۳۵٪"
+    assert fa.day(date(2025, 9, 30)) == "۳۰ سپتمبر ۲۰۲۵"
+    assert ar.number(Decimal("1234")) == "1,234", "CLDR's default for ar is Latin digits"
     assert "1.35" in ar.pct(Decimal("1.35"))
     assert en.pct(Decimal("1.35")) == "1.35%"
     assert en.rate(Decimal("370.558491")) == "370.5585"

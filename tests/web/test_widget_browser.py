@@ -39,7 +39,8 @@ from web_live import (
     shoot,
 )
 
-from web.routes_widget import MESSAGE_TYPE, SNIPPET_HEIGHT
+from web.i18n import translator
+from web.routes_widget import LOADER_WAIT_MS, MESSAGE_TYPE, SNIPPET_HEIGHT, WIDGET_TITLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("widget")]
 
@@ -190,6 +191,7 @@ def test_loader_keeps_the_iframe_at_content_height(
     assert frame.locator("ol li").count() == 3
     outer, inner = settled(phone, frame)
     assert abs(outer - inner) <= TOLERANCE_PX, (lang, outer, inner)
+    assert phone.locator("a.silkroutes-remit-link").count() == 0, "the stand-in link is gone"
     shoot(phone, f"widget-embedded-{lang}")
     # The visitor changes the amount inside the frame (a GET within the iframe).
     frame.locator("#w-amount").fill("1")
@@ -257,7 +259,7 @@ def test_the_same_snippet_on_an_unlisted_origin_is_blocked(
     seen: list[Any] = []
     phone.on("response", lambda r: seen.append(r) if "/widget?" in r.url else None)
     phone.goto(f"{sites['other']}/{kind}-ur.html")
-    phone.locator("iframe").wait_for()
+    phone.locator("iframe").wait_for(state="attached")  # the loader's stays hidden
     for _ in range(50):
         if seen:
             break
@@ -271,6 +273,15 @@ def test_the_same_snippet_on_an_unlisted_origin_is_blocked(
     assert blocked.url.startswith("chrome-error://") or blocked.locator("ol li").count() == 0
     assert "embed-test" not in (blocked.content() if not blocked.is_detached() else "")
     if kind == "loader":
+        # Issue 18: not a 1,016 px grey broken frame but a plain link to the comparison; the
+        # loader drops the frame when no height message came (LOADER_WAIT_MS).
+        phone.locator("iframe").wait_for(state="detached", timeout=LOADER_WAIT_MS + 10_000)
+        link = phone.locator("a.silkroutes-remit-link")
+        assert link.is_visible()
+        href = link.get_attribute("href") or ""
+        assert href.startswith(sites["base"] + "/compare?") and "lang=ur" in href
+        assert "from=GB" in href and "to=PK" in href and "amount=200" in href
+        assert link.inner_text() == str(translator("ur")(WIDGET_TITLE))
         shoot(phone, "widget-blocked")
 
 

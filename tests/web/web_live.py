@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
 ]
 AXE_PREFIX = REPO / "tests" / "web" / ".axe"
 AXE_JS = AXE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
+AXE_INSTALL = REPO / "tests" / "web" / "install_axe.sh"  # the one install path (make axe too)
 ARTIFACTS = REPO / "tests" / "artifacts" / "web"
 
 

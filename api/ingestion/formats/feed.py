@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -126,6 +127,8 @@ class FeedParseResult:
     rejected: list[RejectedRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     """File-level notes that did not reject anything (e.g. unknown columns)."""
+    unknown_fields: set[str] = field(default_factory=set)
+    """Every unknown column or key seen (the warnings name the first few)."""
 
     @property
     def rejected_lines(self) -> list[int]:
@@ -225,7 +228,7 @@ def _csv_header(reader: Iterator[list[str]], result: FeedParseResult) -> list[st
         raise ParseError("CSV feed has no header row") from None
     except csv.Error as exc:
         raise ParseError(f"CSV error in the header row: {exc}") from exc
-    duplicates = sorted({name for name in header if header.count(name) > 1})
+    duplicates = sorted(name for name, n in Counter(header).items() if n > 1)
     if duplicates:
         raise ParseError(f"CSV header repeats column(s) {', '.join(duplicates)}")
     missing = [name for name in REQUIRED_FIELDS if name not in header]
@@ -235,11 +238,26 @@ def _csv_header(reader: Iterator[list[str]], result: FeedParseResult) -> list[st
     return header
 
 
+_KNOWN_FIELDS = frozenset(FEED_FIELDS)
+MAX_UNKNOWN_WARNINGS = 20  # unknown fields named one by one; the rest are counted
+
+
 def _warn_unknown(names: Iterable[str], result: FeedParseResult) -> None:
+    """Note unknown fields once each, in linear time (a row may carry 60,000 of them)."""
+    seen = result.unknown_fields
+    before = len(seen)
     for name in names:
-        message = f"unknown field {name!r} ignored"
-        if name not in FEED_FIELDS and message not in result.warnings:
-            result.warnings.append(message)
+        if name in _KNOWN_FIELDS or name in seen:
+            continue
+        seen.add(name)
+        if len(seen) <= MAX_UNKNOWN_WARNINGS:
+            result.warnings.append(f"unknown field {name!r} ignored")
+    if len(seen) > MAX_UNKNOWN_WARNINGS and len(seen) != before:
+        more = f"and {len(seen) - MAX_UNKNOWN_WARNINGS} more unknown field(s) ignored"
+        if before > MAX_UNKNOWN_WARNINGS:
+            result.warnings[-1] = more
+        else:
+            result.warnings.append(more)
 
 
 # -- JSON --------------------------------------------------------------------------------
@@ -452,7 +470,10 @@ def _aware_utc(text: str) -> datetime:
         raise _FieldError(f"not an ISO-8601 date-time: {text!r}") from exc
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise _FieldError(f"missing timezone in {text!r} (add Z or an offset like +05:00)")
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+05:00 is before year 1 in UTC
+        raise _FieldError(f"{text!r} is outside the range of dates in UTC") from None
 
 
 def _json_type(value: object) -> str:

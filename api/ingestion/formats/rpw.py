@@ -174,6 +174,10 @@ class RpwRejected:
 # -- entry points ----------------------------------------------------------------
 
 
+# The longest text a cell may hold (firm names, notes, codes); longer is a broken file.
+MAX_TEXT = 500
+
+
 def iter_rpw_rows(
     path_or_file: PathOrFile,
     *,
@@ -385,7 +389,10 @@ class _RowReader:
             return None
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return " ".join(str(value).split())
+        text = " ".join(str(value).split())
+        if len(text) > MAX_TEXT:  # a firm name, a corridor, a note: never 100 MB
+            raise _CellError(column, f"longer than {MAX_TEXT} characters")
+        return text
 
     def _required_text(self, column: str) -> str:
         text = self._text(column)
