@@ -51,8 +51,10 @@ axe:
 	@if command -v npm >/dev/null 2>&1; then AXE_VERSION=$(AXE_VERSION) tests/web/install_axe.sh; \
 	else echo "npm not found: the axe checks will skip (or fail with REMIT_REQUIRE_BROWSER=1)"; fi
 
+# Two test processes; tests marked xdist_group stay on one of them (a module whose fixture
+# starts its own server); the 25 slowest steps and the time of the slow suites are printed.
 test: lint typecheck axe
-	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
 	$(BIN)/remit lessons check --ci
 
 bench: $(BIN)/.installed

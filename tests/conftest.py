@@ -11,10 +11,14 @@ that into a failure.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
+from pathlib import Path
 
 # The API rate limit would turn fuzzing and page sweeps into 429s; its own test sets it.
 os.environ.setdefault("REMIT_RATE_LIMIT_PER_MINUTE", "0")
@@ -34,6 +38,10 @@ from api.storage.types import utcnow
 from api.storage.viewcount import VIEWS
 from remit.app import create_app
 
+# The browser fixtures (one live server and one Chromium per test process) are shared by the
+# web, widget and lessons tests, so they are registered here, above all of them.
+pytest_plugins = ["tests.browser_fixtures"]
+
 PG_ADMIN_URL = os.environ.get(
     "REMIT_TEST_POSTGRES_URL", "postgresql+psycopg://remit:remit@127.0.0.1:5432/postgres"
 )
@@ -51,53 +59,134 @@ def _admin_engine() -> Engine:
     )
 
 
-def _postgres_engine(db: str) -> Engine:
-    admin = _admin_engine()
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{db}"'))
-    except OperationalError as exc:
-        where = PG_ADMIN_URL.split("@")[-1]
-        reason = f"PostgreSQL not reachable at {where} ({exc.orig.__class__.__name__})"
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"REMIT_REQUIRE_POSTGRES=1 but {reason}", pytrace=False)
-        _skipped["postgres"] = reason
-        pytest.skip(reason + "; PostgreSQL variants skipped (set REMIT_REQUIRE_POSTGRES=1 to fail)")
-    finally:
-        admin.dispose()
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{db}"
-    return make_engine(url)
+def _pg_unreachable(exc: OperationalError) -> None:
+    where = PG_ADMIN_URL.split("@")[-1]
+    reason = f"PostgreSQL not reachable at {where} ({exc.orig.__class__.__name__})"
+    if REQUIRE_POSTGRES:
+        pytest.fail(f"REMIT_REQUIRE_POSTGRES=1 but {reason}", pytrace=False)
+    _skipped["postgres"] = reason
+    pytest.skip(reason + "; PostgreSQL variants skipped (set REMIT_REQUIRE_POSTGRES=1 to fail)")
 
 
-@pytest.fixture(scope="session")
-def demo_now() -> datetime:
-    """The moment the demo data was loaded; tests compare against it. Two days before the
-    machine's clock, so a test can store prices newer than the demo's that are still in the
-    past (a capture time in the future is refused) on any day the suite runs."""
-    return utcnow() - timedelta(days=2)
+def _pg_url(db: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{db}"
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def engine(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, demo_now: datetime
-) -> Iterator[Engine]:
+def _pg_template() -> str:
+    """The template database of this run: named after the controlling pytest process (the
+    parent of the xdist workers), which drops it when the run ends."""
+    run = os.getppid() if os.environ.get("PYTEST_XDIST_WORKER") else os.getpid()
+    return f"remit_test_template_{run}"
+
+
+@contextmanager
+def _run_lock(run_dir: Path, name: str) -> Iterator[None]:
+    """One test process at a time (the first builds what the others then reuse)."""
+    with (run_dir / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _load_demo(eng: Engine, demo_now: datetime) -> None:
     from api.storage.db import session_scope
     from scrapers.demo import load_demo
 
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("db") / f"remit_{_worker()}.sqlite3"
-        eng = make_engine(f"sqlite:///{path}")
-    else:
-        # One database per worker and run, so parallel runs on one machine never collide.
-        db = f"remit_test_{_worker()}_{os.getpid()}"
-        eng = _postgres_engine(db)
     upgrade(eng)
     with session_scope(eng) as s:
         # Sample quotes, asked for explicitly (`remit demo --sample`), on every corridor (GB-PK
         # too, beside its real survey prices), so the mechanics are tested everywhere;
         # tests/core/test_survey.py checks the shipped demo (real material only).
         load_demo(s, demo_now, sample=True, sample_on_real_corridors=True)
+    eng.dispose()
+
+
+def _sqlite_database(run_dir: Path, path: Path, demo_now: datetime) -> Engine:
+    """A copy of the run's demo SQLite file (migrated and loaded once per run)."""
+    template = run_dir / "demo-db-template.sqlite3"
+    with _run_lock(run_dir, "demo-db-sqlite"):
+        if not template.exists():
+            partial = run_dir / "demo-db-template.partial.sqlite3"
+            _load_demo(make_engine(f"sqlite:///{partial}"), demo_now)
+            partial.rename(template)
+    shutil.copyfile(template, path)
+    return make_engine(f"sqlite:///{path}")
+
+
+def _postgres_template(run_dir: Path, demo_now: datetime) -> str:
+    """The run's demo database on PostgreSQL (migrated and loaded once per run, marked done
+    by a file so a half-built template is never copied); its name."""
+    template, done = _pg_template(), run_dir / "demo-db-postgres.done"
+    admin = _admin_engine()
+    try:
+        with _run_lock(run_dir, "demo-db-postgres"):
+            if not done.exists():
+                with admin.connect() as conn:
+                    conn.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+                    conn.execute(text(f'CREATE DATABASE "{template}"'))
+                _load_demo(make_engine(_pg_url(template)), demo_now)
+                done.touch()
+    except OperationalError as exc:
+        _pg_unreachable(exc)
+    finally:
+        admin.dispose()
+    return template
+
+
+def _postgres_database(run_dir: Path, db: str, demo_now: datetime) -> Engine:
+    """CREATE DATABASE ... TEMPLATE: a copy of the run's demo database."""
+    template = _postgres_template(run_dir, demo_now)
+    admin = _admin_engine()
+    try:
+        with _run_lock(run_dir, "demo-db-postgres"), admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{db}" TEMPLATE "{template}"'))
+    except OperationalError as exc:
+        _pg_unreachable(exc)
+    finally:
+        admin.dispose()
+    return make_engine(_pg_url(db))
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory shared by the parallel test processes of this run (and only this run)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@pytest.fixture(scope="session")
+def demo_now(run_dir: Path) -> datetime:
+    """The moment the demo data was loaded; tests compare against it. Two days before the
+    machine's clock, so a test can store prices newer than the demo's that are still in the
+    past (a capture time in the future is refused) on any day the suite runs. One moment for
+    the whole run: the test processes share the demo databases built with it."""
+    path = run_dir / "demo-now.txt"
+    with _run_lock(run_dir, "demo-now"):
+        if not path.exists():
+            path.write_text((utcnow() - timedelta(days=2)).isoformat(), encoding="utf-8")
+    return datetime.fromisoformat(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def engine(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    run_dir: Path,
+    demo_now: datetime,
+) -> Iterator[Engine]:
+    """The demo database of this test process, copied from the run's template."""
+    if request.param == "sqlite":
+        if _worker() == "gw1":
+            # Both workers start with SQLite: while the first builds its template, the
+            # second builds PostgreSQL's instead of waiting (it copies SQLite's after).
+            with suppress(pytest.skip.Exception):
+                _postgres_template(run_dir, demo_now)
+        path = tmp_path_factory.mktemp("db") / f"remit_{_worker()}.sqlite3"
+        eng = _sqlite_database(run_dir, path, demo_now)
+    else:
+        # One database per worker and run, so parallel runs on one machine never collide.
+        db = f"remit_test_{_worker()}_{os.getpid()}"
+        eng = _postgres_database(run_dir, db, demo_now)
     yield eng
     eng.dispose()
     if request.param == "postgres":
@@ -134,7 +223,36 @@ def client(session: Session, demo_now: datetime) -> Iterator[TestClient]:
     VIEWS.clear()  # widget views counted in memory belong to this test's rolled-back data
 
 
+# -- slow suites and where the time goes ---------------------------------------------------
+# Every browser test (marked `browser` or using the browser) is slow: a real Chromium against
+# a live server; other slow suites carry @pytest.mark.slow themselves. `-m "not slow"` gives
+# the quick answer; the summary at the end of every run says how long the slow part took.
+_durations: dict[str, dict[str, float]] = {"slow": {}, "other": {}}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        uses_browser = "browser" in getattr(item, "fixturenames", ())
+        if uses_browser or item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # Setup + call + teardown of each test, summed on the controller (also under xdist).
+    kind = _durations["slow" if "slow" in report.keywords else "other"]
+    kind[report.nodeid] = kind.get(report.nodeid, 0.0) + report.duration
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not os.environ.get("PYTEST_XDIST_WORKER") and "postgres" not in _skipped:
+        # The controlling process ends last: the template database of the run goes.
+        try:
+            admin = _admin_engine()
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{_pg_template()}" WITH (FORCE)'))
+            admin.dispose()
+        except OperationalError:
+            pass  # PostgreSQL not reachable: nothing was created
     holder = sys.modules.get("_remit_shared_chromium")
     browser = getattr(holder, "browser", None)
     if holder is not None and browser is not None:
@@ -144,5 +262,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if any(_durations.values()):
+        terminalreporter.write_sep("-", "time by suite (test seconds, summed over workers)")
+        for kind, times in _durations.items():
+            total = sum(times.values())
+            terminalreporter.write_line(f"{kind:>5}: {total:8.1f} s in {len(times)} tests")
     for what, reason in _skipped.items():
         terminalreporter.write_line(f"SKIPPED {what}: {reason}", yellow=True)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+
+pytestmark = pytest.mark.slow
 
 
 def test_no_server_errors_on_any_generated_input(client: TestClient) -> None:

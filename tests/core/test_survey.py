@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -18,12 +19,11 @@ from sqlmodel import Session, col, func, select
 from api.http.deps import get_now
 from api.ingestion.formats.rpw_survey import parse_survey
 from api.services.ingest import import_rpw_survey
-from api.storage.db import get_session, make_engine, session_scope
-from api.storage.migrate import upgrade
+from api.storage.db import get_session, make_engine
 from api.storage.models import Quote, RpwObservation
 from api.storage.types import utcnow
 from remit.app import create_app
-from scrapers.demo import SURVEY_FILE, load_demo
+from scrapers.demo import SURVEY_FILE
 from scrapers.parsers import ParseError
 
 SHARED_CSV = Path(__file__).resolve().parents[2].parent / "shared/reference/rpw"
@@ -95,12 +95,11 @@ def test_import_is_idempotent_and_a_bad_file_stores_nothing(session: Session) ->
 
 
 @pytest.fixture(scope="module")
-def shipped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    """A database as `make run` leaves it: the demo loaded the way `remit demo` loads it."""
-    eng = make_engine(f"sqlite:///{tmp_path_factory.mktemp('shipped') / 'remit.sqlite3'}")
-    upgrade(eng)
-    with session_scope(eng) as s:
-        load_demo(s, utcnow())
+def shipped(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Iterator[Engine]:
+    """A database as `make run` leaves it: a copy of this run's `remit demo` database."""
+    path = tmp_path_factory.mktemp("shipped") / "remit.sqlite3"
+    shutil.copyfile(demo_db, path)
+    eng = make_engine(f"sqlite:///{path}")
     yield eng
     eng.dispose()
 

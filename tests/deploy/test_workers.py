@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from tests.deploy.servers import free_port, remit_env, serve, unavailable, wait_until
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 PG_ADMIN_URL = os.environ.get(
     "REMIT_TEST_POSTGRES_URL", "postgresql+psycopg://remit:remit@127.0.0.1:5432/postgres"

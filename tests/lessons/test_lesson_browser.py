@@ -3,7 +3,7 @@ answer a quiz with JavaScript OFF in English and in Urdu, checked by the server;
 live example's corridor with the plain GET form; every lesson in every language through axe
 (no serious or critical finding) and without horizontal scrolling at 360 px and at 200 %
 zoom; the service worker serves an opened lesson and the last comparison with the network
-off. Reuses the live server of tests/web/web_live.py.
+off. Reuses the live server and browser of tests/browser_fixtures.py.
 
 Without /usr/bin/chromium the tests are skipped with a message, unless
 REMIT_REQUIRE_BROWSER=1, which makes that a failure. Screenshots: tests/artifacts/web/.
@@ -17,14 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.web_live import (
-    AXE_JS,
-    CHROMIUM,
-    chromium_available,
-    live_server,
-    shared_chromium,
-    shoot,
-)
+from tests.web.web_live import AXE_JS, shoot
 
 pytestmark = pytest.mark.browser
 REQUIRE_BROWSER = os.environ.get("REMIT_REQUIRE_BROWSER") == "1"
@@ -36,26 +29,16 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"{reason} (set REMIT_REQUIRE_BROWSER=1 to make this a failure)")
 
 
-@pytest.fixture(scope="module")
-def lessons_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if not chromium_available():
-        _unavailable(f"Chromium not found at {CHROMIUM}")
-    with live_server(tmp_path_factory.mktemp("lessons-live")) as url:
-        yield url
+@pytest.fixture(scope="session")
+def lessons_url(base_url: str) -> str:
+    """The live server the other browser tests share (tests/browser_fixtures.py): these
+    tests only read, so one server per test process is enough."""
+    return base_url
 
 
-@pytest.fixture(scope="module")
-def chromium(lessons_url: str) -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - playwright is a test dependency
-        _unavailable("the playwright Python package is not installed")
-    del sync_playwright  # the one shared instance (web_live.shared_chromium) is used
-    try:
-        browser = shared_chromium()
-    except Exception as exc:  # any launch failure means "no browser"
-        _unavailable(f"Chromium at {CHROMIUM} does not start: {str(exc)[:200]}")
-    yield browser
+@pytest.fixture(scope="session")
+def chromium(browser: Any) -> Any:
+    return browser
 
 
 @pytest.fixture()

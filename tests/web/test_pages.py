@@ -30,7 +30,15 @@ PAGES = [
     "/methodology",
     "/widget?from=GB&to=PK&amount=200",
 ]
-LANGS = {"en": "ltr", "ur": "rtl", "fa-AF": "rtl", "ps": "rtl", "bn": "ltr", "ar": "rtl"}
+LANGS = {
+    "en": "ltr",
+    "ur": "rtl",
+    "fa-AF": "rtl",
+    "fa-IR": "rtl",
+    "ps": "rtl",
+    "bn": "ltr",
+    "ar": "rtl",
+}
 XSS = '"><script>alert(1)</script>'
 
 

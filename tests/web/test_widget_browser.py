@@ -42,7 +42,7 @@ from web_live import (
 from web.i18n import translator
 from web.routes_widget import LOADER_WAIT_MS, MESSAGE_TYPE, SNIPPET_HEIGHT, WIDGET_TITLE
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("widget")]
 
 ORG = "embed-test"
 TOLERANCE_PX = 4
@@ -61,7 +61,7 @@ def _serve(root: Path, port: int) -> ThreadingHTTPServer:
 
 
 @pytest.fixture(scope="module")
-def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+def sites(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Iterator[dict[str, Any]]:
     if not chromium_available():
         if os.environ.get("REMIT_REQUIRE_BROWSER") == "1":
             pytest.fail(f"REMIT_REQUIRE_BROWSER=1 but Chromium not found at {CHROMIUM}")
@@ -70,7 +70,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     host_port, other_port = free_port(), free_port()
     allowed = f"http://127.0.0.1:{host_port}"
     work = tmp_path_factory.mktemp("widget-live")
-    with live_server(work) as base:
+    with live_server(work, template=demo_db) as base:
         env = {
             **os.environ,
             "REMIT_DATABASE_URL": f"sqlite:///{work / 'remit.sqlite3'}",

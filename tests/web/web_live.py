@@ -1,9 +1,12 @@
 """A real server for browser tests and the page benchmark: `remit demo` into a temporary
-SQLite database, then uvicorn on a free loopback port in a subprocess."""
+SQLite database, then uvicorn on a free loopback port in a subprocess. The tests build that
+database once per run (`demo_template`) and give each server a copy."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -40,27 +43,56 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).with_name(name))
 
 
-@contextmanager
-def live_server(
-    workdir: Path, extra_env: dict[str, str] | None = None, port: int | None = None
-) -> Iterator[str]:
-    """Yield the base URL of a server with the demo data; stop it afterwards."""
-    db = workdir / "remit.sqlite3"
-    env = {
+def _env(db: Path, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    return {
         **os.environ,
         "REMIT_DATABASE_URL": f"sqlite:///{db}",
         "REMIT_ENV": "test",
         "REMIT_RATE_LIMIT_PER_MINUTE": "0",
         **(extra_env or {}),
     }
+
+
+def _remit_demo(db: Path) -> None:
     subprocess.run(
         [_bin("remit"), "demo", "--sample"],
         cwd=REPO,
-        env=env,
+        env=_env(db),
         check=True,
         capture_output=True,
         timeout=300,
     )
+
+
+def demo_template(shared_dir: Path) -> Path:
+    """`remit demo` into a SQLite file once per test run: the first of the parallel test
+    processes that asks builds it (under a file lock), the others wait and reuse it. Each
+    live server starts from its own copy, so no server sees another's writes."""
+    path = shared_dir / "demo-template.sqlite3"
+    with (shared_dir / "demo-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            partial = shared_dir / "demo-template.partial.sqlite3"
+            _remit_demo(partial)
+            partial.rename(path)
+    return path
+
+
+@contextmanager
+def live_server(
+    workdir: Path,
+    extra_env: dict[str, str] | None = None,
+    port: int | None = None,
+    template: Path | None = None,
+) -> Iterator[str]:
+    """Yield the base URL of a server with the demo data (a copy of `template` when given,
+    else a fresh `remit demo`); stop it afterwards."""
+    db = workdir / "remit.sqlite3"
+    env = _env(db, extra_env)
+    if template is not None:
+        shutil.copyfile(template, db)
+    else:
+        _remit_demo(db)
     port = port or free_port()
     log = (workdir / "server.log").open("wb")
     proc = subprocess.Popen(
