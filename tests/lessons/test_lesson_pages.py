@@ -529,9 +529,22 @@ def test_live_example_for_a_corridor_without_providers(client: TestClient) -> No
 
 
 def test_live_example_outside_the_price_range(client: TestClient) -> None:
+    # Issue 18 prices every amount the fee covers: below the smallest amount checked, the
+    # offer is priced with that amount's fee and rate and labelled an estimate; an offer
+    # whose fee the amount does not cover is left out, and the example says why.
     r = client.get("/learn/fee-and-margin", params={"from": "GB", "to": "PK", "amount": "5"})
     assert r.status_code == 200
-    assert "No price for this amount" in r.text
+    live = text_of(r.text.split('id="live"', 1)[1].split("</section>", 1)[0])
+    assert "No price for this amount" not in live
+    assert "Today's best offer" in live and "Estimate:" in live
+    assert "we have no price for exactly this amount" in live
+    assert re.search(r"Providers left out: \d+ — the amount does not cover their fee\.", live)
+    # An amount below every fee on the route: no price at all, the reason and the range.
+    r = client.get("/learn/fee-and-margin", params={"from": "TR", "to": "IQ", "amount": "5"})
+    assert r.status_code == 200
+    live = text_of(r.text.split('id="live"', 1)[1].split("</section>", 1)[0])
+    assert "No price for this amount" in live and "We check prices between" in live
+    assert re.search(r"Providers left out: \d+ — the amount does not cover their fee\.", live)
 
 
 # -- the comparison page hook and audio ----------------------------------------------------

@@ -145,7 +145,10 @@ def overview_rows(html: str) -> list[tuple[str, str]]:
     for body in re.findall(r"<tbody>(.*?)</tbody>", html, flags=re.S):
         head = re.search(r'<th scope="rowgroup" colspan="7">(.*?)</th>', body)
         assert head
-        for code in re.findall(r'<tr data-corridor="([A-Z]{2}-[A-Z]{2})">', body):
+        # a route judged on World Bank survey rows alone carries data-basis="rpw"
+        for code in re.findall(
+            r'<tr data-corridor="([A-Z]{2}-[A-Z]{2})"(?: data-basis="rpw")?>', body
+        ):
             out.append((head.group(1), code))
     return out
 
@@ -157,7 +160,8 @@ def test_overview_lists_every_route_grouped_by_destination(
     assert r.status_code == 200
     html = r.text
     rows = overview_rows(html)
-    assert len(rows) == 40 and len({c for _, c in rows}) == 40
+    # 40 + the 8 routes the 2025 survey added (issue 17), as in test_summary.py
+    assert len(rows) == 48 and len({c for _, c in rows}) == 48
     heads = [h for h, _ in rows]
     assert heads == sorted(heads, key=heads.index)  # each destination in one block
     api = client.get("/api/v1/trends/summary").json()
@@ -218,7 +222,7 @@ def test_chart_and_summary_downloads_open_in_a_spreadsheet(
     plotted = len(points(chart(html)))
     for url, params, rows in (
         ("/api/v1/exports/trends-chart.xlsx", {"corridor": "GB-PK"}, plotted),
-        ("/api/v1/exports/trends-summary.xlsx", {}, 40 + 2),
+        ("/api/v1/exports/trends-summary.xlsx", {}, 48 + 2),  # 40 + the survey's 8 routes
     ):
         r = client.get(url, params=params)
         assert r.status_code == 200

@@ -45,13 +45,18 @@ def test_comma_decimals_are_read_as_typed(client: TestClient) -> None:
 
 
 def test_pashto_reads_back_what_it_prints(client: TestClient) -> None:
-    """The Pashto page printed 'SAR 750,00' and read '750,00' back as 75,000."""
+    """The Pashto page printed 'SAR 750,00' and read '750,00' back as 75,000. Pashto now
+    writes its own digits (issue 21: 'SAR ۷۵۰٫۰۰'), so the figure read back is the one
+    printed, native digits and Arabic decimal sign; the Latin comma form still reads."""
     q = {"from": "SA", "to": "PK", "lang": "ps"}
     first = client.get("/compare", params={**q, "amount": "750"}).text
-    assert "750,00" in h1(first)
-    again = client.get("/compare", params={**q, "amount": "750,00"}).text
-    assert h1(again) == h1(first)
-    assert 'name="amount" value="750"' in again
+    assert "۷۵۰٫۰۰" in h1(first)
+    printed = re.search(r"[۰-۹][۰-۹٫٬]*", h1(first))
+    assert printed and printed.group() == "۷۵۰٫۰۰"
+    for typed in (printed.group(), "750,00"):
+        again = client.get("/compare", params={**q, "amount": typed}).text
+        assert h1(again) == h1(first), typed
+        assert 'name="amount" value="750"' in again, typed
 
 
 def test_an_ambiguous_amount_is_a_question_with_two_answers(client: TestClient) -> None:

@@ -117,7 +117,9 @@ def test_compare_page_matches_the_api(client: TestClient) -> None:
     assert f"PKR {received}" in page, "what the family receives, formatted"
     assert "Sample data — not live prices." in page and api["sample"] is True
     assert "interbank (mid-market) rate · State Bank of Pakistan" in page
-    assert 'href="/learn/fee-and-margin"' in r.text
+    # The margin lesson is linked with the reader's route, so it is written for their
+    # country (issue 21, branch 'words').
+    assert 'href="/learn/fee-and-margin?from=GB&amp;to=PK"' in r.text
     assert "Government incentive" in page and "Pakistan Remittance Initiative" in page
     assert stale and page.count("Older prices, may have changed") == 1
     assert re.search(r"<bdi>PKR&nbsp;|<bdi>PKR\xa0", r.text), "amounts isolated in <bdi>"
