@@ -59,6 +59,58 @@ def demo_db(run_dir: Path) -> Path:
     return demo_template(run_dir)
 
 
+# The one route the browser tests read as the World Bank's survey prices alone.
+SURVEY_ONLY = "GB-PK"
+
+
+def _browser_demo(path: Path) -> None:
+    """The demo with sample quotes on every route but SURVEY_ONLY. Since issue 17 `remit
+    demo --sample` gives no sample quotes to a route with survey prices (US-PK among 26), but
+    the browser tests exercise the offer list, filters and receipt check on US-PK's sample
+    offers, like the in-process fixtures (tests/conftest.py, sample_on_real_corridors)."""
+    from sqlmodel import col, delete, select
+
+    from api.storage.db import make_engine, session_scope
+    from api.storage.migrate import upgrade
+    from api.storage.models import CurrentPrice, Quote
+    from api.storage.pricebook import rebuild_current_prices
+    from api.storage.rollups import rebuild_rollups
+    from api.storage.types import utcnow
+    from scrapers.demo import load_demo
+
+    eng = make_engine(f"sqlite:///{path}")
+    upgrade(eng)
+    with session_scope(eng) as s:
+        load_demo(s, utcnow(), sample=True, sample_on_real_corridors=True)
+        ids = select(Quote.id).where(
+            col(Quote.sample).is_(True), col(Quote.corridor_code) == SURVEY_ONLY
+        )
+        s.execute(delete(CurrentPrice).where(col(CurrentPrice.quote_id).in_(ids)))
+        s.execute(
+            delete(Quote).where(
+                col(Quote.sample).is_(True), col(Quote.corridor_code) == SURVEY_ONLY
+            )
+        )
+        rebuild_current_prices(s, {SURVEY_ONLY})
+        s.flush()
+        rebuild_rollups(s)
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser_demo_db(run_dir: Path) -> Path:
+    """The live server's database (built once per run, shared by the test processes)."""
+    path = run_dir / "browser-demo.sqlite3"
+    with (run_dir / "browser-demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            partial = run_dir / "browser-demo.partial.sqlite3"
+            partial.unlink(missing_ok=True)
+            _browser_demo(partial)
+            partial.rename(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def embed_port() -> int:
     """The port of the page that embeds the widget (an allowed origin)."""
@@ -67,7 +119,7 @@ def embed_port() -> int:
 
 @pytest.fixture(scope="session")
 def base_url(
-    tmp_path_factory: pytest.TempPathFactory, embed_port: int, demo_db: Path
+    tmp_path_factory: pytest.TempPathFactory, embed_port: int, browser_demo_db: Path
 ) -> Iterator[str]:
     """The live server the read-only browser tests share (one per test process)."""
     if not chromium_available():
@@ -76,7 +128,7 @@ def base_url(
     with live_server(
         tmp_path_factory.mktemp("live"),
         {"REMIT_WIDGET_ALLOWED_ORIGINS": origins},
-        template=demo_db,
+        template=browser_demo_db,
     ) as url:
         yield url
 

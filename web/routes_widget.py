@@ -356,8 +356,11 @@ def _error(frame: Frame, error: PageError) -> Response:
 def loader_source() -> bytes:
     titles = {code: str(translator(code)(WIDGET_TITLE)) for code in LANGUAGES}
     compact = {"separators": (",", ":"), "ensure_ascii": False}
+    # The file's opening comment is for maintainers; the served loader starts at its code
+    # (it must stay within its 2 KB budget, DESIGN.md §7).
     text = (
         LOADER.read_text(encoding="utf-8")
+        .split("*/", 1)[1]
         .replace("__TITLES__", json.dumps(titles, **compact))  # type: ignore[arg-type]
         .replace("__WAIT__", str(LOADER_WAIT_MS))
         .replace("__TYPE__", json.dumps(MESSAGE_TYPE))
