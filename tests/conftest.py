@@ -27,8 +27,9 @@ os.environ.setdefault("REMIT_COMPARE_CACHE_S", "0")
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.exc import OperationalError
+from psycopg.errors import InsufficientPrivilege
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
 
 from api.http.deps import get_now
@@ -51,6 +52,28 @@ _skipped: dict[str, str] = {}
 
 def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def drop_database(conn: Connection, name: str) -> None:
+    """DROP DATABASE ... WITH (FORCE), on a connection in autocommit.
+
+    FORCE refuses (InsufficientPrivilege, "must be a member of the role whose process is
+    being terminated") when an autovacuum worker happens to be in the database: its process
+    belongs to no role the test role is a member of. Then this role's own sessions are ended
+    and a plain DROP, which cancels autovacuum and waits for it, is made instead."""
+    try:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    except ProgrammingError as exc:
+        if not isinstance(exc.orig, InsufficientPrivilege):
+            raise
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :db"
+                " AND usename = current_user AND pid <> pg_backend_pid()"
+            ),
+            {"db": name},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
 
 
 def _admin_engine() -> Engine:
@@ -121,7 +144,7 @@ def _postgres_template(run_dir: Path, demo_now: datetime) -> str:
         with _run_lock(run_dir, "demo-db-postgres"):
             if not done.exists():
                 with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)'))
+                    drop_database(conn, template)
                     conn.execute(text(f'CREATE DATABASE "{template}"'))
                 _load_demo(make_engine(_pg_url(template)), demo_now)
                 done.touch()
@@ -138,7 +161,7 @@ def _postgres_database(run_dir: Path, db: str, demo_now: datetime) -> Engine:
     admin = _admin_engine()
     try:
         with _run_lock(run_dir, "demo-db-postgres"), admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+            drop_database(conn, db)
             conn.execute(text(f'CREATE DATABASE "{db}" TEMPLATE "{template}"'))
     except OperationalError as exc:
         _pg_unreachable(exc)
@@ -192,7 +215,7 @@ def engine(
     if request.param == "postgres":
         admin = _admin_engine()
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+            drop_database(conn, db)
         admin.dispose()
 
 
@@ -249,7 +272,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         try:
             admin = _admin_engine()
             with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{_pg_template()}" WITH (FORCE)'))
+                drop_database(conn, _pg_template())
             admin.dispose()
         except OperationalError:
             pass  # PostgreSQL not reachable: nothing was created
@@ -259,6 +282,30 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         browser.close()
         holder.playwright.stop()
         holder.browser = None
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    """An asyncio test runs with no event loop marked as running in this thread.
+
+    The shared Playwright (tests/web/web_live.py) drives its loop from a greenlet of the
+    main thread and leaves that loop marked as this thread's running loop between browser
+    calls, so pytest-asyncio's Runner of any later async test on the same worker fails
+    ("Cannot run the event loop while another loop is running"). The mark is lifted for
+    the async test and put back for the browser tests after it."""
+    import asyncio
+
+    from pytest_asyncio import is_async_test
+
+    if not is_async_test(item):
+        yield
+        return
+    held = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(held)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -26,6 +26,10 @@ def is_unavailable(exc: BaseException) -> bool:
     lost, pool exhausted) rather than a fault in the statement."""
     if isinstance(exc, sa_exc.DisconnectionError | sa_exc.TimeoutError):
         return True
+    if isinstance(exc, sa_exc.PendingRollbackError) and "reconnect" in str(exc):
+        # "Can't reconnect until invalid transaction is rolled back": the session's
+        # connection was invalidated by a lost server earlier in this request.
+        return True
     if isinstance(exc, sa_exc.DBAPIError):
         if exc.connection_invalidated:
             return True

@@ -23,6 +23,7 @@ from api.storage.reference import load_reference
 from scrapers.demo import load_recorded_rates
 from scrapers.sources import SOURCES
 from scrapers.sources.tcmb import path as tcmb_path
+from tests.conftest import drop_database
 from tests.recorded import RECORDED
 from tests.replay import ReplayServer
 
@@ -124,7 +125,7 @@ def _pg_create(name: str, template: str | None = None) -> str:
     admin = _admin()
     try:
         with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            drop_database(c, name)
             suffix = f' TEMPLATE "{template}"' if template else ""
             c.execute(text(f'CREATE DATABASE "{name}"{suffix}'))
     finally:
