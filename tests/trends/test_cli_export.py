@@ -56,8 +56,9 @@ def test_export_quotes_csv_matches_the_api(
 
 def test_export_format_from_extension_and_sample_note(cli_session: Session, tmp_path: Path) -> None:
     out = tmp_path / "quotes.parquet"
-    # SA-PK holds only sample quotes (GB-PK also holds the real World Bank survey prices).
-    result = runner.invoke(app, ["export", "quotes", "-o", str(out), "-c", "SA-PK"])
+    # TR-IQ holds only sample quotes (the World Bank surveys no route into Iraq; SA-PK now
+    # also holds its real 2025 Q1 survey prices).
+    result = runner.invoke(app, ["export", "quotes", "-o", str(out), "-c", "TR-IQ"])
     assert result.exit_code == 0, result.output
     assert "sample data — not live prices" in result.output
     table = pq.read_table(out)

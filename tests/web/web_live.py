@@ -55,7 +55,7 @@ def _env(db: Path, extra_env: dict[str, str] | None = None) -> dict[str, str]:
 
 def _remit_demo(db: Path) -> None:
     subprocess.run(
-        [_bin("remit"), "demo", "--sample"],
+        [_bin("remit"), "demo"],
         cwd=REPO,
         env=_env(db),
         check=True,
