@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from api.domain import verdict as verdict_words
@@ -26,6 +26,8 @@ from api.services.receipt import ReceiptResult
 from api.services.wallets import wallet_book
 from api.storage.pricebook import SURVEY
 from api.storage.rates import RateView
+
+HOUR = timedelta(hours=1)
 
 
 def corridor_public(s: CorridorSummary) -> CorridorPublic:
@@ -109,8 +111,9 @@ def quote_public(r: RankedQuote, now: datetime) -> QuotePublic:
         else [],
         payin_method=r.service.payin_method,
         speed=r.service.speed,
-        collected_at=r.quote.collected_at,
-        age_hours=int((now - r.quote.collected_at).total_seconds() // 3600),
+        # An invented sample price has no capture time to show (issue 17).
+        collected_at=None if r.quote.sample else r.quote.collected_at,
+        age_hours=None if r.quote.sample else int((now - r.quote.collected_at) // HOUR),
         source=r.quote.source,
         stale=r.priced.stale,
         # Percentage-only survey rows: fee and rate are estimated at the basket amount.

@@ -123,8 +123,11 @@ class QuotePublic(BaseModel):
     )
     payin_method: str
     speed: str
-    collected_at: datetime
-    age_hours: int
+    collected_at: datetime | None = Field(
+        description="When the price was captured; null on an invented sample price, which "
+        "never carries a capture time"
+    )
+    age_hours: int | None = Field(description="Hours since capture; null on a sample price")
     source: str
     stale: bool
     estimated: bool

@@ -55,6 +55,8 @@ def test_compare_fees_on_top_ranks_by_total_cost_and_satisfies_rpw_formulas(
         assert abs(Decimal(q["total_cost"]) - (fee + a * margin / 100)) <= CENT
         assert abs(Decimal(q["received_amount"]) - a * rate) <= CENT
         assert q["sample"] is True and q["source"] == "sample"
+        # An invented price never carries a capture time (issue 17).
+        assert q["collected_at"] is None and q["age_hours"] is None
         assert set(q["provider"]) == {"slug", "name", "type"}
 
 
