@@ -14,7 +14,14 @@ from api.domain.aggregates import SDG_CORRIDOR_MAX_PCT, SDG_TARGET_AVG_PCT
 from api.domain.periods import PeriodKind
 from api.http.deps import NowDep, SessionDep
 from api.http.schemas import DecimalStr, pct
-from api.http.trends import BasketQ, FlowWeightedOut, PeriodQ, flow_out, pct_or_none
+from api.http.trends import (
+    BasketQ,
+    FlowWeightedOut,
+    PeriodQ,
+    flow_out,
+    pct_or_none,
+    period_figures,
+)
 from api.services.coverage import LIVE_SHARE, NOTHING, SURVEY_SHARE, Coverage, coverage
 from api.services.export_table import ExportFormat
 from api.services.trends import (
@@ -148,23 +155,7 @@ class SummaryResponse(BaseModel):
 def _series_out(p: PeriodStats | None, source: str) -> SeriesFigures | None:
     if p is None:
         return None
-    s = p.stats
-    return SeriesFigures(
-        source=source,
-        period=p.period,
-        average_pct=pct_or_none(s.average_pct),
-        median_pct=pct_or_none(s.median_pct),
-        min_pct=pct_or_none(s.min_pct),
-        smart_pct=pct_or_none(s.smart_pct),
-        share_at_or_below_5_pct=pct_or_none(s.share_at_or_below_5_pct),
-        services=s.services,
-        providers=p.providers,
-        thin=s.thin,
-        promotions_excluded=s.promotions,
-        sample=p.sample,
-        newest=p.newest,
-        sources=list(p.sources),
-    )
+    return SeriesFigures(source=source, **period_figures(p))
 
 
 SUMMARY_METHODOLOGY = (

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query
@@ -206,27 +206,35 @@ class TrendsResponse(BaseModel):
     downloads: dict[str, str]
 
 
+def period_figures(p: PeriodStats) -> dict[str, Any]:
+    """The figures of one corridor and period that the trends page and the summary share."""
+    s = p.stats
+    return {
+        "period": p.period,
+        "average_pct": pct_or_none(s.average_pct),
+        "median_pct": pct_or_none(s.median_pct),
+        "min_pct": pct_or_none(s.min_pct),
+        "smart_pct": pct_or_none(s.smart_pct),
+        "share_at_or_below_5_pct": pct_or_none(s.share_at_or_below_5_pct),
+        "services": s.services,
+        "providers": p.providers,
+        "thin": s.thin,
+        "promotions_excluded": s.promotions,
+        "sample": p.sample,
+        "newest": p.newest,
+        "sources": list(p.sources),
+    }
+
+
 def point_out(p: PeriodStats) -> TrendPoint:
     s = p.stats
     return TrendPoint(
-        period=p.period,
-        average_pct=pct_or_none(s.average_pct),
-        median_pct=pct_or_none(s.median_pct),
-        min_pct=pct_or_none(s.min_pct),
-        smart_pct=pct_or_none(s.smart_pct),
-        share_at_or_below_5_pct=pct_or_none(s.share_at_or_below_5_pct),
+        **period_figures(p),
         by_provider_type={k or "unknown": pct(v) for k, v in sorted(s.by_provider_type.items())},
-        services=s.services,
-        providers=p.providers,
         firms=s.firms,
-        thin=s.thin,
-        promotions_excluded=s.promotions,
         promotion_min_pct=pct_or_none(s.promotion_min_pct),
         observations=p.observations,
-        sample=p.sample,
         sample_services=p.sample_services,
-        sources=list(p.sources),
-        newest=p.newest,
         sdg=sdg_out(p.sdg),
         inputs_sha256=p.inputs_sha256,
     )
