@@ -19,10 +19,10 @@ from sqlmodel import Session
 
 from api.ingestion.formats import ParseError, databank, rpw_history
 from api.settings import DATA_DIR
+from api.storage.keyed_points import SeriesStoreCounts
 from api.storage.published import (
     DATABANK_FILE,
     SeriesPointIn,
-    SeriesStoreCounts,
     iso2,
     store_series_points,
 )

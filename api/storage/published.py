@@ -19,8 +19,8 @@ from sqlmodel import Session, col
 
 from api.domain.periods import period_sort_key, quarter_label
 from api.settings import DATA_DIR
+from api.storage.keyed_points import KeyedPoint, SeriesStoreCounts, upsert_points
 from api.storage.models import PublishedSeriesPoint
-from api.storage.types import utcnow
 
 RPW_SOURCE = "The World Bank: Remittance Prices Worldwide (CC BY 4.0)"
 RPW_URL = "https://datacatalog.worldbank.org/search/dataset/0037898/remittance-prices-worldwide"
@@ -258,13 +258,6 @@ class SeriesPointIn:
     basket_usd: int = 200
 
 
-@dataclass(frozen=True)
-class SeriesStoreCounts:
-    stored: int
-    updated: int
-    unchanged: int
-
-
 def store_series_points(
     session: Session, points: Sequence[SeriesPointIn], source_file: str, file_sha256: str
 ) -> SeriesStoreCounts:
@@ -278,35 +271,30 @@ def store_series_points(
             )
         ).scalars()
     }
-    stored = updated = unchanged = 0
-    now = utcnow()
-    for p in points:
-        row = existing.get((p.series_code, p.corridor_code, p.period, p.basket_usd))
-        if row is None:
-            session.add(
-                PublishedSeriesPoint(
-                    series_code=p.series_code,
-                    series_name=p.series_name,
-                    corridor_code=p.corridor_code,
-                    sending_iso3=p.sending_iso3,
-                    receiving_iso3=p.receiving_iso3,
-                    period=p.period,
-                    basket_usd=p.basket_usd,
-                    average_pct=p.average_pct,
-                    source_file=source_file,
-                    file_sha256=file_sha256,
-                    imported_at=now,
-                )
-            )
-            stored += 1
-        elif row.average_pct != p.average_pct:
-            row.average_pct = p.average_pct
-            row.source_file, row.file_sha256, row.imported_at = source_file, file_sha256, now
-            updated += 1
-        else:
-            unchanged += 1
-    session.flush()
-    return SeriesStoreCounts(stored, updated, unchanged)
+    keyed = (
+        KeyedPoint(
+            key=(p.series_code, p.corridor_code, p.period, p.basket_usd),
+            identity={
+                "series_code": p.series_code,
+                "series_name": p.series_name,
+                "corridor_code": p.corridor_code,
+                "sending_iso3": p.sending_iso3,
+                "receiving_iso3": p.receiving_iso3,
+                "period": p.period,
+                "basket_usd": p.basket_usd,
+            },
+            values={"average_pct": p.average_pct},
+        )
+        for p in points
+    )
+    return upsert_points(
+        session,
+        PublishedSeriesPoint,
+        existing,
+        keyed,
+        source_file=source_file,
+        file_sha256=file_sha256,
+    )
 
 
 def count_series_points(session: Session) -> int:

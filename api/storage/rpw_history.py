@@ -11,9 +11,8 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from api.domain.periods import period_sort_key
+from api.storage.keyed_points import KeyedPoint, SeriesStoreCounts, upsert_points
 from api.storage.models import RpwHistoryPoint
-from api.storage.published import SeriesStoreCounts
-from api.storage.types import utcnow
 
 HISTORY_FILE = "fds_rpw_history_usd200_pk_bd_af.csv"
 HISTORY_REPO = "ronitdhansoia/fds"
@@ -56,9 +55,6 @@ class HistoryFigure:
     file_sha256: str
 
 
-_UPDATED = ("fee_pct", "fx_margin_pct", "total_cost_pct", "providers")
-
-
 def store_history_points(
     session: Session, points: Sequence[HistoryPointIn], source_file: str, file_sha256: str
 ) -> SeriesStoreCounts:
@@ -67,43 +63,28 @@ def store_history_points(
         (p.corridor_code, p.period, p.basket_usd): p
         for p in session.execute(select(RpwHistoryPoint)).scalars()
     }
-    stored = updated = unchanged = 0
-    now = utcnow()
-    for p in points:
-        values: dict[str, object] = {
-            "fee_pct": p.fee_pct,
-            "fx_margin_pct": p.fx_margin_pct,
-            "total_cost_pct": p.total_cost_pct,
-            "providers": p.providers,
-        }
-        row = existing.get((p.corridor_code, p.period, p.basket_usd))
-        if row is None:
-            session.add(
-                RpwHistoryPoint(
-                    corridor_code=p.corridor_code,
-                    sending_iso3=p.sending_iso3,
-                    receiving_iso3=p.receiving_iso3,
-                    period=p.period,
-                    basket_usd=p.basket_usd,
-                    source_file=source_file,
-                    file_sha256=file_sha256,
-                    imported_at=now,
-                    fee_pct=p.fee_pct,
-                    fx_margin_pct=p.fx_margin_pct,
-                    total_cost_pct=p.total_cost_pct,
-                    providers=p.providers,
-                )
-            )
-            stored += 1
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for k in _UPDATED:
-                setattr(row, k, values[k])
-            row.source_file, row.file_sha256, row.imported_at = source_file, file_sha256, now
-            updated += 1
-        else:
-            unchanged += 1
-    session.flush()
-    return SeriesStoreCounts(stored, updated, unchanged)
+    keyed = (
+        KeyedPoint(
+            key=(p.corridor_code, p.period, p.basket_usd),
+            identity={
+                "corridor_code": p.corridor_code,
+                "sending_iso3": p.sending_iso3,
+                "receiving_iso3": p.receiving_iso3,
+                "period": p.period,
+                "basket_usd": p.basket_usd,
+            },
+            values={
+                "fee_pct": p.fee_pct,
+                "fx_margin_pct": p.fx_margin_pct,
+                "total_cost_pct": p.total_cost_pct,
+                "providers": p.providers,
+            },
+        )
+        for p in points
+    )
+    return upsert_points(
+        session, RpwHistoryPoint, existing, keyed, source_file=source_file, file_sha256=file_sha256
+    )
 
 
 def history_figures(
