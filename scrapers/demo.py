@@ -21,6 +21,7 @@ from sqlmodel import Session, col, delete, select
 from api.services.databank import ensure_databank, ensure_rpw_history
 from api.services.ingest import import_rpw_survey
 from api.services.survey_services import SurveyReport
+from api.services.wallets import wallet_book
 from api.settings import DATA_DIR
 from api.storage.models import Corridor, CurrentPrice, Provider, ProviderCorridor, Quote
 from api.storage.outcome import Outcome
@@ -57,6 +58,10 @@ SERVICES_BY_TYPE: dict[str, list[tuple[str, str, str]]] = {
     "post": [("cash", "cash", "next_day")],
     "mobile": [("wallet", "wallet", "minutes")],
 }
+# The service a provider gets in the sample where a dated source says it pays into the
+# destination's mobile wallets (data/wallets.yaml: Western Union -> Nagad in Bangladesh), so
+# the demo shows a wallet named on a card; its prices are sample like all the others.
+SOURCED_WALLET_SERVICE = ("card", "wallet", "minutes")
 # (fee in USD, low..high), (fx margin %, low..high) per provider type.
 STRUCTURE: dict[str, tuple[tuple[float, float], tuple[float, float]]] = {
     "mto": ((2.0, 8.0), (1.0, 3.5)),
@@ -130,6 +135,16 @@ def _q(value: Decimal, places: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def sample_services(provider: Provider, to_country: str) -> list[tuple[str, str, str]]:
+    """The (payin, payout, speed) services a provider offers in the sample: those typical of
+    its type, and a wallet payout where data/wallets.yaml says it pays into wallets there."""
+    services = list(SERVICES_BY_TYPE.get(provider.type, SERVICES_BY_TYPE["mto"]))
+    sourced = wallet_book().wallets(provider.slug, to_country)
+    if sourced and all(payout != "wallet" for _, payout, _ in services):
+        services.append(SOURCED_WALLET_SERVICE)
+    return services
+
+
 def sample_quotes(
     corridor: Corridor, provider: Provider, ref: RateView, now: datetime
 ) -> Iterable[QuoteIn]:
@@ -146,7 +161,7 @@ def sample_quotes(
     age = timedelta(hours=60) if rng.random() < 0.17 else timedelta(minutes=rng.randint(5, 240))
     zero_fee = corridor.to_country == "PK" and rng.random() < 0.4  # PRI-reimbursed fees
     ccy = corridor.receive_currency_list()[0]
-    for payin, payout, speed in SERVICES_BY_TYPE.get(provider.type, SERVICES_BY_TYPE["mto"]):
+    for payin, payout, speed in sample_services(provider, corridor.to_country):
         svc_rng = _rng(corridor.code, provider.slug, payout, ccy)
         fee_usd = Decimal(str(round(svc_rng.uniform(*fee_range), 2)))
         margin = Decimal(str(round(svc_rng.uniform(*margin_range), 2))) + extra_margin

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from api.services.wallets import read_wallets, wallet_book
 from api.storage.quotes import QuoteIn, store_quotes
@@ -81,3 +81,17 @@ def test_a_wallet_offer_names_its_wallet_in_the_api_and_on_the_card(
     assert all(q["payout_wallets"] == [] for q in offers if q["payout_method"] != "wallet")
     page = client.get("/compare", params=params | {"payout": "wallet"}).text
     assert 'class="payout">Mobile wallet — Nagad<' in page
+
+
+def test_the_sample_gives_a_wallet_payout_only_where_a_source_says_so(session: Session) -> None:
+    """`remit demo --sample` (and the test data) price a wallet payout for Western Union in
+    Bangladesh, the one provider and destination data/wallets.yaml has a dated source for,
+    so a card can name the wallet; elsewhere a provider keeps the services of its type."""
+    from api.storage.models import Provider
+    from scrapers.demo import SERVICES_BY_TYPE, SOURCED_WALLET_SERVICE, sample_services
+
+    wu = session.exec(select(Provider).where(Provider.slug == "western-union")).one()
+    assert sample_services(wu, "BD") == [*SERVICES_BY_TYPE[wu.type], SOURCED_WALLET_SERVICE]
+    assert sample_services(wu, "PK") == SERVICES_BY_TYPE[wu.type]
+    wise = session.exec(select(Provider).where(Provider.slug == "wise")).one()
+    assert sample_services(wise, "BD") == SERVICES_BY_TYPE[wise.type]

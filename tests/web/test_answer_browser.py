@@ -1,6 +1,7 @@
 """The comparison answer in Chromium (issue 18): a big amount priced as asked in Urdu on a
-phone, the summary agreeing with the first card on a survey route, and the offers as a
-table on a 1280 px screen (left to right and right to left), with /trends using the width.
+phone, the summary agreeing with the first card on a survey route, a wallet named on its
+card (AE->BD in Bengali, sample prices), and the offers as a table on a 1280 px screen
+(left to right and right to left), with /trends using the width.
 Screenshots go to tests/artifacts/web/."""
 
 from __future__ import annotations
@@ -68,6 +69,38 @@ def test_uk_pakistan_summary_and_first_card_agree(phone: Any, base_url: str, js:
     box = lead.bounding_box()
     assert box is not None and box["y"] < 640, "the first card starts on the first screen"
     first_screen(phone, f"answer-gb-pk-summary-first-card-{'js' if js else 'nojs'}")
+
+
+def test_ae_bd_in_bengali_names_the_wallet_on_its_card(browser: Any, base_url: str) -> None:
+    """AE->BD in Bengali: the wallet offer says which wallet ("Mobile wallet — Nagad").
+    Wallet names come only from data/wallets.yaml, where one dated source says Western Union
+    pays into Nagad in Bangladesh. AE->BD's real prices (the World Bank's survey) do not
+    record how the family collects, so only SAMPLE prices can show it: the browser tests'
+    data has sample prices on AE->BD (tests/browser_fixtures.py), and Western Union's sample
+    services there include that sourced wallet payout (scrapers/demo.py, sample_services).
+    Each of those cards says "sample"."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640}, device_scale_factor=1, locale="en-GB"
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/compare?from=AE&to=BD&lang=bn")
+        # The priced cards (the survey's rows below them are real and say so).
+        cards = page.locator("ol.offers:not(.survey-rows) > li.prow")
+        assert cards.count() > 1
+        assert cards.locator(".ph .tag.warn").count() == cards.count(), "each card: sample"
+        card = cards.filter(has=page.locator(".ph .payout", has_text="Nagad")).first
+        assert card.get_attribute("data-provider") == "western-union"
+        payout = card.locator(".ph .payout")
+        assert payout.inner_text() == "মোবাইল ওয়ালেট — Nagad"
+        # The card's first screen: with its top at the top of the phone, the wallet shows.
+        card.evaluate("el => el.scrollIntoView({block: 'start'})")
+        top, name = card.bounding_box(), payout.bounding_box()
+        assert top is not None and name is not None
+        assert top["y"] <= name["y"] and name["y"] + name["height"] <= 640, (top, name)
+        first_screen(page, "ae-bd-bn-wallet")
+    finally:
+        context.close()
 
 
 @pytest.mark.parametrize("lang", ["en", "ur"])

@@ -307,13 +307,6 @@ def test_survey_only_route_summarises_the_world_bank_survey(phone_js: Any, base_
     snap(phone_js, "summary-gb-pk-en")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "known regression of this round's merges: payout links, the summary's payout and "
-        "longer texts push it 2-35 px below 640 px; to be fixed in app.css"
-    ),
-)
 def test_the_answer_is_on_the_first_screen(phone: Any, base_url: str, js: bool) -> None:
     """US->PK on a 360x640 phone: the summary sentence and the best offer without scrolling."""
     phone.goto(f"{base_url}/compare?from=US&to=PK&amount=200")
@@ -357,13 +350,6 @@ def test_the_compact_form_shows_its_choices_whole(phone_js: Any, base_url: str, 
     assert_no_overflow(phone_js)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "known regression of this round's merges: payout links, the summary's payout and "
-        "longer texts push it 2-35 px below 640 px; to be fixed in app.css"
-    ),
-)
 def test_the_first_survey_price_starts_on_the_first_screen(phone_js: Any, base_url: str) -> None:
     """GB->PK (World Bank survey prices only): under the summary, the first surveyed price
     begins on a 360x640 screen in English and Urdu."""

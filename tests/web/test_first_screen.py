@@ -14,13 +14,6 @@ from web.i18n import LANGUAGES
 SCREEN = {"width": 360, "height": 640}
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason=(
-        "known regression of this round's merges: payout links, the summary's payout and "
-        "longer texts push it 2-35 px below 640 px; to be fixed in app.css"
-    ),
-)
 @pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_amount_and_compare_button_on_the_first_screen(
     browser: Any, base_url: str, lang: str
