@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from api.domain.money import minor_unit
@@ -490,6 +491,19 @@ def _version(session: Session, code: str) -> str:
     else:
         corridor_v, rates_v = data_versions(session, scopes)
     return f"{corridor_v}.{rates_v}"
+
+
+def known_corridor_version(session: Session, from_country: str, to_country: str) -> str | None:
+    """`corridor_version` when it is known without reading the database (the version watch
+    is on and saw no change since it last read the table), else None. Only for a session
+    of its own (bound to the engine): one joined to a caller's connection may hold writes
+    of its own that others must not be given."""
+    bind = session.get_bind()
+    if not get_settings().data_version_watch or not isinstance(bind, Engine):
+        return None
+    code = f"{from_country.upper()}-{to_country.upper()}"
+    known = watch_for(bind).known([code, RATES_SCOPE])
+    return None if known is None else f"{known[0]}.{known[1]}"
 
 
 def corridor_version(session: Session, from_country: str, to_country: str) -> str:
