@@ -23,7 +23,7 @@ from api.storage.quotes import QuoteIn, store_quotes
 from api.storage.rates import RateIn, store_rate
 from api.storage.reference import load_reference
 from api.storage.types import utcnow
-from api.storage.versionwatch import watch_for
+from api.storage.versionwatch import VersionWatch, watch_for
 from tests.conftest import PG_ADMIN_URL, _admin_engine
 
 NOW = utcnow().replace(microsecond=0) - timedelta(days=1)
@@ -109,6 +109,18 @@ def answer(engine: Engine) -> tuple[str, Decimal, Decimal]:
     return result.data_version, result.quotes[0].priced.rate, result.reference_rate.rate
 
 
+def watched(engine: Engine, watch: bool) -> VersionWatch:
+    """The engine's version watch, listening once its thread has connected (PostgreSQL)."""
+    w = watch_for(engine)
+    if watch and engine.dialect.name == "postgresql":
+        for _ in range(200):  # the listener connects in its own thread
+            if w.watching:
+                break
+            threading.Event().wait(0.05)
+        assert w.watching
+    return w
+
+
 def wait_for_change(engine: Engine, seen: int) -> None:
     """A notification arrives on the listener's connection just after the writer's commit:
     wait (not time) until this process has counted it."""
@@ -125,13 +137,7 @@ def test_another_process_storing_a_quote_or_rate_changes_the_next_answer(
 ) -> None:
     server, writer = make_engine(url), make_engine(url)  # writer: another process's engine
     try:
-        w = watch_for(server)
-        if watch and server.dialect.name == "postgresql":
-            for _ in range(200):  # the listener connects in its own thread
-                if w.watching:
-                    break
-                threading.Event().wait(0.05)
-            assert w.watching
+        w = watched(server, watch)
         first = answer(server)
         assert first[1:] == (Decimal("370"), Decimal("375"))
         statements: list[str] = []
@@ -270,12 +276,7 @@ def test_the_lean_answer_on_the_event_loop_follows_the_watch(url: str, watch: bo
     app.dependency_overrides[get_now] = lambda: NOW + timedelta(hours=1)
     at = NOW + timedelta(hours=1)
     try:
-        w = watch_for(server)
-        if watch and server.dialect.name == "postgresql":
-            for _ in range(200):  # the listener connects in its own thread
-                if w.watching:
-                    break
-                threading.Event().wait(0.05)
+        w = watched(server, watch)
         full = _render_compare(app, REQ, at)
         assert full is not None and b'"rate":"370"' in full
         on_loop = _render_compare(app, REQ, at, on_loop=True, fast=True)
