@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import partial
 from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
@@ -76,9 +77,9 @@ class LeanCompareMiddleware:
         app: FastAPI = scope["app"]
         try:
             now = await app_now(app)
-            body = _render_compare(app, req, now, on_loop=True)
+            body = _render_compare(app, req, now, on_loop=True, fast=True)
             if body is None:
-                body = await run_in_threadpool(_render_compare, app, req, now)
+                body = await run_in_threadpool(partial(_render_compare, app, req, now, fast=True))
         except (NotFound, BadRequest):
             await self.app(scope, receive, send)  # the full route says what is wrong
             return

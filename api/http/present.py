@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Hashable, Iterable
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
 
 from api.domain import verdict as verdict_words
-from api.domain.money import quantize_display
+from api.domain.money import plain, quantize_display
 from api.domain.periods import quarter_months
 from api.domain.ranking import Priced
 from api.http.schemas import (
+    CompareResponse,
     CorridorPublic,
     ProviderRef,
     QuotePublic,
@@ -20,14 +25,19 @@ from api.http.schemas import (
     pct,
     rate,
 )
-from api.services.compare import SAMPLE_NOTICE, RankedQuote
+from api.services.compare import (
+    RPW_ATTRIBUTION,
+    SAMPLE_NOTICE,
+    SURVEY_NOTICE,
+    CompareRequest,
+    CompareResult,
+    RankedQuote,
+)
 from api.services.corridors import CorridorSummary
 from api.services.receipt import ReceiptResult
 from api.services.wallets import wallet_book
 from api.storage.pricebook import SURVEY
 from api.storage.rates import RateView
-
-HOUR = timedelta(hours=1)
 
 
 def corridor_public(s: CorridorSummary) -> CorridorPublic:
@@ -80,60 +90,125 @@ def survey_basket(p: Priced, send_ccy: str, receive_ccy: str) -> SurveyBasket:
 
 
 def quote_public(r: RankedQuote, now: datetime) -> QuotePublic:
+    at_amount = dict(zip(AT_AMOUNT, quote_at_amount(r), strict=True))
+    return QuotePublic(**quote_fixed(r), **quote_at_point(r, now), **at_amount)
+
+
+# An offer's fields that depend on the amount asked: those of the price point and time
+# (`quote_at_point`: the same for every amount priced from the same point, fee and rate)
+# and those of the amount itself (`quote_at_amount`).
+AT_POINT = (
+    "fee",
+    "rate",
+    "mid_rate",
+    "fx_margin_pct",
+    "age_hours",
+    "stale",
+    "estimated",
+    "price_basis",
+    "checked_amount",
+)
+AT_AMOUNT = (
+    "send_amount",
+    "you_pay",
+    "fx_margin_amount",
+    "total_cost_pct",
+    "total_cost",
+    "received_amount",
+)
+
+
+def _age_hours(r: RankedQuote, now: datetime) -> int | None:
+    # An invented sample price has no capture time to show (issue 17).
+    if r.quote.sample:
+        return None
+    return int((now - r.quote.collected_at).total_seconds() // 3600)
+
+
+def _point_key(r: RankedQuote, now: datetime) -> Hashable:
+    """Everything `quote_at_point` reads (the quote's currency, capture time and survey
+    period are its id's, with the tier)."""
+    p = r.priced
+    return (
+        p.fee,
+        p.rate,
+        p.point.mid,
+        p.stale,
+        p.estimated,
+        p.basis,
+        p.checked_amount,
+        _age_hours(r, now),
+    )
+
+
+def quote_at_point(r: RankedQuote, now: datetime) -> dict[str, Any]:
+    p = r.priced
+    send_ccy = r.quote.send_currency
+    checked = p.checked_amount
+    return {
+        "fee": quantize_display(p.fee, send_ccy),
+        "rate": rate(p.rate),
+        "mid_rate": rate(p.point.mid),
+        "fx_margin_pct": pct(p.cost.fx_margin_pct),
+        "age_hours": _age_hours(r, now),
+        "stale": p.stale,
+        # Percentage-only survey rows: fee and rate are estimated at the basket amount.
+        "estimated": p.estimated or r.survey_period is not None,
+        "price_basis": p.basis.value,
+        "checked_amount": quantize_display(checked, send_ccy) if checked is not None else None,
+    }
+
+
+def quote_at_amount(r: RankedQuote) -> tuple[Decimal, ...]:
+    """The AT_AMOUNT figures, in that order."""
     c = r.priced.cost
     send_ccy = r.quote.send_currency
+    fee = r.priced.fee
+    return (
+        quantize_display(r.send_amount, send_ccy),
+        quantize_display(r.you_pay, send_ccy),
+        quantize_display(c.total_cost - fee, send_ccy),
+        pct(c.total_cost_pct),
+        quantize_display(c.total_cost, send_ccy),
+        quantize_display(c.received_amount, r.quote.receive_currency),
+    )
+
+
+def quote_fixed(r: RankedQuote) -> dict[str, Any]:
+    """An offer's fields that depend only on its stored quote, service and provider (and,
+    for survey prices, the surveyed points): the same at every amount."""
+    send_ccy = r.quote.send_currency
     ref = r.reference
-    return QuotePublic(
-        provider=ProviderRef(slug=r.provider.slug, name=r.provider.name, type=r.provider.type),
-        tier="survey" if r.tier == "survey" else "live",
-        send_amount=quantize_display(r.send_amount, send_ccy),
-        you_pay=quantize_display(r.you_pay, send_ccy),
-        fee=quantize_display(r.priced.fee, send_ccy),
-        rate=rate(r.priced.rate),
-        mid_rate=rate(r.priced.point.mid),
-        mid_rate_type=r.quote.mid_rate_type,
-        mid_rate_source=r.quote.mid_rate_source,
-        mid_rate_as_of=ref.as_of,
-        reference_gap_hours=ref.gap_hours,
-        reference_outdated=ref.outdated,
-        comparable_with_rpw=ref.comparable_with_rpw,
-        fx_margin_pct=pct(c.fx_margin_pct),
-        fx_margin_amount=quantize_display(c.total_cost - r.priced.fee, send_ccy),
-        total_cost_pct=pct(c.total_cost_pct),
-        total_cost=quantize_display(c.total_cost, send_ccy),
-        received_amount=quantize_display(c.received_amount, r.quote.receive_currency),
-        receive_currency=r.quote.receive_currency,
-        payout_method=r.service.payout_method,
-        payout_wallets=list(
+    return {
+        "provider": ProviderRef(slug=r.provider.slug, name=r.provider.name, type=r.provider.type),
+        "tier": "survey" if r.tier == "survey" else "live",
+        "mid_rate_type": r.quote.mid_rate_type,
+        "mid_rate_source": r.quote.mid_rate_source,
+        "mid_rate_as_of": ref.as_of,
+        "reference_gap_hours": ref.gap_hours,
+        "reference_outdated": ref.outdated,
+        "comparable_with_rpw": ref.comparable_with_rpw,
+        "receive_currency": r.quote.receive_currency,
+        "payout_method": r.service.payout_method,
+        "payout_wallets": list(
             wallet_book().wallets(r.provider.slug, r.service.corridor_code.split("-")[-1])
         )
         if r.service.payout_method == "wallet"
         else [],
-        payin_method=r.service.payin_method,
-        speed=r.service.speed,
-        # An invented sample price has no capture time to show (issue 17).
-        collected_at=None if r.quote.sample else r.quote.collected_at,
-        age_hours=None if r.quote.sample else int((now - r.quote.collected_at) // HOUR),
-        source=r.quote.source,
-        stale=r.priced.stale,
-        # Percentage-only survey rows: fee and rate are estimated at the basket amount.
-        estimated=r.priced.estimated or r.survey_period is not None,
-        price_basis=r.priced.basis.value,
-        checked_amount=(
-            quantize_display(r.priced.checked_amount, send_ccy)
-            if r.priced.checked_amount is not None
-            else None
-        ),
-        sample=r.quote.sample,
-        promotional=r.quote.promotional,
-        transparent=r.quote.transparent,
-        access_point=r.service.access_point or None,
-        note=r.quote.note,
-        survey_date=r.survey_date,
-        survey_period=r.survey_period,
-        survey_quarter=quarter_months(r.survey_period) if r.survey_period else None,
-        survey_baskets=[survey_basket(b, send_ccy, r.quote.receive_currency) for b in r.baskets],
-    )
+        "payin_method": r.service.payin_method,
+        "speed": r.service.speed,
+        "collected_at": None if r.quote.sample else r.quote.collected_at,
+        "source": r.quote.source,
+        "sample": r.quote.sample,
+        "promotional": r.quote.promotional,
+        "transparent": r.quote.transparent,
+        "access_point": r.service.access_point or None,
+        "note": r.quote.note,
+        "survey_date": r.survey_date,
+        "survey_period": r.survey_period,
+        "survey_quarter": quarter_months(r.survey_period) if r.survey_period else None,
+        "survey_baskets": [survey_basket(b, send_ccy, r.quote.receive_currency) for b in r.baskets],
+    }
 
 
 def receipt_public(res: ReceiptResult, now: datetime) -> ReceiptResponse:
@@ -219,3 +294,153 @@ def _verdict_text(res: ReceiptResult, extra: Decimal | None) -> str:
     if extra > 0:
         return f"{text} The best offer here today would have delivered {ccy} {extra:,} more."
     return f"{text} Your family got at least as much as the best offer here today."
+
+
+# -- the compare answer -------------------------------------------------------------------------
+
+
+def compare_response(req: CompareRequest, result: CompareResult, now: datetime) -> CompareResponse:
+    return CompareResponse(
+        amount=req.amount,
+        quotes=[quote_public(q, now) for q in result.quotes],
+        survey_quotes=[quote_public(q, now) for q in result.survey],
+        **compare_fixed(result),
+    )
+
+
+def compare_fixed(result: CompareResult) -> dict[str, Any]:
+    """The answer's fields around its offers (all but amount, quotes and survey_quotes).
+    They depend on the corridor's data version and on `_fixed_key(result)` only."""
+    summary = CorridorSummary(
+        result.corridor,
+        *result.country_names,
+        len({q.provider.slug for q in result.quotes}),
+        result.data_as_of,
+        result.sample,
+    )
+    return {
+        "corridor": corridor_public(summary),
+        "currency": result.currency,
+        "receive_currency": result.receive_currency,
+        "reference_rate": rate_public(result.reference_rate) if result.reference_rate else None,
+        "other_reference_rates": [rate_public(r) for r in result.other_rates],
+        "data_as_of": result.data_as_of,
+        "sample": result.sample,
+        "notice": SAMPLE_NOTICE if result.sample else None,
+        "no_provider_reason": result.no_provider_reason,
+        "excluded_out_of_range": result.excluded_out_of_range,
+        "filters": result.filters,
+        "fees": result.fees.value,
+        "survey_date": result.survey_date,
+        "survey_periods": result.survey_periods,
+        "survey_notice": SURVEY_NOTICE if result.survey else None,
+        "attribution": RPW_ATTRIBUTION if result.survey else None,
+        "data_version": result.data_version,
+    }
+
+
+def _fixed_key(result: CompareResult) -> Hashable:
+    """Everything `compare_fixed` reads that may differ within one data version (corridor,
+    country names, rates of a receive currency and the version are the book's)."""
+    return (
+        result.receive_currency,
+        result.currency,
+        frozenset(q.provider.slug for q in result.quotes),
+        result.data_as_of,
+        result.sample,
+        result.no_provider_reason,
+        result.excluded_out_of_range,
+        tuple(result.filters.items()),
+        result.fees,
+        tuple(q.survey_date for q in result.survey),
+        tuple(q.survey_period for q in result.survey),
+    )
+
+
+class _Layout:
+    """A model's JSON as a template: runs of fields that are the same for every request of
+    a data version, serialised once by pydantic itself, with a `{}` for each field written
+    per request (`filled`). Pydantic writes fields in declaration order as `"name":value`
+    joined by commas, so the filled template is the model's own JSON."""
+
+    def __init__(self, model: type[BaseModel], filled: frozenset[str]) -> None:
+        self.runs: list[tuple[bool, tuple[str, ...]]] = []  # (filled?, field names)
+        for name, info in model.model_fields.items():
+            is_filled = name in filled
+            assert not is_filled or (info.serialization_alias or info.alias or name) == name
+            if self.runs and not is_filled and not self.runs[-1][0]:
+                self.runs[-1] = (False, (*self.runs[-1][1], name))
+            else:
+                self.runs.append((is_filled, (name,)))
+        self.filled = tuple(names[0] for is_filled, names in self.runs if is_filled)
+
+    def chunks(self, model: BaseModel) -> tuple[str, ...]:
+        """`model`'s JSON cut where each filled field's value goes (in `self.filled` order):
+        one more chunk than there are filled fields."""
+        out, pending = [], "{"
+        for i, (is_filled, names) in enumerate(self.runs):
+            comma = "," if i else ""
+            if is_filled:
+                out.append(f'{pending}{comma}"{names[0]}":')
+                pending = ""
+            else:
+                run = model.model_dump_json(by_alias=True, include=set(names))[1:-1]
+                pending += comma + run
+        out.append(pending + "}")
+        return tuple(out)
+
+
+def _fill(out: list[str], chunks: tuple[str, ...], values: Iterable[str]) -> None:
+    out.append(chunks[0])
+    for chunk, value in zip(chunks[1:], values, strict=True):
+        out.append(value)
+        out.append(chunk)
+
+
+# A filled figure's JSON as pydantic writes a DecimalStr: `plain` text (`:f`) in quotes.
+assert f"{Decimal('1E-7'):f}" == plain(Decimal("1E-7"))
+
+
+_OFFER = _Layout(QuotePublic, frozenset(AT_AMOUNT))
+assert _OFFER.filled == AT_AMOUNT
+_ANSWER = _Layout(CompareResponse, frozenset({"amount", "quotes", "survey_quotes"}))
+assert _ANSWER.filled == ("amount", "quotes", "survey_quotes")
+MEMO_LIMIT = 4096  # entries kept per corridor book (offers and answer shapes)
+
+
+def compare_json(req: CompareRequest, result: CompareResult, now: datetime) -> bytes:
+    """`compare_response(...)`'s JSON, byte for byte, without building its models: what does
+    not depend on the amount is serialised once per data version (kept in `result.memo`,
+    which goes with the corridor's book): the answer around its offers, and each offer
+    around its AT_AMOUNT figures (per price point and hour of age). Only those figures are
+    written per request (tests/core/test_lean_compare.py compares the bytes)."""
+    memo = result.memo
+    if len(memo) > MEMO_LIMIT:
+        memo.clear()
+    out: list[str] = []
+
+    def offers(quotes: list[RankedQuote]) -> None:
+        for i, q in enumerate(quotes):
+            key = ("offer", q.tier, q.quote.id, q.service.id, _point_key(q, now))
+            chunks = memo.get(key)
+            if chunks is None:
+                at_amount = dict(zip(AT_AMOUNT, quote_at_amount(q), strict=True))
+                model = QuotePublic(**quote_fixed(q), **quote_at_point(q, now), **at_amount)
+                chunks = memo[key] = _OFFER.chunks(model)
+            if i:
+                out.append(",")
+            _fill(out, chunks, [f'"{v:f}"' for v in quote_at_amount(q)])
+
+    key = ("answer", _fixed_key(result))
+    around = memo.get(key)
+    if around is None:
+        model = CompareResponse(
+            amount=req.amount, quotes=[], survey_quotes=[], **compare_fixed(result)
+        )
+        around = memo[key] = _ANSWER.chunks(model)
+    out += (around[0], f'"{req.amount:f}"', around[1], "[")
+    offers(result.quotes)
+    out += ("]", around[2], "[")
+    offers(result.survey)
+    out += ("]", around[3])
+    return "".join(out).encode()

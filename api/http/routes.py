@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from api.domain.ranking import FeesMode, SortKey
@@ -17,18 +16,16 @@ from api.domain.speed import Speed
 from api.http.cache import ResponseCache
 from api.http.deps import NowDep, SessionDep, app_now, app_session
 from api.http.errors import DATABASE_ERRORS
-from api.http.present import corridor_public, quote_public, rate_public, receipt_public
+from api.http.present import compare_json, compare_response, corridor_public, receipt_public
 from api.http.schemas import CompareResponse, CorridorList, ReceiptIn, ReceiptResponse
 from api.services.compare import (
     BOOK,
-    RPW_ATTRIBUTION,
-    SAMPLE_NOTICE,
-    SURVEY_NOTICE,
     CompareRequest,
     compare,
     corridor_version,
+    known_corridor_version,
 )
-from api.services.corridors import CorridorSummary, list_corridors
+from api.services.corridors import list_corridors
 from api.services.receipt import ReceiptRequest, check_receipt
 from api.settings import get_settings
 from api.storage.db import database_status, is_unavailable
@@ -87,64 +84,41 @@ async def compare_route(
 
 
 def _render_compare(
-    app: FastAPI, req: CompareRequest, now: datetime, *, on_loop: bool = False
+    app: FastAPI, req: CompareRequest, now: datetime, *, on_loop: bool = False, fast: bool = False
 ) -> bytes | None:
     """A rendering is reused for the same question while the corridor's data version is the
     same (a stored quote or rate changes it) and for at most `compare_cache_s` seconds.
 
     `on_loop`: called on the event loop, it answers only when that cannot wait on I/O,
-    else returns None (the caller then runs it in the thread pool): on SQLite (a local
-    file; in WAL mode a read never waits for a writer) when the corridor's book for the
-    current data version is in memory, so the answer is one indexed read of the version
-    and arithmetic. That saves the thread-pool hop (a fifth of an answer's time)."""
+    else returns None (the caller then runs it in the thread pool): when the corridor's
+    book for the current data version is in memory and that version is known without
+    waiting on the network: on SQLite (a local file; in WAL mode a read never waits for a
+    writer) read as always, on PostgreSQL only when the version watch knows it (no change
+    notified since it read the table). The answer is then arithmetic. That saves the
+    thread-pool hop (a fifth of an answer's time).
+
+    `fast`: written by `compare_json` (the same bytes, without the per-offer models; the
+    lean path's), else by the response models."""
     cache: ResponseCache = app.state.response_cache
     with app_session(app) as session:
         if on_loop and session.get_bind().dialect.name != "sqlite":
-            return None
-        version = corridor_version(session, req.from_country, req.to_country)
+            known = known_corridor_version(session, req.from_country, req.to_country)
+            if known is None:
+                return None
+            version = known
+        else:
+            version = corridor_version(session, req.from_country, req.to_country)
         body = cache.get((req, version))
         if body is None:
             if on_loop and not BOOK.holds(session, req.from_country, req.to_country, version):
                 return None
-            response = compare_response(session, req, now, version)
-            body = response.model_dump_json(by_alias=True).encode()
+            result = compare(session, req, now, version)
+            if fast:
+                body = compare_json(req, result, now)
+            else:
+                body = compare_response(req, result, now).model_dump_json(by_alias=True).encode()
             cache.put((req, version), body)
         return body
-
-
-def compare_response(
-    session: Session, req: CompareRequest, now: datetime, version: str | None = None
-) -> CompareResponse:
-    result = compare(session, req, now, version)
-    summary = CorridorSummary(
-        result.corridor,
-        *result.country_names,
-        len({q.provider.slug for q in result.quotes}),
-        result.data_as_of,
-        result.sample,
-    )
-    return CompareResponse(
-        corridor=corridor_public(summary),
-        amount=req.amount,
-        currency=result.currency,
-        receive_currency=result.receive_currency,
-        reference_rate=rate_public(result.reference_rate) if result.reference_rate else None,
-        other_reference_rates=[rate_public(r) for r in result.other_rates],
-        quotes=[quote_public(q, now) for q in result.quotes],
-        data_as_of=result.data_as_of,
-        sample=result.sample,
-        notice=SAMPLE_NOTICE if result.sample else None,
-        no_provider_reason=result.no_provider_reason,
-        excluded_out_of_range=result.excluded_out_of_range,
-        filters=result.filters,
-        fees=result.fees.value,
-        survey_quotes=[quote_public(q, now) for q in result.survey],
-        survey_date=result.survey_date,
-        survey_periods=result.survey_periods,
-        survey_notice=SURVEY_NOTICE if result.survey else None,
-        attribution=RPW_ATTRIBUTION if result.survey else None,
-        data_version=result.data_version,
-    )
 
 
 @router.post(

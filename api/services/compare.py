@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from api.domain.money import minor_unit
@@ -181,6 +182,9 @@ class CompareResult:
     # How the family can collect on this route at this amount, whatever the payout filter
     # (the page offers these as choices).
     payouts: tuple[str, ...] = ()
+    # What a presenter keeps for this corridor's data version (the book's `memo`), e.g.
+    # api/http/present.py's JSON of what does not depend on the amount.
+    memo: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def best(self) -> RankedQuote | None:
@@ -286,6 +290,7 @@ class _ServiceBook:
     oldest: datetime
     sample: bool  # any row is sample
     all_sample: bool
+    as_surveyed: tuple[Priced, ...] = ()  # survey tier: `points` priced as collected
 
 
 @dataclass(frozen=True)
@@ -296,6 +301,8 @@ class _Book:
     rates: dict[str, list[RateView]]  # receive currency -> rates, preferred first
     names: tuple[str, str]  # the sending and receiving countries' names
     version: str
+    # Kept by presenters for this data version (CompareResult.memo); goes with the book.
+    memo: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
 def _point(q: QuoteView, service_id: int | None) -> PricePoint:
@@ -310,6 +317,19 @@ def _point(q: QuoteView, service_id: int | None) -> PricePoint:
         q.receive_fee,
         q.promotional,
     )
+
+
+def _as_surveyed(points: Sequence[PricePoint]) -> tuple[Priced, ...]:
+    """A survey service's points priced as collected (each at its own amount, fees on
+    top): what the offer lists as surveyed. Survey prices are old by nature and never
+    marked stale (as their offers), so this does not depend on the time asked and is
+    computed once per book."""
+    out = []
+    for p in points:
+        b = price_one([p], p.send_amount, p.collected_at, timedelta(0))
+        if b is not None:
+            out.append(replace(b, stale=False))
+    return tuple(out)
 
 
 def _load_services(session: Session, code: str) -> dict[tuple[str, str], tuple[_ServiceBook, ...]]:
@@ -347,6 +367,7 @@ def _load_services(session: Session, code: str) -> dict[tuple[str, str], tuple[_
                     min(collected),
                     any(r.quote.sample for r in rows),
                     all(r.quote.sample for r in rows),
+                    _as_surveyed(points) if key[1] == SURVEY else (),
                 )
             )
         out[key] = tuple(books)
@@ -472,6 +493,19 @@ def _version(session: Session, code: str) -> str:
     return f"{corridor_v}.{rates_v}"
 
 
+def known_corridor_version(session: Session, from_country: str, to_country: str) -> str | None:
+    """`corridor_version` when it is known without reading the database (the version watch
+    is on and saw no change since it last read the table), else None. Only for a session
+    of its own (bound to the engine): one joined to a caller's connection may hold writes
+    of its own that others must not be given."""
+    bind = session.get_bind()
+    if not get_settings().data_version_watch or not isinstance(bind, Engine):
+        return None
+    code = f"{from_country.upper()}-{to_country.upper()}"
+    known = watch_for(bind).known([code, RATES_SCOPE])
+    return None if known is None else f"{known[0]}.{known[1]}"
+
+
 def corridor_version(session: Session, from_country: str, to_country: str) -> str:
     """The data version of a corridor's comparison (changes whenever a quote of the
     corridor or any reference rate is stored): for ETags and caches."""
@@ -557,10 +591,7 @@ def compare(
         if found is None:
             survey_unpriced += 1
             continue
-        baskets = tuple(
-            b for p in sb.points if (b := price_one([p], p.send_amount, now, fresh)) is not None
-        )
-        priced_survey.append((found[0], found[1], baskets))
+        priced_survey.append((found[0], found[1], sb.as_surveyed))
 
     # A provider's newest survey only (the UK rows of Aug 2025 over the same firms' 2025 Q1
     # percentages): an older survey of the same provider is history, shown on /trends.
@@ -618,4 +649,5 @@ def compare(
         data_version=book.version,
         country_names=book.names,
         payouts=tuple(sorted(payouts)),
+        memo=book.memo,
     )

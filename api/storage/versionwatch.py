@@ -102,6 +102,17 @@ class VersionWatch:
                 self._cached = (seen, found)
         return tuple(found.get(s, 0) for s in scopes)
 
+    def known(self, scopes: Sequence[str]) -> tuple[int, ...] | None:
+        """The versions when they are known without a query (a change would be seen and none
+        was since they were read), else None. Without I/O on PostgreSQL (the listener
+        counts changes); on SQLite the pragma read of `_poll`."""
+        if not self._poll():
+            return None
+        cached = self._cached
+        if cached is None or cached[0] != self.changes:
+            return None
+        return tuple(cached[1].get(s, 0) for s in scopes)
+
     def _poll(self) -> bool:
         if self._sqlite is not None:
             with self._lock:

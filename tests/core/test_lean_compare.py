@@ -1,6 +1,9 @@
 """The lean compare path (api/http/lean.py) answers byte for byte what the full route
 answers: every corridor, both fee modes, every payout filter, random amounts, with the
-response cache and price book on and off; and it hands everything else to the full route."""
+response cache and price book on and off, and with the book (and the JSON kept with it,
+api/http/present.py `compare_json`) on but the response cache off, so that every full
+answer is rendered by the response models; and it hands everything else to the full
+route."""
 
 from __future__ import annotations
 
@@ -21,14 +24,15 @@ PAYOUTS = ("any", "bank", "cash", "wallet", "home")
 FULL = "&sort=total_cost"
 
 
-@pytest.fixture(params=[False, True], ids=["uncached", "cached"])
+@pytest.fixture(params=["uncached", "cached", "books"])
 def cached(request: pytest.FixtureRequest, client: TestClient) -> Iterator[bool]:
     mp = pytest.MonkeyPatch()
-    if request.param:
+    if request.param != "uncached":
         mp.setattr(get_settings(), "compare_cache_s", 30.0)
+    if request.param == "cached":
         mp.setattr(client.app.state.response_cache, "ttl_s", 30.0)  # type: ignore[attr-defined]
     BOOK.clear()
-    yield request.param
+    yield request.param != "uncached"
     mp.undo()
     BOOK.clear()
 

@@ -23,7 +23,7 @@ from api.storage.quotes import QuoteIn, store_quotes
 from api.storage.rates import RateIn, store_rate
 from api.storage.reference import load_reference
 from api.storage.types import utcnow
-from api.storage.versionwatch import watch_for
+from api.storage.versionwatch import VersionWatch, watch_for
 from tests.conftest import PG_ADMIN_URL, _admin_engine
 
 NOW = utcnow().replace(microsecond=0) - timedelta(days=1)
@@ -109,6 +109,18 @@ def answer(engine: Engine) -> tuple[str, Decimal, Decimal]:
     return result.data_version, result.quotes[0].priced.rate, result.reference_rate.rate
 
 
+def watched(engine: Engine, watch: bool) -> VersionWatch:
+    """The engine's version watch, listening once its thread has connected (PostgreSQL)."""
+    w = watch_for(engine)
+    if watch and engine.dialect.name == "postgresql":
+        for _ in range(200):  # the listener connects in its own thread
+            if w.watching:
+                break
+            threading.Event().wait(0.05)
+        assert w.watching
+    return w
+
+
 def wait_for_change(engine: Engine, seen: int) -> None:
     """A notification arrives on the listener's connection just after the writer's commit:
     wait (not time) until this process has counted it."""
@@ -125,13 +137,7 @@ def test_another_process_storing_a_quote_or_rate_changes_the_next_answer(
 ) -> None:
     server, writer = make_engine(url), make_engine(url)  # writer: another process's engine
     try:
-        w = watch_for(server)
-        if watch and server.dialect.name == "postgresql":
-            for _ in range(200):  # the listener connects in its own thread
-                if w.watching:
-                    break
-                threading.Event().wait(0.05)
-            assert w.watching
+        w = watched(server, watch)
         first = answer(server)
         assert first[1:] == (Decimal("370"), Decimal("375"))
         statements: list[str] = []
@@ -246,3 +252,52 @@ def test_a_slow_build_blocks_neither_other_corridors_nor_is_replaced_by_an_older
         assert newest in BOOK.held().values() and version not in BOOK.held().values()
     finally:
         engine.dispose()
+
+
+def test_the_lean_answer_on_the_event_loop_follows_the_watch(url: str, watch: bool) -> None:
+    """The lean path answers on the event loop when the corridor's book is held and its
+    version is known without waiting on the network: on PostgreSQL only while the watch
+    knows it. Its bytes are the full route's, and a quote stored by another process
+    changes the next answer (with the watch and without it)."""
+    from api.http.deps import get_now
+    from api.http.routes import _render_compare
+    from api.storage.db import get_session
+    from remit.app import create_app
+
+    server, writer = make_engine(url), make_engine(url)
+    app = create_app()
+    app.state.response_cache.ttl_s = 0  # every answer rendered, none replayed
+
+    def sessions() -> Iterator[Session]:  # ordinary request sessions, bound to the engine
+        with Session(server) as s:
+            yield s
+
+    app.dependency_overrides[get_session] = sessions
+    app.dependency_overrides[get_now] = lambda: NOW + timedelta(hours=1)
+    at = NOW + timedelta(hours=1)
+    try:
+        w = watched(server, watch)
+        full = _render_compare(app, REQ, at)
+        assert full is not None and b'"rate":"370"' in full
+        on_loop = _render_compare(app, REQ, at, on_loop=True, fast=True)
+        if watch or server.dialect.name == "sqlite":
+            assert on_loop == full
+        else:  # PostgreSQL without the watch: the version is a query, so the thread pool
+            assert on_loop is None
+
+        seen = w.changes
+        with session_scope(writer) as s:
+            store_quotes(s, [quote_in("372", NOW + timedelta(minutes=5))])
+        if watch and server.dialect.name == "postgresql":
+            wait_for_change(server, seen)
+        # A new version: not held yet (and on PostgreSQL not known before a read), so the
+        # event loop does not answer; the thread pool's answer shows the new quote.
+        assert _render_compare(app, REQ, at, on_loop=True, fast=True) is None
+        after = _render_compare(app, REQ, at, fast=True)
+        assert after is not None and b'"rate":"372"' in after
+        assert after == _render_compare(app, REQ, at)
+        if watch or server.dialect.name == "sqlite":
+            assert _render_compare(app, REQ, at, on_loop=True, fast=True) == after
+    finally:
+        server.dispose()
+        writer.dispose()
