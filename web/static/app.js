@@ -3,9 +3,9 @@
    - Shows the send currency next to the amount. */
 (function () {
   "use strict";
-  var d = document, s = null, K = "remit.recent", ok = /^[A-Z]{2}-[A-Z]{2}$/, num = /^[0-9]+(\.[0-9]+)?$/,
-    m = d.getElementById("main"), c = m && m.getAttribute("data-corridor"), a, l = [],
-    r = d.getElementById("recent"), f = d.getElementById("f-from"), y = d.getElementById("send-ccy");
+  var d = document, I = function (x) { return d.getElementById(x); }, s, K = "remit.recent", ok = /^[A-Z]{2}-[A-Z]{2}$/, num = /^[0-9]+(\.[0-9]+)?$/,
+    m = I("main"), c = m && m.getAttribute("data-corridor"), a, l = [],
+    r = I("recent"), f = I("f-from"), y = I("send-ccy");
   try { s = localStorage; s.getItem(K); } catch (e) { s = null; }
   try { l = JSON.parse(s.getItem(K)) || []; } catch (e) {}
   l = Array.isArray(l) ? l.filter(function (x) { return x && ok.test(x.c); }) : [];
