@@ -45,7 +45,7 @@ from web.data import CorridorIndex, corridor_index, default_amount
 from web.i18n import LANGUAGES, N_
 from web.render import ENV, Page, PageDep, PageError, render
 from web.routes_compare import no_provider_text
-from web.static import assets, serve_bytes
+from web.static import assets, serve_bytes, static_url
 
 router = APIRouter(include_in_schema=False)
 
@@ -269,7 +269,36 @@ def lessons_list(page: PageDep) -> Response:
             "carry": _carry(page, done),
             "content_attrs": content_attrs,
             "english": LANGUAGES[SOURCE_LANG],
+            "offline_urls": offline_urls(page, _carry(page, done)),
+            "total": len(get_store().list(page.lang)),
         },
+    )
+
+
+def offline_urls(page: Page, carry: dict[str, str | None]) -> str:
+    """What "Save all lessons for offline" asks the service worker (sw.js) to keep: every
+    lesson of the page language as the list links to it (the reader's route included) and
+    with the language alone (as the offline page links to it), the offline pages, and the
+    scripts and stylesheet the lessons use. The worker keys each by its full address, less
+    the `done` marks; audio is left out (megabytes, and it plays online)."""
+    plain = {"lang": page.lang}
+    route = {k: v for k, v in carry.items() if k != "done"}
+    urls = [page.url("/learn", route), page.url("/offline"), "/offline?" + urlencode(plain)]
+    for entry in get_store().list(page.lang):
+        path = f"/learn/{entry.lesson.slug}"
+        urls += [page.url(path, route), f"{path}?{urlencode(plain)}"]
+    urls += [static_url(name) for name in ("app.js", "lessons.js", "lessons.css")]
+    return " ".join(dict.fromkeys(urls))
+
+
+@router.get("/offline")
+def offline_page(page: PageDep) -> Response:
+    """What the service worker shows for a page it has not saved, with the network off: in
+    the reader's language, with the lessons (lessons.js keeps only those saved)."""
+    return render(
+        page,
+        "lessons/offline.html",
+        {"entries": get_store().list(page.lang), "content_attrs": content_attrs},
     )
 
 

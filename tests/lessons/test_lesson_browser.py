@@ -185,6 +185,7 @@ def test_every_lesson_passes_axe_and_fits_360px_and_200_percent_zoom(
         f"/learn/{e.lesson.slug}" for e in get_store().list(lang)
     ]
     assert len(paths) == 19  # 17 lessons since lesson 17 (branch words)
+    paths.append("/offline")  # what the service worker shows for a page it has not saved
     for path in paths:
         sep = "&" if "?" in path else "?"
         page.goto(f"{lessons_url}{path}{sep}lang={lang}")
@@ -203,7 +204,25 @@ def test_every_lesson_passes_axe_and_fits_360px_and_200_percent_zoom(
         shoot(page, f"lesson-15-{lang}")
 
 
-def test_service_worker_serves_an_opened_lesson_and_the_last_comparison_offline(
+SAVED = "url => caches.open('remit-offline-2').then(c => c.match(url)).then(r => !!r)"
+
+
+def _controlled(page: Any) -> None:
+    """The worker installed, saved the page that registered it, and took control."""
+    page.wait_for_function(
+        "() => navigator.serviceWorker.controller !== null", timeout=20_000, polling=200
+    )
+
+
+def _goto_offline(page: Any, url: str) -> Any:
+    """The response the worker gives with the network off (None: the browser's error)."""
+    try:
+        return page.goto(url)
+    except Exception:  # the browser's own network error page
+        return None
+
+
+def test_service_worker_serves_an_opened_lesson_and_that_comparison_only_offline(
     chromium: Any, lessons_url: str
 ) -> None:
     context = chromium.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
@@ -211,15 +230,13 @@ def test_service_worker_serves_an_opened_lesson_and_the_last_comparison_offline(
     try:
         lesson = f"{lessons_url}/learn/getting-cash-in-a-village?lang=ps"
         page.goto(lesson)
-        # the worker installs, saves the page that registered it, and takes control
-        page.wait_for_function(
-            "() => navigator.serviceWorker.controller !== null", timeout=20_000, polling=200
-        )
-        saved = "url => caches.open('remit-offline-1').then(c => c.match(url)).then(r => !!r)"
-        page.wait_for_function(saved, arg=lesson, timeout=20_000, polling=200)
+        _controlled(page)
+        page.wait_for_function(SAVED, arg=lesson, timeout=20_000, polling=200)
         comparison = f"{lessons_url}/compare?from=GB&to=PK&amount=200"
         page.goto(comparison)
-        page.wait_for_function(saved, arg=comparison, timeout=20_000, polling=200)
+        page.wait_for_function(SAVED, arg=comparison, timeout=20_000, polling=200)
+        # the offline page in the language of the comparison (no `lang`: the browser's)
+        page.wait_for_function(SAVED, arg=f"{lessons_url}/offline", timeout=20_000, polling=200)
         assert page.locator(".offline-note").is_hidden()  # online: no note
 
         context.set_offline(True)
@@ -235,18 +252,93 @@ def test_service_worker_serves_an_opened_lesson_and_the_last_comparison_offline(
         assert "آفلاین کاپي" in note.inner_text()
         assert page.locator(".offline-note time").inner_text().strip() != ""
         shoot(page, "lesson-offline-ps")
-        # another comparison offline: the last one saved, with its date
-        page.goto(f"{lessons_url}/compare?from=GB&to=BD&amount=300")
-        assert "/compare" in page.url
+        # the same comparison offline: its saved copy, dated
+        page.goto(comparison)
         assert page.locator(".offline-note").is_visible()
-        assert "United Kingdom" in page.locator("main").inner_text()
-        # a lesson never opened is not there
-        response = None
-        try:
-            response = page.goto(f"{lessons_url}/learn/your-rights")
-        except Exception:  # network error page: expected offline
-            response = None
-        assert response is None or not response.ok
+        assert "Pakistan" in page.locator("main").inner_text()
+        # another route offline never gets GB→PK's page: the offline page, in English
+        response = _goto_offline(page, f"{lessons_url}/compare?from=GB&to=BD&amount=300")
+        assert response is not None and response.ok
+        assert page.locator("html").get_attribute("lang") == "en"
+        assert page.locator("h1").inner_text() == "You are offline"
+        assert page.locator(".offline-note").count() == 0  # no saved page, no saved date
+        # a lesson never opened: the offline page too, not the browser's error
+        _goto_offline(page, f"{lessons_url}/learn/your-rights")
+        assert page.locator("h1").inner_text() == "You are offline"
+    finally:
+        context.set_offline(False)
+        context.close()
+
+
+def test_save_all_lessons_then_read_any_of_them_offline(chromium: Any, lessons_url: str) -> None:
+    """Issue 21, item 6: "Save all lessons for offline" on /learn (Urdu), then offline an
+    unopened lesson renders, an address not saved gets the Urdu offline page, and route B
+    never gets route A's page."""
+    from api.services.lessons import get_store
+
+    lang = "ur"
+    entries = get_store().list(lang)
+    context = chromium.new_context(viewport={"width": 360, "height": 640}, locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(f"{lessons_url}/learn?lang={lang}")
+        _controlled(page)
+        box = page.locator("#save-all")
+        assert box.is_visible()
+        button = box.locator("button")
+        assert button.inner_text() == "تمام اسباق آف لائن کے لیے محفوظ کریں"
+        button.click()
+        done = box.get_attribute("data-ok")
+        assert done is not None and "محفوظ ہو گئے" in done
+        page.wait_for_function(
+            "t => document.querySelector('#save-all output').value === t",
+            arg=done,
+            timeout=60_000,
+            polling=200,
+        )
+        assert button.is_enabled() and box.locator("progress").is_hidden()
+        shoot(page, f"learn-saved-for-offline-{lang}")
+        route_a = f"{lessons_url}/compare?from=GB&to=PK&amount=200&lang={lang}"
+        page.goto(route_a)
+        page.wait_for_function(SAVED, arg=route_a, timeout=20_000, polling=200)
+
+        context.set_offline(True)
+        # a lesson never opened, as the list links to it: its saved copy
+        last = entries[-1].lesson
+        page.goto(f"{lessons_url}/learn/{last.slug}?lang={lang}")
+        assert page.locator("html").get_attribute("lang") == lang
+        assert page.locator("h1").inner_text() == last.header.title
+        assert page.locator(".offline-note").is_visible()
+        # its stylesheet came from the saved copies too
+        assert page.evaluate(
+            "[...document.styleSheets].some(s => (s.href || '').includes('lessons.css')"
+            " && s.cssRules.length > 0)"
+        )
+        shoot(page, f"lesson-saved-offline-{lang}")
+        # an address not saved (another route's worked example): the Urdu offline page
+        response = _goto_offline(
+            page, f"{lessons_url}/learn/{last.slug}?lang={lang}&from=US&to=PK&amount=300"
+        )
+        assert response is not None and response.ok
+        assert page.locator("html").get_attribute("lang") == lang
+        assert page.locator("h1").inner_text() == "آپ آف لائن ہیں"
+        links = page.locator("[data-saved-only] a")
+        page.wait_for_function(
+            "n => document.querySelectorAll('[data-saved-only] a').length === n",
+            arg=len(entries),
+            timeout=10_000,
+            polling=200,
+        )
+        links.first.click()
+        page.wait_for_load_state()
+        assert page.locator("h1").inner_text() == entries[0].lesson.header.title
+        page.go_back()
+        shoot(page, f"offline-page-{lang}")
+        # route B offline after route A was opened: never A's page
+        _goto_offline(page, f"{lessons_url}/compare?from=GB&to=BD&lang={lang}")
+        assert page.locator("h1").inner_text() == "آپ آف لائن ہیں"
+        page.goto(route_a)
+        assert page.locator(".offline-note").is_visible()
     finally:
         context.set_offline(False)
         context.close()
@@ -319,4 +411,6 @@ def test_lessons_page_says_opened_lessons_work_offline(no_js_phone: Any, lessons
     page.goto(f"{lessons_url}/learn?lang=ps")
     hint = page.locator(".offline-hint")
     assert hint.is_visible() and "انټرنېټ" in hint.inner_text()
+    # "Save all lessons for offline" needs JavaScript: without it, no dead button
+    assert page.locator("#save-all").is_hidden()
     shoot(page, "learn-offline-ps")

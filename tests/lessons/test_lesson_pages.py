@@ -27,6 +27,7 @@ from tests.lessons.conftest import Edit
 from web import i18n
 from web.formatting import Formatter
 from web.i18n import LANGUAGES
+from web.static import STATIC_DIR, static_url
 
 PAGE_BUDGET = 50 * 1024
 ALL_RIGHT = {
@@ -254,6 +255,57 @@ def test_every_page_carries_a_hidden_offline_note_for_the_service_worker(
         assert "<time data-saved></time>" in note[1].split("</p>", 1)[0]
     ps = client.get("/learn/getting-cash-in-a-village?lang=ps").text
     assert "آفلاین کاپي، په <time data-saved></time> خوندي شوې." in ps
+
+
+def test_save_all_lists_every_lesson_the_offline_pages_and_the_assets(
+    client: TestClient,
+) -> None:
+    html = client.get("/learn", params={"lang": "ps", "from": "PK", "to": "AF", "done": "3"}).text
+    box = html.split('<div id="save-all"', 1)[1].split("</div>", 1)[0]
+    assert box.startswith(' class="save-all" hidden ')  # lessons.js shows it; JS off: hidden
+    assert "ټول درسونه د آفلاین لپاره خوندي کړئ" in box
+    urls = unescape(re.search(r'data-urls="([^"]+)"', box).group(1)).split(" ")  # type: ignore[union-attr]
+    assert len(urls) == len(set(urls))
+    for entry in get_store().list("ps"):
+        slug = entry.lesson.slug
+        assert f"/learn/{slug}?lang=ps" in urls  # as the offline page links to it
+        assert f"/learn/{slug}?from=PK&to=AF&lang=ps" in urls  # as the list links to it
+    assert "/offline?lang=ps" in urls and "/learn?from=PK&to=AF&lang=ps" in urls
+    assert not [u for u in urls if "done=" in u]  # progress marks are not part of the key
+    for name in ("app.js", "lessons.js", "lessons.css"):
+        assert static_url(name) in urls
+    count = len(get_store().list("ps"))
+    assert f"ټول {Formatter(LANGUAGES['ps']).number(count)} درسونه" in unescape(box)
+
+
+@pytest.mark.parametrize("lang", LESSON_LANGS)
+def test_the_offline_page_is_in_the_readers_language_with_its_lessons(
+    client: TestClient, lang: str
+) -> None:
+    r = client.get("/offline", params={"lang": lang})
+    assert r.status_code == 200
+    html = r.text
+    language = LANGUAGES[lang]
+    assert f'<html lang="{language.code}" dir="{language.dir}">' in html
+    h1 = re.search(r"<h1>([^<]+)</h1>", html).group(1)  # type: ignore[union-attr]
+    assert (h1 == "You are offline") == (lang == "en"), h1
+    assert "offline-note" not in html  # no saved date on a page that says nothing is saved
+    links = re.findall(r'<li><a href="(/learn/[^"]+)"', html.split("data-saved-only", 1)[1])
+    assert links == [f"/learn/{e.lesson.slug}?lang={lang}" for e in get_store().list(lang)]
+    assert static_url("lessons.js") in html  # removes the lessons this device has not saved
+
+
+def test_scripts_are_served_without_their_opening_comment_or_indentation(
+    client: TestClient,
+) -> None:
+    for name in ("app.js", "lessons.js", "sw.js"):
+        source = (STATIC_DIR / name).read_text(encoding="utf-8")
+        served = client.get("/sw.js" if name == "sw.js" else static_url(name)).text
+        assert source.startswith("/*") and not served.startswith("/*")
+        assert all(line and line == line.strip() for line in served.splitlines())
+        assert [x.strip() for x in source.split("*/", 1)[1].splitlines() if x.strip()] == (
+            served.splitlines()
+        )
 
 
 def test_share_is_a_plain_whatsapp_link_and_a_copy_button_without_tracking(

@@ -105,3 +105,50 @@ def test_digits_follow_cldr_and_leave_codes_addresses_and_list_numbers_alone() -
     assert latin_digit_runs(text, "ar") == []
     assert to_latin("۲۰۲۶-۰۵-۳۱") == "2026-05-31"
     assert to_latin("২০০") == "200"
+
+
+# Issue 21, item 7: one-time codes and USSD explained where a reader first meets them, in
+# plain words (20 words or fewer a sentence). Each language's word for a one-time code, as
+# its lessons write it; the explanation names "OTP" and says it comes by SMS.
+ONE_TIME_CODE = {
+    "en": "one-time code",
+    "ur": "ایک بار والا کوڈ",
+    "ps": "یو ځلی کوډ",
+    "fa-AF": "کود یک‌باره",
+    "bn": "ওটিপি",
+    "ar": "رمز التحقق",
+}
+SENTENCE_END = r"[.۔।؛;]\s"
+
+
+def _sentences(text: str) -> list[str]:
+    import re
+
+    return [s for s in re.split(SENTENCE_END, text.replace("*", " ") + " ") if s.strip()]
+
+
+def test_one_time_codes_and_ussd_are_explained_where_first_used() -> None:
+    from api.services.lessons import get_store
+
+    for lang, word in ONE_TIME_CODE.items():
+        lessons = [e.lesson for e in get_store().list(lang) if e.translated]
+        first = next(x for x in lessons if word in x.header.rule_of_thumb + x.body)
+        assert first.number == 5, (lang, first.rel)  # scams and fraud
+        # the first paragraph under the rule of thumb says what the code is
+        opening = first.body.strip().split("\n\n", 1)[0]
+        assert word in opening.replace("**", "") and "OTP" in opening and "SMS" in opening
+        assert all(len(s.split()) <= 20 for s in _sentences(opening)), opening
+        # a lesson a reader may open first (from a comparison) explains it where it names it
+        for lesson in lessons:
+            if lesson.number in (14, 15):
+                line = next(x for x in lesson.body.splitlines() if word in x)
+                assert "SMS" in line, lesson.rel
+            if lesson.number in (15, 16):
+                fact = next(
+                    f.text for f in lesson.header.facts if "OTP" in f.text or word in f.text
+                )
+                assert "SMS" in fact, lesson.rel
+        ussd = [x for x in lessons if "USSD" in x.body]
+        assert [x.number for x in ussd] == [16], lang
+        line = next(x for x in ussd[0].body.splitlines() if "USSD" in x)
+        assert "*" in line and "#" in line, ussd[0].rel  # what you dial: starts * ends #

@@ -1,15 +1,19 @@
-/* Optional: opened lessons and the last comparison, for offline use. */
-const C="remit-offline-1",H="text/html; charset=utf-8",P=u=>new URL(u).pathname,
-ok=u=>new URL(u).origin==location.origin&&/^\/(learn(\/[a-z0-9-]+)?|compare)$/.test(P(u)),
-cmp=c=>c.keys().then(k=>k.filter(x=>P(x.url)=="/compare")),
-put=(u,r)=>r.text().then(b=>caches.open(C).then(c=>Promise.resolve(P(u)=="/compare"&&cmp(c).then(k=>Promise.all(k.map(x=>c.delete(x)))))
-.then(()=>c.put(u,new Response(b,{headers:{"Content-Type":H,"x-saved":new Date().toISOString()}}))))),
-show=m=>m.text().then(h=>new Response(h.replace('<p class="banner offline-note" hidden>','<p class="banner offline-note" role="status">')
-.replace("<time data-saved></time>","<time>"+new Date(m.headers.get("x-saved")).toLocaleString((/<html lang="([^"]+)"/.exec(h)||[])[1])+"</time>"),{headers:{"Content-Type":H}}));
+/* Optional offline copies: pages keyed by their full address (path and query, less the
+done marks), the assets they use, and an offline page per language for the rest. */
+const C="remit-offline-2",U=u=>new URL(u,location),
+K=u=>{u=U(u);u.searchParams.delete("done");u.searchParams.sort();return u.href},
+O=u=>(u=U(u).searchParams.get("lang"))?"/offline?lang="+u:"/offline",
+ok=u=>(u=U(u)).origin==location.origin&&/^\/(learn(\/[\w-]+)?|compare|offline|static\/.+)$/.test(u.pathname),
+get=(u,n)=>fetch(u,{cache:n?"no-cache":void 0}).then(r=>{if(!r.ok)throw r;return r}),
+put=(u,r)=>caches.open(C).then(c=>c.put(K(u),r)),
+keep=u=>caches.match(K(u)).then(m=>m||get(u).then(r=>put(u,r))),
+show=m=>m.text().then(h=>new Response(h.replace('offline-note" hidden','offline-note" role="status"').replace("<time data-saved>",
+"<time>"+new Date(m.headers.get("date")).toLocaleString((/<html lang="([^"]+)"/.exec(h)||[])[1])),m));
 addEventListener("install",e=>{skipWaiting();e.waitUntil(clients.matchAll({includeUncontrolled:true})
-.then(a=>Promise.all(a.filter(c=>ok(c.url)).map(c=>fetch(c.url).then(r=>r.ok&&put(c.url,r))))))});
-addEventListener("activate",e=>e.waitUntil(clients.claim()));
-addEventListener("fetch",e=>{const r=e.request,u=r.url;if(r.method!="GET"||r.mode!="navigate"||!ok(u))return;
-e.respondWith(fetch(u,{cache:"no-cache"}).then(s=>{if(s.ok)e.waitUntil(put(u,s.clone()));return s},()=>caches.open(C)
-.then(c=>c.match(u).then(m=>m||P(u)=="/compare"&&cmp(c).then(k=>k.length&&c.match(k[0]))))
-.then(m=>m?show(m):Response.error())))});
+.then(a=>Promise.all(a.filter(c=>ok(c.url)).map(c=>get(c.url,1).then(r=>put(c.url,r)).then(()=>keep(O(c.url)),()=>0)))))});
+addEventListener("activate",e=>e.waitUntil(caches.delete("remit-offline-1").then(()=>clients.claim())));
+addEventListener("message",e=>{let n=0,p=e.ports[0];e.waitUntil(Promise.all(e.data.map(u=>get(u).then(r=>put(u,r))
+.then(()=>p.postMessage(++n)))).then(()=>p.postMessage(0),()=>p.postMessage(-1)))});
+addEventListener("fetch",e=>{const r=e.request,u=r.url,n=r.mode=="navigate";if(r.method!="GET"||!ok(u))return;
+e.respondWith(get(u,n).then(s=>{e.waitUntil(put(u,s.clone()).then(()=>n&&keep(O(u))));return s},
+s=>s instanceof Response?s:caches.match(K(u)).then(m=>m||n&&caches.match(K(O(u)))).then(m=>m?show(m):Response.error())))});
