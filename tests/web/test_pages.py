@@ -164,6 +164,21 @@ def test_provider_page(client: TestClient) -> None:
     assert "estimate" in page and "Estimate:" not in page
 
 
+def test_provider_page_gives_a_sample_price_no_capture_time(client: TestClient) -> None:
+    """An invented price never carries a capture time (issue 17): the provider page's offers
+    and its price history say "sample" where a real price says when it was checked."""
+    r = client.get("/providers/western-union")
+    assert r.status_code == 200
+    rows = re.findall(r"<tr><td>(.*?)</td>.*?</tr>", r.text)
+    sample_rows = [row for row in rows if row == "sample"]
+    assert sample_rows, "the fixture has sample prices for Western Union"
+    assert all("<time" in row for row in rows if row != "sample")
+    offers = re.findall(r"<li><strong>.*?</li>", r.text, re.S)
+    for offer in offers:
+        if '<span class="tag">sample</span>' in offer:
+            assert "checked" not in offer and "Out of date" not in offer
+
+
 def test_check_page_answers_in_money_and_percent(client: TestClient) -> None:
     # Within 7 days of the newest recorded SBP rate (30 Apr 2026): measured against the
     # reference rate and today's best live offer, not against the survey (issue 18).
