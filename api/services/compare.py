@@ -32,7 +32,7 @@ from api.domain.ranking import (
 from api.domain.speed import Speed
 from api.settings import get_settings
 from api.storage.models import Corridor, Country, CurrentPrice, Provider, Quote, Service
-from api.storage.pricebook import LIVE, RATES_SCOPE, SURVEY, data_versions
+from api.storage.pricebook import LIVE, RATES_SCOPE, SURVEY, data_versions, total_data_version
 from api.storage.rates import RateView, rates_for_pair
 from api.storage.versionwatch import watch_for
 
@@ -470,6 +470,14 @@ def _version(session: Session, code: str) -> str:
     else:
         corridor_v, rates_v = data_versions(session, scopes)
     return f"{corridor_v}.{rates_v}"
+
+
+def all_data_version(session: Session) -> str:
+    """One data version for pages that show every corridor (the home page) or any of them
+    (a lesson's live example): it changes whenever any quote or rate is stored."""
+    if get_settings().data_version_watch:
+        return str(watch_for(session.get_bind().engine).total(session))
+    return str(total_data_version(session))
 
 
 def corridor_version(session: Session, from_country: str, to_country: str) -> str:
