@@ -108,6 +108,7 @@ class Minute:
     writes: int = 0
     write_failures: int = 0
     rss: float = 0.0
+    load: float = 0.0  # the machine's 1-minute load average at the end of the minute
 
 
 def pct(values: list[float], q: float) -> float:
@@ -221,7 +222,9 @@ def writer(soak: Soak, env: dict[str, str], every: float, workdir: Path) -> None
 
 def sampler(soak: Soak, pid: int) -> None:
     while not soak.stop:
-        soak.now_minute().rss = max(soak.now_minute().rss, rss_mb(pid))
+        minute = soak.now_minute()
+        minute.rss = max(minute.rss, rss_mb(pid))
+        minute.load = os.getloadavg()[0]
         time.sleep(2)
 
 
@@ -303,7 +306,7 @@ def report(db: str, stats: list[Minute]) -> None:
     head = f"{'min':>3} {'RSS MB':>7} " + " ".join(
         f"{k + ' p50':>10} {k + ' p99':>10}" for k in KINDS
     )
-    print(head + f" {'requests':>8} {'errors':>6} {'timeouts':>8} {'writes':>6}")
+    print(head + f" {'requests':>8} {'errors':>6} {'timeouts':>8} {'writes':>6} {'load':>5}")
     for i, m in enumerate(stats, 1):
         cells = " ".join(
             f"{pct(m.latencies[k], 0.5) * 1000:>8.0f}ms {pct(m.latencies[k], 0.99) * 1000:>8.0f}ms"
@@ -312,7 +315,8 @@ def report(db: str, stats: list[Minute]) -> None:
         requests = sum(len(v) for v in m.latencies.values()) + m.errors
         writes = f"{m.writes}" + (f"/{m.write_failures} failed" if m.write_failures else "")
         print(
-            f"{i:>3} {m.rss:>7.0f} {cells} {requests:>8} {m.errors:>6} {m.timeouts:>8} {writes:>6}"
+            f"{i:>3} {m.rss:>7.0f} {cells} {requests:>8} {m.errors:>6} {m.timeouts:>8} "
+            f"{writes:>6} {m.load:>5.2f}"
         )
     every = {k: [x for m in stats for x in m.latencies[k]] for k in KINDS}
     growth = stats[-1].rss - stats[0].rss
@@ -326,16 +330,35 @@ def report(db: str, stats: list[Minute]) -> None:
         f"{statistics.median(every['api']) * 1000 if every['api'] else float('nan'):.0f} ms, "
         f"{errors} errors, {timeouts} timeouts"
     )
+    checks = {
+        "RSS last minute within 150 MB of the first": abs(growth) <= 150,
+        "p99 API < 500 ms": p99["api"] < 500,
+        "p99 pages < 500 ms": p99["pages"] < 500,
+        "no timeouts": timeouts == 0,
+    }
+    for what, ok in checks.items():
+        print(f"  {'PASS' if ok else 'FAIL'}  {what}")
+    print(f"{db}: {'PASS' if all(checks.values()) else 'FAIL'}", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument(
+        "--minutes", type=float, default=10.0, help="length of each soak (shorter: e.g. 2)"
+    )
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--write-every", type=float, default=5.0, help="seconds between writes")
     args = parser.parse_args()
+    if args.minutes <= 0:
+        parser.error("--minutes must be positive")
     dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    one, five, fifteen = os.getloadavg()
+    print(
+        f"machine: {os.cpu_count()} cores, load average {one:.2f} {five:.2f} {fifteen:.2f} "
+        f"(1/5/15 min) at start; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        flush=True,
+    )
     for db in dbs:
         print(
             f"soaking {db}: {args.minutes:g} min, {args.clients} clients, a write every "

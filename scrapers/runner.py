@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import ParamSpec, TypeVar
 
@@ -37,14 +35,14 @@ from api.storage.collectors import (
     OK,
     PARTIAL,
     Bind,
+    abandon_dead_runs,
     anchor_rate,
     ensure_provider,
     finish_run,
     known_series,
-    mark_abandoned,
     open_session,
-    running_runs,
     start_run,
+    worker_id,
 )
 from api.storage.models import CollectorRun, Corridor
 from api.storage.outcome import Outcome
@@ -72,7 +70,6 @@ Progress = Callable[[str, str], None]
 """Called with (source name, what is happening now)."""
 
 REJECTIONS_IN_ERROR = 10
-ABANDON_AFTER = timedelta(hours=2)  # a `running` row this old on another host is dead
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -122,10 +119,6 @@ class RunOptions:
     now: datetime | None = None
     timeout_s: float | None = None  # overrides each source's own hard timeout
     progress: Progress | None = None
-
-
-def worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 # -- entry points --------------------------------------------------------------------------
@@ -279,34 +272,6 @@ def begin_run(bind: Bind, source: str, now: datetime) -> CollectorRun:
     """Mark this source's runs whose process died as failed, then record the new run."""
     abandon_dead_runs(bind, now, source)
     return start_run(bind, source, now=now, worker=worker_id())
-
-
-def abandon_dead_runs(bind: Bind, now: datetime, source: str | None = None) -> int:
-    """Mark runs whose process died as failed (of one source, or of all: a scheduler that
-    takes over does this at once, not at each source's next run)."""
-    with open_session(bind) as session:
-        dead = [r for r in running_runs(session, source) if _is_dead(r, now)]
-        if dead:
-            mark_abandoned(session, dead, now)
-            session.commit()
-    return len(dead)
-
-
-def _is_dead(run: CollectorRun, now: datetime) -> bool:
-    host, _, pid = (run.worker or "").rpartition(":")
-    if host == socket.gethostname() and pid.isdigit():
-        return not _pid_alive(int(pid))
-    return now - run.started_at > ABANDON_AFTER
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def load_corridors(bind: Bind, codes: Sequence[str] | None) -> tuple[CorridorTarget, ...]:
@@ -467,6 +432,7 @@ __all__ = [
     "Progress",
     "StoreCounts",
     "UnknownCorridor",
+    "abandon_dead_runs",
     "load_corridors",
     "run_source",
     "run_sources",

@@ -5,11 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from api.http.deps import NowDep, SessionDep
+from api.services.compare import all_data_version
 from api.services.corridors import list_corridors
+from api.settings import get_settings
 from web import params
 from web.data import corridor_index, default_amount
 from web.i18n import regions
-from web.render import PageDep, render
+from web.pagecache import cached_page
+from web.render import Page, PageDep, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,7 +29,21 @@ DESTINATION_BY_LANGUAGE = {
 
 @router.api_route("/", methods=["GET", "HEAD"])
 def home(request: Request, page: PageDep, session: SessionDep, now: NowDep) -> Response:
-    q = request.query_params
+    # Fixed by the address, language, minute, the visitor's regions (they pick the sending
+    # country) and the data version of everything (the page summarises every corridor): a
+    # repeat comes from memory instead of re-reading and re-rendering every corridor.
+    hints = tuple(regions(request.headers.get("accept-language")))
+    return cached_page(
+        page,
+        now,
+        ("home", all_data_version(session), hints),
+        lambda: _home(page, session, now, hints),
+        enabled=get_settings().compare_cache_s > 0,
+    )
+
+
+def _home(page: Page, session: SessionDep, now: NowDep, hints: tuple[str, ...]) -> Response:
+    q = page.request.query_params
     index = corridor_index(session)
     src = params.country(q, "from", required=False)
     dst = params.country(q, "to", required=False)
@@ -34,7 +51,6 @@ def home(request: Request, page: PageDep, session: SessionDep, now: NowDep) -> R
     if dst not in index.destinations:
         dst = DESTINATION_BY_LANGUAGE.get(page.lang, "PK")
     if src not in index.senders:
-        hints = regions(request.headers.get("accept-language"))
         senders = index.senders_to(dst)
         src = next((r for r in hints if r in senders), senders[0] if senders else None)
     corridor = index.get(src, dst)

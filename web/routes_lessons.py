@@ -24,7 +24,7 @@ from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from api.http.deps import NowDep, SessionDep, public_base
-from api.services.compare import BadRequest, NotFound
+from api.services.compare import BadRequest, NotFound, all_data_version
 from api.services.lesson_audio import VOICES, audio_rel
 from api.services.lesson_local import choose_country, localize, uses_local
 from api.services.lesson_markup import COUNTRIES
@@ -39,10 +39,12 @@ from api.services.lessons import (
     lesson_for_quote,
 )
 from api.services.live_example import WorkedExample, worked_example
+from api.settings import get_settings
 from api.storage.models import Corridor
 from web import params
 from web.data import CorridorIndex, corridor_index, default_amount
 from web.i18n import LANGUAGES, N_
+from web.pagecache import cached_page
 from web.render import ENV, Page, PageDep, PageError, render
 from web.routes_compare import no_provider_text
 from web.static import assets, serve_bytes, static_url
@@ -340,7 +342,16 @@ def lesson_audio(path: str, request: Request) -> Response:
 @router.get("/learn/{slug}")
 def lesson_page(slug: str, page: PageDep, session: SessionDep, now: NowDep) -> Response:
     entry, country = _entry(page, slug)
-    return _lesson_page(page, session, now, entry, country)
+    # Fixed by the address, language and minute, and (for a live example) the data version
+    # of what it may show: a repeat comes from memory.
+    live = all_data_version(session) if entry.lesson.header.live_example else None
+    return cached_page(
+        page,
+        now,
+        ("lesson", slug, country, live),
+        lambda: _lesson_page(page, session, now, entry, country),
+        enabled=get_settings().compare_cache_s > 0,
+    )
 
 
 @router.post("/learn/{slug}/quiz")

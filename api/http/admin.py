@@ -185,7 +185,9 @@ async def upload_feed(
         Query(max_length=200, description="Name of the file (its extension picks the format)"),
     ] = None,
 ) -> FeedReportOut | JSONResponse:
-    """Import a provider price feed: accepted rows are stored in one transaction; the
+    """Import a provider price feed: the whole file is checked first, then accepted rows are
+    stored in batches that each commit (an interrupted upload is finished by sending the
+    same file again; rows already stored come back as duplicates); the
     report lists every rejected row with its line, field and reason."""
     content, name, content_type = await _feed_body(request, filename)
     if len(content) > MAX_FEED_BYTES:

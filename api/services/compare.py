@@ -33,7 +33,7 @@ from api.domain.ranking import (
 from api.domain.speed import Speed
 from api.settings import get_settings
 from api.storage.models import Corridor, Country, CurrentPrice, Provider, Quote, Service
-from api.storage.pricebook import LIVE, RATES_SCOPE, SURVEY, data_versions
+from api.storage.pricebook import LIVE, RATES_SCOPE, SURVEY, data_versions, total_data_version
 from api.storage.rates import RateView, rates_for_pair
 from api.storage.versionwatch import watch_for
 
@@ -504,6 +504,14 @@ def known_corridor_version(session: Session, from_country: str, to_country: str)
     code = f"{from_country.upper()}-{to_country.upper()}"
     known = watch_for(bind).known([code, RATES_SCOPE])
     return None if known is None else f"{known[0]}.{known[1]}"
+
+
+def all_data_version(session: Session) -> str:
+    """One data version for pages that show every corridor (the home page) or any of them
+    (a lesson's live example): it changes whenever any quote or rate is stored."""
+    if get_settings().data_version_watch:
+        return str(watch_for(session.get_bind().engine).total(session))
+    return str(total_data_version(session))
 
 
 def corridor_version(session: Session, from_country: str, to_country: str) -> str:

@@ -1,8 +1,9 @@
 """Data that people bring: provider price feeds, mystery-shopping quotes, the RPW workbook.
 
 Every quote goes through `store_quotes` (the one write path: validation, the plausibility
-band around the reference rate, pricing, duplicates ignored). A feed is stored in one
-transaction; its rejected rows come back with line, field and reason.
+band around the reference rate, pricing, duplicates ignored). A feed is read and checked
+whole before anything is written, then stored in batches that each commit (see
+`import_feed`); its rejected rows come back with line, field and reason.
 """
 
 from __future__ import annotations
@@ -32,7 +33,15 @@ from api.ingestion.formats.rpw import (
 from api.ingestion.formats.rpw_services import is_service_rows
 from api.ingestion.formats.rpw_survey import SurveyOffer, parse_survey, service_rows
 from api.services.survey_services import SurveyReport, import_service_rows
-from api.storage.models import Corridor, Country, Provider
+from api.storage.collectors import (
+    FAILED,
+    OK,
+    PARTIAL,
+    RUNNING,
+    abandon_dead,
+    worker_id,
+)
+from api.storage.models import CollectorRun, Corridor, Country, Provider
 from api.storage.outcome import Outcome
 from api.storage.payloads import archive, sha256
 from api.storage.quotes import QuoteIn, StoreResult, store_quotes
@@ -44,6 +53,8 @@ MYSTERY_SOURCE = "mystery"
 DEFAULT_PAYIN = "bank"  # a feed or entry that does not state the pay-in method
 MAX_FEED_BYTES = 10 * 1024 * 1024
 RPW_BATCH = 1000
+FEED_BATCH = 2000  # rows per committed transaction of a feed import
+FEED_RUN_SOURCE = "feed"  # a feed import's run on record (the `collectorrun` table)
 
 
 class FeedError(ValueError):
@@ -125,8 +136,22 @@ def import_feed(
     now: datetime,
     source: str = FEED_SOURCE,
     content_type: str | None = None,
+    batch_size: int = FEED_BATCH,
 ) -> FeedReport:
-    """Validate a feed row by row and store the accepted rows in one transaction."""
+    """Validate a whole feed, then store its accepted rows in batches that each commit.
+
+    Nothing is written before the whole file has been read and every row's shape and
+    capture time checked: a malformed feed raises FeedError and stores nothing. The import
+    is then on record as a `running` run of source `feed` (committed first); each batch of
+    `batch_size` rows commits its quotes, the price book and data versions of its corridors,
+    and the run's counters in one short transaction, so readers never wait for the whole
+    file and see each committed batch's prices as current at once (every price is a whole,
+    priced observation; the rest of the feed follows batch by batch, as if the provider had
+    sent several smaller files). The run ends `ok` (`partial` when rows were rejected). A
+    process killed mid-import leaves the run `running` until the next import marks it
+    failed ("abandoned … after committing N rows"); importing the same file again
+    finishes it, as quotes are keyed by their content and the committed rows come back
+    as already stored."""
     if len(content) > MAX_FEED_BYTES:
         raise FeedError(f"feed is larger than {MAX_FEED_BYTES // (1024 * 1024)} MB")
     try:
@@ -147,28 +172,66 @@ def import_feed(
         report.rejected += [RejectedRow(row.line, p.field, p.reason) for p in late]
         if not late:
             rows.append(row)
-    results = store_quotes(session, [feed_quote(row, digest, source) for row in rows])
-    for row, result in zip(rows, results, strict=True):
-        if result.outcome is Outcome.STORED:
-            report.stored += 1
-        elif result.outcome is Outcome.DUPLICATE:
-            report.duplicates += 1
-        else:
-            for problem in result.problems:
-                name = _field(session, problem, row.from_country)
-                report.rejected.append(RejectedRow(row.line, name, problem.reason))
-    report.rejected.sort(key=lambda r: r.line)
-    if report.stored:
-        report.payload_hash = archive(
-            session,
-            source=source,
-            url=f"upload:{report.filename}",
-            content=content,
-            fetched_at=now,
-            content_type=content_type,
+    if rows:
+        _store_feed_rows(
+            session, rows, report, digest, now, source, content, content_type, batch_size
         )
-    session.commit()
+    report.rejected.sort(key=lambda r: r.line)
     return report
+
+
+def _store_feed_rows(
+    session: Session,
+    rows: Sequence[FeedRow],
+    report: FeedReport,
+    digest: str,
+    now: datetime,
+    source: str,
+    content: bytes,
+    content_type: str | None,
+    batch_size: int,
+) -> None:
+    session.commit()  # whatever the caller read: each batch below is its own transaction
+    abandoned = abandon_dead(session, now, FEED_RUN_SOURCE)
+    if abandoned:
+        report.warnings.append(
+            f"{abandoned} earlier feed import(s) had died before finishing; rows they stored "
+            "are counted here as already stored"
+        )
+    run = CollectorRun(source=FEED_RUN_SOURCE, started_at=now, status=RUNNING, worker=worker_id())
+    session.add(run)
+    session.commit()
+    for start in range(0, len(rows), max(1, batch_size)):
+        batch = rows[start : start + max(1, batch_size)]
+        results = store_quotes(session, [feed_quote(row, digest, source) for row in batch])
+        for row, result in zip(batch, results, strict=True):
+            if result.outcome is Outcome.STORED:
+                report.stored += 1
+            elif result.outcome is Outcome.DUPLICATE:
+                report.duplicates += 1
+            else:
+                for problem in result.problems:
+                    name = _field(session, problem, row.from_country)
+                    report.rejected.append(RejectedRow(row.line, name, problem.reason))
+        if report.stored and report.payload_hash is None:
+            report.payload_hash = archive(
+                session,
+                source=source,
+                url=f"upload:{report.filename}",
+                content=content,
+                fetched_at=now,
+                content_type=content_type,
+            )
+        # The run's counters commit with the batch: the record says exactly what is stored.
+        run.rows_stored, run.rows_duplicate = report.stored, report.duplicates
+        session.add(run)
+        session.commit()
+    run.status = (OK if not report.rejected else PARTIAL) if report.accepted else FAILED
+    run.finished_at = now
+    run.rows_rejected = report.rejected_rows
+    run.error = None if report.accepted else "every row was rejected"
+    session.add(run)
+    session.commit()
 
 
 # -- mystery shopping -------------------------------------------------------------------------

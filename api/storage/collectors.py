@@ -3,8 +3,10 @@ providers, and the status queries behind the admin API."""
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine, and_, func, or_
 from sqlalchemy import select as sa_select
@@ -19,6 +21,12 @@ PARTIAL = "partial"
 FAILED = "failed"
 GOOD = (OK, PARTIAL)
 ERROR_MAX = 4000
+ABANDON_AFTER = timedelta(hours=2)  # a `running` row this old on another host is dead
+
+
+def worker_id() -> str:
+    """host:pid of this process, as a run records who is running it."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def open_session(bind: Bind) -> Session:
@@ -77,13 +85,51 @@ def mark_abandoned(session: Session, runs: Iterable[CollectorRun], now: datetime
     for run in runs:
         run.status = FAILED
         run.finished_at = now
-        run.error = (
-            f"abandoned: the process running it ({run.worker or 'unknown'}) died before it "
-            "finished; nothing of it was stored"
-        )
+        who = f"the process running it ({run.worker or 'unknown'}) died"
+        if run.rows_stored or run.rows_duplicate:  # a feed import commits batch by batch
+            run.error = (
+                f"abandoned: {who} after committing {run.rows_stored} rows "
+                f"({run.rows_duplicate} already stored); importing the same file again "
+                "finishes it (the rows it stored are recognised and skipped)"
+            )
+        else:
+            run.error = f"abandoned: {who} before it finished; nothing of it was stored"
         session.add(run)
         n += 1
     return n
+
+
+def abandon_dead_runs(bind: Bind, now: datetime, source: str | None = None) -> int:
+    """Mark runs whose process died as failed (of one source, or of all: a scheduler that
+    takes over does this at once, not at each source's next run)."""
+    with open_session(bind) as session:
+        return abandon_dead(session, now, source)
+
+
+def abandon_dead(session: Session, now: datetime, source: str | None = None) -> int:
+    """`abandon_dead_runs` in the caller's session (it commits)."""
+    dead = [r for r in running_runs(session, source) if _is_dead(r, now)]
+    if dead:
+        mark_abandoned(session, dead, now)
+        session.commit()
+    return len(dead)
+
+
+def _is_dead(run: CollectorRun, now: datetime) -> bool:
+    host, _, pid = (run.worker or "").rpartition(":")
+    if host == socket.gethostname() and pid.isdigit():
+        return not _pid_alive(int(pid))
+    return now - run.started_at > ABANDON_AFTER
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def recent_runs(session: Session, source: str, limit: int = 5) -> list[CollectorRun]:

@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, delete, select, update
+from sqlalchemy import Insert, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -151,6 +151,12 @@ def data_versions(session: Session, scopes: Sequence[str]) -> tuple[int, ...]:
     rows = session.connection().execute(_VERSIONS, {"scopes": list(scopes)})
     found: dict[str, int] = {scope: version for scope, version in rows}
     return tuple(int(found.get(s, 0)) for s in scopes)
+
+
+def total_data_version(session: Session) -> int:
+    """The sum of every scope's data version: it grows whenever anything is stored."""
+    total = session.connection().execute(select(func.sum(DataVersion.version))).scalar()
+    return int(total or 0)
 
 
 def rebuild_current_prices(

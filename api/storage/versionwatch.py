@@ -90,6 +90,14 @@ class VersionWatch:
             self.changes += 1
 
     def versions(self, session: Session, scopes: Sequence[str]) -> tuple[int, ...]:
+        found = self._current(session)
+        return tuple(found.get(s, 0) for s in scopes)
+
+    def total(self, session: Session) -> int:
+        """The sum of every scope's version: it grows whenever anything is stored."""
+        return sum(self._current(session).values())
+
+    def _current(self, session: Session) -> dict[str, int]:
         if not self._poll() or _bumped(session):
             found = _read(session)
         else:
@@ -100,7 +108,7 @@ class VersionWatch:
             else:
                 found = _read(session)
                 self._cached = (seen, found)
-        return tuple(found.get(s, 0) for s in scopes)
+        return found
 
     def known(self, scopes: Sequence[str]) -> tuple[int, ...] | None:
         """The versions when they are known without a query (a change would be seen and none

@@ -274,7 +274,9 @@ def import_feed(
 ) -> None:
     """Import a provider price feed (CSV or JSON).
 
-    Accepted rows are stored in one transaction; every rejected row is listed with its
+    The whole file is checked before anything is stored; accepted rows are then stored in
+    batches of 2,000 that each commit (readers are never held up; a killed import is
+    finished by importing the same file again). Every rejected row is listed with its
     line, field and reason. Exit code 1 if any row was rejected, 2 if the file cannot be
     read as a feed."""
     from api.services.ingest import FeedError

@@ -8,16 +8,19 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlmodel import Session
 
+from api.http.deps import get_now
 from api.settings import get_settings
-from api.storage.db import get_engine, make_engine, session_scope
+from api.storage.db import get_engine, get_session, make_engine, session_scope
 from api.storage.migrate import upgrade
 from api.storage.reference import load_reference
 from scrapers.demo import load_recorded_rates
@@ -175,6 +178,31 @@ def scratch_env(scratch_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[s
     get_engine().dispose()
     get_engine.cache_clear()
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def scratch_engine(scratch_env: str) -> Iterator[Engine]:
+    """An engine on the scratch database."""
+    engine = make_engine(scratch_env)
+    yield engine
+    engine.dispose()
+
+
+@contextmanager
+def client_on(engine: Engine) -> Iterator[TestClient]:
+    """The whole app reading `engine` at NOW (a reader beside a subprocess or thread)."""
+    from remit.app import create_app
+
+    app = create_app()
+
+    def scratch_session() -> Iterator[Session]:
+        with Session(engine) as s:
+            yield s
+
+    app.dependency_overrides[get_session] = scratch_session
+    app.dependency_overrides[get_now] = lambda: NOW
+    with TestClient(app) as client:
+        yield client
 
 
 def today() -> date:

@@ -9,20 +9,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from api.http.deps import get_now
-from api.storage.db import get_session, make_engine
 from api.storage.models import CollectorRun, ReferenceRate
-from remit.app import create_app
 from scrapers.runner import run_source
-from tests.collectors.conftest import NOW
+from tests.collectors.conftest import NOW, client_on
 from tests.collectors.test_faults import DAB_PATH, dab_page
 from tests.replay import ReplayServer
 
@@ -46,13 +40,6 @@ print("START", flush=True)
 runner.run_source(get_engine(), "dab")
 print("DONE", flush=True)
 """
-
-
-@pytest.fixture
-def scratch_engine(scratch_env: str) -> Iterator[Engine]:
-    engine = make_engine(scratch_env)
-    yield engine
-    engine.dispose()
 
 
 def start(mode: str) -> subprocess.Popen[str]:
@@ -120,15 +107,7 @@ def test_killed_collector_leaves_nothing_partial(
     assert dab_days(scratch_engine) == last_good  # the 20 written rows were never committed
 
     # The API still serves the last good data, marked stale.
-    app = create_app()
-
-    def scratch_session() -> Iterator[Session]:
-        with Session(scratch_engine) as s:
-            yield s
-
-    app.dependency_overrides[get_session] = scratch_session
-    app.dependency_overrides[get_now] = lambda: NOW
-    with TestClient(app) as client:
+    with client_on(scratch_engine) as client:
         body = client.get("/api/v1/rates", params={"base": "USD", "quote": "AFN"}).json()
     dab = [r for r in body["rates"] if r["source"] == "dab"]
     assert {(r["as_of"], r["rate"], r["stale"]) for r in dab} == {("2026-05-18", "63.9767", False)}

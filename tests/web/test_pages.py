@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import gzip
 import re
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from api.settings import Settings, get_settings
+from api.storage.quotes import store_quotes
+from tests.core.test_pricebook import quote_in
+from web.pagecache import PAGES as PAGE_CACHE
 from web.static import assets
 
 COMPARE = {"from": "GB", "to": "PK", "amount": "200"}
@@ -435,3 +440,35 @@ def test_language_links_never_leave_the_site() -> None:
         link = page_for(Request(scope)).lang_url("ur")
         assert link.startswith("/") and link[1] not in "/\\", link
         assert link.endswith("?a=1&lang=ur")
+
+
+def test_home_and_lessons_come_from_memory_until_the_data_changes(
+    client: TestClient, session: Session, demo_now: datetime
+) -> None:
+    """Issue 23: under load the home page re-read every corridor and each page re-rendered
+    on every request. With the page cache on, a repeat is served from memory, and a stored
+    quote (a new data version) makes the next home page fresh."""
+    import web.routes_home as home
+    import web.routes_lessons as lessons
+
+    built: list[str] = []
+    list_corridors, lesson_page = home.list_corridors, lessons._lesson_page
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(get_settings(), "compare_cache_s", 30.0)
+        mp.setattr(home, "list_corridors", lambda *a: built.append("home") or list_corridors(*a))
+        mp.setattr(lessons, "_lesson_page", lambda *a: built.append("lesson") or lesson_page(*a))
+        PAGE_CACHE.clear()
+        first = client.get("/")
+        assert client.get("/").content == first.content
+        lesson = client.get("/learn/money-in-your-own-name")
+        assert client.get("/learn/money-in-your-own-name").content == lesson.content
+        assert built == ["home", "lesson"]
+
+        store_quotes(session, [quote_in(rate=Decimal("374"), collected_at=demo_now)])
+        after = client.get("/")
+        assert built == ["home", "lesson", "home"]
+        assert after.headers["ETag"] != first.headers["ETag"]
+    finally:
+        mp.undo()
+        PAGE_CACHE.clear()
