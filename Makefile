@@ -53,7 +53,10 @@ axe:
 
 # Two test processes; tests marked xdist_group stay on one of them (a module whose fixture
 # starts its own server); the 25 slowest steps and the time of the slow suites are printed.
+# The code is compiled first: with PYTHONDONTWRITEBYTECODE set (this machine) every server
+# and `remit` process a test starts would otherwise compile all of it again (~4 s of CPU each).
 test: lint typecheck axe
+	$(BIN)/python -m compileall -q -j 0 remit api web scrapers
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS) || { \
 	  echo "== the failed tests once more, alone (a test that passes only here leaks into others)"; \
 	  $(BIN)/python -m pytest -p no:xdist --last-failed --last-failed-no-failures none $(PYTEST_ARGS); }

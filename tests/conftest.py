@@ -258,6 +258,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         uses_browser = "browser" in getattr(item, "fixturenames", ())
         if uses_browser or item.get_closest_marker("browser") is not None:
             item.add_marker(pytest.mark.slow)
+    # The slow tests first (in their own order): `--dist loadgroup` hands out the tests in
+    # this order as workers free up, so the long browser tests, collected last (tests/web),
+    # no longer leave one worker running them alone at the end while the other waits.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

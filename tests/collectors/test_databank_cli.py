@@ -140,6 +140,7 @@ def test_footer_lines_are_not_data() -> None:
         parse(REAL.read_bytes() + b"\n\nUnited Kingdom,GBR,x,ATCR.CORR,Pakistan,PAK\n")
 
 
+@pytest.mark.slow  # among the longest tests: handed out first (tests/conftest.py)
 def test_demo_if_empty_loads_the_history(scratch: Engine) -> None:
     assert count(scratch) == 0
     result = invoke("demo", "--if-empty")

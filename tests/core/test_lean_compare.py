@@ -45,6 +45,7 @@ def both(client: TestClient, query: str) -> tuple[tuple[int, list[tuple[str, str
     return tuple(out)
 
 
+@pytest.mark.slow  # among the longest tests: handed out first (tests/conftest.py)
 def test_the_lean_path_answers_the_full_routes_bytes(client: TestClient, cached: bool) -> None:
     corridors = [c["code"] for c in client.get("/api/v1/corridors").json()["corridors"]]
     assert len(corridors) >= 30

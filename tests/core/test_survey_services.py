@@ -114,6 +114,7 @@ def test_a_file_of_another_layout_is_refused() -> None:
         parse_services(b"corridor,firm,send_amount_usd\nSAU-PAK,Fawri,200\n")
 
 
+@pytest.mark.slow  # among the longest tests: handed out first (tests/conftest.py)
 def test_import_is_idempotent_from_csv_or_json(session: Session) -> None:
     """The fixture's demo imported the file already: nothing is new, in either format."""
     again = import_rpw_survey(session, SURVEY_SERVICES_FILE.read_bytes(), utcnow())

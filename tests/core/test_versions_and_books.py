@@ -4,13 +4,14 @@ SQLite and PostgreSQL, with the version watch on and off."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from api.domain.ranking import FeesMode
@@ -24,7 +25,8 @@ from api.storage.rates import RateIn, store_rate
 from api.storage.reference import load_reference
 from api.storage.types import utcnow
 from api.storage.versionwatch import VersionWatch, watch_for
-from tests.conftest import PG_ADMIN_URL, _admin_engine
+from tests.collectors.conftest import _pg_create
+from tests.conftest import _admin_engine, drop_database
 
 NOW = utcnow().replace(microsecond=0) - timedelta(days=1)
 REQ = CompareRequest("GB", "PK", Decimal("200"), fees=FeesMode.ON_TOP, payout="bank")
@@ -47,24 +49,9 @@ def quote_in(rate: str, at: datetime, provider: str = "hbl") -> QuoteIn:
     )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database of its own with committed data (the shared test database rolls back)."""
-    if request.param == "sqlite":
-        made = f"sqlite:///{tmp_path_factory.mktemp('versions')}/v.sqlite3"
-    else:
-        admin = _admin_engine()
-        db = f"remit_versions_{threading.get_native_id()}"
-        try:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
-                conn.execute(text(f'CREATE DATABASE "{db}"'))
-        except Exception as exc:
-            pytest.skip(f"PostgreSQL not reachable: {type(exc).__name__}")
-        finally:
-            admin.dispose()
-        made = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{db}"
-    engine = make_engine(made)
+def _committed_data(url: str) -> None:
+    """Schema, reference data, one rate and one quote, committed."""
+    engine = make_engine(url)
     upgrade(engine)
     with session_scope(engine) as s:
         load_reference(s)
@@ -73,12 +60,58 @@ def url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         )
         store_quotes(s, [quote_in("370", NOW)])
     engine.dispose()
+
+
+def _pg_drop(db: str) -> None:
+    admin = _admin_engine()
+    with admin.connect() as conn:
+        drop_database(conn, db)
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The committed data built once per backend (migrations are the slow part) and copied
+    for each test: a SQLite file, a PostgreSQL template database."""
+    made: dict[str, str] = {}
     yield made
-    if request.param == "postgres":
-        admin = _admin_engine()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
-        admin.dispose()
+    if "postgres" in made:
+        _pg_drop(made["postgres"])
+
+
+def _template(templates: dict[str, str], backend: str, tmp: pytest.TempPathFactory) -> str:
+    if backend not in templates:
+        if backend == "sqlite":
+            path = tmp.mktemp("versions-template") / "v.sqlite3"
+            _committed_data(f"sqlite:///{path}")
+            templates[backend] = str(path)
+        else:
+            db = f"remit_versions_tpl_{threading.get_native_id()}"
+            try:
+                made = _pg_create(db)
+            except Exception as exc:
+                pytest.skip(f"PostgreSQL not reachable: {type(exc).__name__}")
+            _committed_data(made)
+            templates[backend] = db
+    return templates[backend]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    templates: dict[str, str],
+) -> Iterator[str]:
+    """A database of its own with committed data (the shared test database rolls back)."""
+    template = _template(templates, request.param, tmp_path_factory)
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("versions") / "v.sqlite3"
+        shutil.copyfile(template, path)
+        yield f"sqlite:///{path}"
+        return
+    db = f"remit_versions_{threading.get_native_id()}"
+    yield _pg_create(db, template)
+    _pg_drop(db)
 
 
 @pytest.fixture(params=[True, False], ids=["watch", "query"])

@@ -135,6 +135,7 @@ class Load:
         return [a for a in self.answers if a.phase == phase]
 
 
+@pytest.mark.slow  # among the longest tests: handed out first (tests/conftest.py)
 def test_postgresql_outage_under_load_is_503_then_recovers(
     cluster: Cluster, tmp_path: Path
 ) -> None:

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
+from tests.conftest import drop_database
 from tests.deploy.servers import free_port, remit_env, serve, unavailable, wait_until
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -70,7 +71,7 @@ def database_url() -> Iterator[str]:
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+            drop_database(conn, db)
             conn.execute(text(f'CREATE DATABASE "{db}"'))
     except OperationalError as exc:
         admin.dispose()
@@ -79,7 +80,7 @@ def database_url() -> Iterator[str]:
         yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{db}"
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+            drop_database(conn, db)
         admin.dispose()
 
 

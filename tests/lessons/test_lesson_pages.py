@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -18,11 +19,9 @@ from api.http.deps import get_now
 from api.http.present import quote_public
 from api.services.compare import CompareRequest, RankedQuote, compare
 from api.services.lessons import LESSON_LANGS, LessonStore, get_store
-from api.storage.db import get_session, make_engine, session_scope
-from api.storage.migrate import upgrade
+from api.storage.db import get_session, make_engine
 from api.storage.types import utcnow
 from remit.app import create_app
-from scrapers.demo import load_demo
 from tests.lessons.conftest import Edit
 from web import i18n
 from web.formatting import Formatter
@@ -644,13 +643,13 @@ def test_audio_is_a_plain_audio_element(
 
 
 @pytest.fixture(scope="module")
-def shipped_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """The database as `make run` leaves it (SQLite): World Bank survey prices on GB→PK."""
-    eng = make_engine(f"sqlite:///{tmp_path_factory.mktemp('shipped') / 'remit.sqlite3'}")
-    upgrade(eng)
+def shipped_client(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Iterator[TestClient]:
+    """The database as `make run` leaves it (SQLite): World Bank survey prices on GB→PK.
+    A copy of this run's `remit demo` database (tests/browser_fixtures.py)."""
+    path = tmp_path_factory.mktemp("shipped") / "remit.sqlite3"
+    shutil.copyfile(demo_db, path)
+    eng = make_engine(f"sqlite:///{path}")
     now = utcnow()
-    with session_scope(eng) as s:
-        load_demo(s, now)
     app = create_app()
 
     def session() -> Iterator[Session]:

@@ -4,6 +4,7 @@ real ones, open their own sessions (the shared `session` fixture is rolled back)
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -21,7 +22,8 @@ from api.storage.models import Quote
 from api.storage.quotes import QuoteIn, store_quote
 from remit.app import create_app
 from scrapers.demo import load_demo
-from tests.collectors.conftest import _pg_create
+from tests.collectors.conftest import _admin, _pg_create
+from tests.conftest import drop_database
 from tests.messages.fake_twilio import SID, TOKEN
 
 PUBLIC = "https://remit.example"
@@ -81,22 +83,60 @@ def gateway_env(monkeypatch: pytest.MonkeyPatch, twilio_url: str) -> dict[str, s
     return values
 
 
-def _fresh(engine: Engine, tmp_path: Path, name: str) -> str:
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _copy(engine: Engine, template: str, where: Path, name: str) -> str:
+    """A committed copy of `template` (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on
+    PostgreSQL, one name per test worker, dropped and made again by the next test)."""
     if engine.dialect.name == "sqlite":
-        return f"sqlite:///{tmp_path / (name + '.sqlite3')}"
-    # One name per test worker, dropped and made again by the next test (as the collectors'
-    # scratch databases are).
-    return _pg_create(f"remit_{name}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}")
+        target = where / f"{name}.sqlite3"
+        shutil.copyfile(template.removeprefix("sqlite:///"), target)
+        return f"sqlite:///{target}"
+    return _pg_create(f"remit_{name}_{_worker()}", template.rsplit("/", 1)[1])
 
 
-@pytest.fixture
-def empty_db(
-    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[str, Engine]]:
-    """A committed database with the schema and nothing else; REMIT_DATABASE_URL points at it."""
-    url = _fresh(engine, tmp_path, "msgs_empty")
+def _template(
+    engine: Engine, tmp: pytest.TempPathFactory, name: str, demo_now: datetime | None
+) -> Iterator[str]:
+    """Built once per backend and test worker: the schema (the migrations are the slow part),
+    and the demo data (sample quotes on every corridor) at `demo_now` when given."""
+    if engine.dialect.name == "sqlite":
+        url = f"sqlite:///{tmp.mktemp(name) / 'template.sqlite3'}"
+    else:
+        url = _pg_create(f"remit_{name}_tpl_{_worker()}")
     eng = make_engine(url)
     upgrade(eng)
+    if demo_now is not None:
+        with session_scope(eng) as s:
+            load_demo(s, demo_now, sample_on_real_corridors=True)
+    eng.dispose()
+    yield url
+    if engine.dialect.name != "sqlite":
+        admin = _admin()
+        with admin.connect() as conn:
+            drop_database(conn, url.rsplit("/", 1)[1])
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def empty_template(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    yield from _template(engine, tmp_path_factory, "msgs_empty", None)
+
+
+@pytest.fixture(scope="session")
+def demo_template(
+    engine: Engine, tmp_path_factory: pytest.TempPathFactory, demo_now: datetime
+) -> Iterator[str]:
+    yield from _template(engine, tmp_path_factory, "msgs_demo", demo_now)
+
+
+def _committed(
+    engine: Engine, template: str, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[str, Engine]]:
+    url = _copy(engine, template, tmp_path, name)
+    eng = make_engine(url)
     monkeypatch.setenv("REMIT_DATABASE_URL", url)
     get_settings.cache_clear()
     get_engine.cache_clear()
@@ -108,9 +148,17 @@ def empty_db(
 
 
 @pytest.fixture
-def demo_db(empty_db: tuple[str, Engine], demo_now: datetime) -> tuple[str, Engine]:
-    """`empty_db` with the demo data (sample quotes on every corridor) loaded at `demo_now`."""
-    url, eng = empty_db
-    with session_scope(eng) as s:
-        load_demo(s, demo_now, sample_on_real_corridors=True)
-    return url, eng
+def empty_db(
+    engine: Engine, empty_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[str, Engine]]:
+    """A committed database with the schema and nothing else; REMIT_DATABASE_URL points at it."""
+    yield from _committed(engine, empty_template, tmp_path, "msgs_empty", monkeypatch)
+
+
+@pytest.fixture
+def demo_db(
+    engine: Engine, demo_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[str, Engine]]:
+    """Like `empty_db`, with the demo data (sample quotes on every corridor) loaded at
+    `demo_now`."""
+    yield from _committed(engine, demo_template, tmp_path, "msgs_demo", monkeypatch)

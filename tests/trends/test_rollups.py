@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, col, select
@@ -170,6 +171,7 @@ def check_equal(session: Session) -> None:
             assert got == raw, (code, basket, "rpw")
 
 
+@pytest.mark.slow  # among the longest tests: handed out first (tests/conftest.py)
 @settings(
     max_examples=12,
     deadline=None,

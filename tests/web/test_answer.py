@@ -13,6 +13,7 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -37,6 +38,7 @@ def _amounts(c: Corridor) -> list[Decimal]:
     return [ladder[0] / 2, ladder[len(ladder) // 2], ladder[-1] * 3]
 
 
+@pytest.mark.slow  # among the longest tests: handed out first (tests/conftest.py)
 def test_the_summary_is_the_first_card_on_every_route_amount_and_language(
     client: TestClient, session: Session
 ) -> None:
