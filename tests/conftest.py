@@ -290,18 +290,19 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
-    """An asyncio test runs with no event loop marked as running in this thread.
+    """A test that does not drive the browser runs with no event loop marked as running.
 
     The shared Playwright (tests/web/web_live.py) drives its loop from a greenlet of the
     main thread and leaves that loop marked as this thread's running loop between browser
-    calls, so pytest-asyncio's Runner of any later async test on the same worker fails
-    ("Cannot run the event loop while another loop is running"). The mark is lifted for
-    the async test and put back for the browser tests after it."""
+    calls, so any later test on the same worker that runs a loop of its own fails: an async
+    test ("Cannot run the event loop while another loop is running") and a plain one that
+    calls code using `asyncio.run` (the collectors, message delivery: "asyncio.run() cannot
+    be called from a running event loop"). The browser tests now run first, so every such
+    test meets the mark. It is lifted for each test that does not use the browser fixture
+    and put back for the browser tests after it."""
     import asyncio
 
-    from pytest_asyncio import is_async_test
-
-    if not is_async_test(item):
+    if "browser" in getattr(item, "fixturenames", ()):
         yield
         return
     held = asyncio._get_running_loop()
