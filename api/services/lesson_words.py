@@ -21,6 +21,7 @@ import yaml
 from babel.messages.pofile import read_po
 
 from api.domain.numerals import latin_digit_runs
+from api.storage.yamlload import safe_load
 
 if TYPE_CHECKING:
     from api.services.lessons import LessonHeader
@@ -75,7 +76,7 @@ def read_lang_yaml(
     """A per-language YAML file under lessons/ (`<lang>.yaml` with `lang: <lang>`) whose
     `needs` field is a `kind`; `error` names what is wrong."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise error(f"cannot read: {exc}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get(needs), kind):

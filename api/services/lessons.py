@@ -43,6 +43,7 @@ from pydantic import (
 
 from api.services.lesson_markup import COUNTRIES, TOKEN_RE, block_problems
 from api.settings import LESSONS_DIR
+from api.storage.yamlload import safe_load
 
 # The web pages' language codes; English is the source every translation is checked against.
 LESSON_LANGS: tuple[str, ...] = ("en", "ur", "fa-AF", "fa-IR", "ps", "bn", "ar")
@@ -391,7 +392,7 @@ def parse_lesson(path: Path, root: Path) -> Lesson:
             ]
         )
     try:
-        raw = yaml.safe_load(fm["header"])
+        raw = safe_load(fm["header"])
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 2})" if mark is not None else ""

@@ -12,9 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from api.settings import DATA_DIR
+from api.storage.yamlload import safe_load
 
 WALLETS_FILE = DATA_DIR / "wallets.yaml"
 
@@ -38,7 +37,7 @@ def _names(value: Any, where: str) -> tuple[str, ...]:
 def read_wallets(path: Path) -> WalletBook:
     """The wallet file, checked: unknown wallets, or entries without source or date, are
     refused with the place named."""
-    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    doc = safe_load(path.read_text(encoding="utf-8")) or {}
     if not isinstance(doc, dict):
         raise ValueError(f"{path}: expected a mapping at the top level")
     destinations = {

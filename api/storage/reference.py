@@ -11,11 +11,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlmodel import Session, select
 
 from api.settings import DATA_DIR, get_settings
 from api.storage.models import Corridor, Country, Currency, Provider, ProviderCorridor
+from api.storage.yamlload import safe_load
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class ReferenceCounts:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as fh:
-        loaded = yaml.safe_load(fh)
+        loaded = safe_load(fh)
     if not isinstance(loaded, dict):
         raise ValueError(f"{path}: expected a mapping at the top level")
     return loaded

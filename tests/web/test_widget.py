@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from api.settings import Settings, get_settings
-from api.storage import orgs
+from api.storage import orgs, viewcount
 from api.storage.apikeys import create_key
 from api.storage.models import Organisation, WidgetViewDay
 from remit.cli.main import app as cli_app
@@ -383,8 +383,15 @@ def test_no_cookies_and_nothing_from_other_sites(client: TestClient, session: Se
 
 
 def test_views_are_counted_per_day_only_when_asked(
-    client: TestClient, session: Session, key: dict[str, str], demo_now: datetime
+    client: TestClient,
+    session: Session,
+    key: dict[str, str],
+    demo_now: datetime,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # No periodic flush during this test: the process-wide counter's clock started with an
+    # earlier test, so a view more than FLUSH_EVERY_S later would flush part of the counts.
+    monkeypatch.setattr(viewcount, "FLUSH_EVERY_S", float("inf"))
     counted = add(session, "counted", count_views=True, default_from="GB", default_to="PK")
     add(session, "quiet", default_from="GB", default_to="PK")
     for _ in range(3):
@@ -402,6 +409,18 @@ def test_views_are_counted_per_day_only_when_asked(
     assert orgs.flush_views(session) == 3  # counted in memory, written by a flush (issue 23)
     rows = session.exec(select(WidgetViewDay)).all()
     assert [(r.organisation_id, r.views) for r in rows] == [(counted.id, 3)]
+
+
+def test_views_are_written_after_the_answer_once_a_flush_is_due(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(viewcount, "FLUSH_EVERY_S", 0.0)
+    counted = add(session, "counted", count_views=True, default_from="GB", default_to="PK")
+    assert client.get("/widget", params={"org": "counted"}).status_code == 200
+    session.expire_all()
+    rows = session.exec(select(WidgetViewDay)).all()
+    assert [(r.organisation_id, r.views) for r in rows] == [(counted.id, 1)]
+    assert orgs.flush_views(session) == 0  # nothing left in memory
 
 
 # -- builder ---------------------------------------------------------------------------------
