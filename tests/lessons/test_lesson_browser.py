@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.web.web_live import AXE_JS, shoot
+from tests.web.web_live import AXE_JS, axe_problems, shoot
 
 pytestmark = pytest.mark.browser
 REQUIRE_BROWSER = os.environ.get("REMIT_REQUIRE_BROWSER") == "1"
@@ -123,24 +123,11 @@ def test_live_example_form_without_javascript(no_js_phone: Any, lessons_url: str
     shoot(page, "lesson-live-ur-nojs")
 
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # The radio buttons' tap target is their whole label row (label.choice), checked instead.
 TARGETS = (
     "button, select, summary, a.go, label.choice, .fact-source a, "
     "input:not([type=hidden]):not([type=radio])"
 )
-
-
-def axe_problems(page: Any, axe: str, where: str) -> list[str]:
-    page.evaluate(axe)
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-    )
-    return [
-        f"{where}: {v['id']} ({v['impact']}) {[n['target'] for n in v['nodes'][:3]]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def small_targets(page: Any, where: str) -> list[str]:

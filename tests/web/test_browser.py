@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from web_live import ARTIFACTS, shoot
+from web_live import ARTIFACTS, axe_problems, shoot
 
 from web.routes_widget import LOADER_WAIT_MS
 
@@ -41,7 +41,6 @@ PAGES = {
     "widget": "/widget?from=GB&to=PK&amount=200",
 }
 STATUS = {"not-found": 404, "compare-error": 400}
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def new_phone(browser: Any, js: bool = True) -> Any:
@@ -252,14 +251,7 @@ def test_axe_finds_no_serious_issue(
             continue  # trends: tests/web/test_trends_browser.py; lessons: tests/lessons/
 
         phone_js.goto(f"{base_url}{path}{sep}lang={lang}")
-        phone_js.evaluate(axe_source)
-        result = phone_js.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-        )
-        for v in result["violations"]:
-            if v["impact"] in ("serious", "critical"):
-                targets = [n["target"] for n in v["nodes"][:3]]
-                problems.append(f"{name} [{lang}]: {v['id']} ({v['impact']}) {targets}")
+        problems += axe_problems(phone_js, axe_source, f"{name} [{lang}]")
     assert problems == []
 
 

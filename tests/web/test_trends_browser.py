@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from web_live import shoot
+from web_live import axe_problems, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -75,9 +75,6 @@ def test_desktop_screenshots(browser: Any, base_url: str, lang: str) -> None:
         context.close()
 
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_axe_finds_no_serious_issue_on_trends(
     browser: Any, base_url: str, axe_source: str, lang: str
@@ -88,14 +85,7 @@ def test_axe_finds_no_serious_issue_on_trends(
     try:
         for name, path in PATHS.items():
             page.goto(f"{base_url}{path}?lang={lang}")
-            page.evaluate(axe_source)
-            result = page.evaluate(
-                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-            )
-            for v in result["violations"]:
-                if v["impact"] in ("serious", "critical"):
-                    targets = [n["target"] for n in v["nodes"][:3]]
-                    problems.append(f"{name} [{lang}]: {v['id']} ({v['impact']}) {targets}")
+            problems += axe_problems(page, axe_source, f"{name} [{lang}]")
     finally:
         context.close()
     assert problems == []

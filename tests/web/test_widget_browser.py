@@ -32,6 +32,7 @@ import pytest
 from web_live import (
     CHROMIUM,
     REPO,
+    axe_problems,
     chromium_available,
     free_port,
     live_server,
@@ -338,9 +339,6 @@ def test_builder_preview_follows_the_form(browser: Any, sites: dict[str, Any], j
         context.close()
 
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
 @pytest.mark.parametrize("lang", ["en", "ur", "ar"])
 def test_widget_and_builder_are_accessible_and_fit_a_phone(
     phone: Any, sites: dict[str, Any], lang: str
@@ -369,14 +367,7 @@ def test_widget_and_builder_are_accessible_and_fit_a_phone(
         width, inner = phone.evaluate("[document.scrollingElement.scrollWidth, innerWidth]")
         if width > inner:
             problems.append(f"{path} [{lang}]: horizontal overflow {width} > {inner}")
-        phone.evaluate(axe)
-        result = phone.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
-        )
-        for v in result["violations"]:
-            if v["impact"] in ("serious", "critical"):
-                targets = [n["target"] for n in v["nodes"][:3]]
-                problems.append(f"{path} [{lang}]: {v['id']} ({v['impact']}) {targets}")
+        problems += axe_problems(phone, axe, f"{path} [{lang}]")
         if "theme=dark" in path and path.startswith("/widget?"):
             shoot(phone, f"widget-dark-{lang}")
     assert problems == []

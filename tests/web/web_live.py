@@ -29,6 +29,25 @@ CHROMIUM_ARGS = [
 AXE_PREFIX = REPO / "tests" / "web" / ".axe"
 AXE_JS = AXE_PREFIX / "node_modules" / "axe-core" / "axe.min.js"
 AXE_INSTALL = REPO / "tests" / "web" / "install_axe.sh"  # the one install path (make axe too)
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Only the violations are gathered (axe skips the detail of what passed: half the run) and
+# only what the message needs crosses back from the page.
+_AXE_RUN = """tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                resultTypes: ['violations']})
+    .then(r => r.violations.map(v => [v.id, v.impact, v.nodes.slice(0, 3).map(n => n.target)]))"""
+
+
+def axe_problems(page: Any, axe: str, where: str) -> list[str]:
+    """axe-core's serious and critical WCAG 2.2 AA violations on the page now open in
+    `page` (the one way every browser test runs axe), each as "where: id (impact) targets"."""
+    page.evaluate(axe)
+    return [
+        f"{where}: {rule} ({impact}) {targets}"
+        for rule, impact, targets in page.evaluate(_AXE_RUN, AXE_TAGS)
+        if impact in ("serious", "critical")
+    ]
+
+
 ARTIFACTS = REPO / "tests" / "artifacts" / "web"
 
 
