@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -246,15 +246,17 @@ def import_service_rows(
     providers: dict[str, str] = {}
     quotes: list[QuoteIn] = []
     records: dict[str, dict[str, Any]] = {}
+    refs: dict[tuple[str, str, date], RateView | None] = {}
     for s in _services(served, corridors):
         corridor = session.get(Corridor, s.corridor)
         assert corridor is not None
         key, obs = _observation(s, corridor)
         records[key] = record(obs, key, corridor.code)
         receive = corridor.receive_currency_list()[0]
-        ref = nearest_reference_rate(
-            session, corridor.send_currency, receive, quarter_end(s.first.period)
-        )
+        pair_day = (corridor.send_currency, receive, quarter_end(s.first.period))
+        if pair_day not in refs:  # one lookup per pair and quarter, not per service
+            refs[pair_day] = nearest_reference_rate(session, *pair_day)
+        ref = refs[pair_day]
         if ref is None:
             report.skipped.append(
                 f"{s.first.where}: no reference rate for {corridor.send_currency}/{receive}"

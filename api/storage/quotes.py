@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.domain.costs import compute_cost
 from api.domain.speed import Payin, Payout, Speed
@@ -27,7 +27,7 @@ from api.domain.validation import (
 from api.storage.models import Corridor, Provider, ProviderCorridor, Quote, Service
 from api.storage.outcome import Outcome
 from api.storage.pricebook import after_quotes_stored
-from api.storage.rates import nearest_reference_rate
+from api.storage.rates import RateView, nearest_reference_rate
 from api.storage.rollups import update_rollups
 from api.storage.types import utcnow
 
@@ -93,14 +93,46 @@ def dedupe_key(q: QuoteIn) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
+@dataclass
+class _Batch:
+    """What one `store_quotes` call looks up once instead of once per quote (a demo load or
+    a feed stores thousands of quotes on a few providers, services and rate days): the
+    providers by slug, the reference rate by pair and capture day, the services by their
+    key, and which of the batch's dedupe keys are stored already (one query per 500)."""
+
+    providers: dict[str, Provider | None] = field(default_factory=dict)
+    rates: dict[tuple[str, str, date], RateView | None] = field(default_factory=dict)
+    services: dict[tuple[object, ...], Service] = field(default_factory=dict)
+    stored: set[str] = field(default_factory=set)  # keys already in the database
+    keys: set[str] = field(default_factory=set)  # keys stored by this batch
+
+    def provider(self, session: Session, slug: str) -> Provider | None:
+        if slug not in self.providers:
+            stmt = select(Provider).where(Provider.slug == slug)
+            self.providers[slug] = session.exec(stmt).first()
+        return self.providers[slug]
+
+    def reference_rate(self, session: Session, base: str, quote: str, day: date) -> RateView | None:
+        key = (base, quote, day)
+        if key not in self.rates:
+            self.rates[key] = nearest_reference_rate(session, base, quote, day)
+        return self.rates[key]
+
+    def find_stored(self, session: Session, keys: list[str]) -> None:
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            found = session.exec(select(Quote.dedupe_key).where(col(Quote.dedupe_key).in_(chunk)))
+            self.stored.update(found)
+
+
 def validate(
-    session: Session, q: QuoteIn
+    session: Session, q: QuoteIn, batch: _Batch | None = None
 ) -> tuple[list[Problem], Corridor | None, Provider | None]:
     problems: list[Problem] = []
     corridor = session.get(Corridor, q.corridor)
     if corridor is None:
         problems.append(Problem("corridor", f"unknown corridor {q.corridor!r}"))
-    provider = session.exec(select(Provider).where(Provider.slug == q.provider)).first()
+    provider = (batch or _Batch()).provider(session, q.provider)
     if provider is None:
         problems.append(Problem("provider", f"unknown provider {q.provider!r}"))
     problems += check_currency(q.send_currency, "send_currency")
@@ -142,7 +174,24 @@ def validate(
     return problems, corridor, provider
 
 
-def _service(session: Session, provider_id: int, q: QuoteIn) -> Service:
+def _service(session: Session, provider_id: int, q: QuoteIn, batch: _Batch) -> Service:
+    key = (
+        provider_id,
+        q.corridor,
+        q.payin_method,
+        q.payout_method,
+        q.receive_currency,
+        q.speed,
+        q.access_point,
+        q.variant,
+    )
+    found = batch.services.get(key)
+    if found is None:
+        found = batch.services[key] = _find_or_add_service(session, provider_id, q)
+    return found
+
+
+def _find_or_add_service(session: Session, provider_id: int, q: QuoteIn) -> Service:
     stmt = select(Service).where(
         Service.provider_id == provider_id,
         Service.corridor_code == q.corridor,
@@ -181,11 +230,13 @@ def store_quote(session: Session, q: QuoteIn) -> StoreResult:
 def store_quotes(session: Session, quotes: Iterable[QuoteIn]) -> list[StoreResult]:
     """Validate, price and insert quotes inside the caller's transaction. Duplicates of
     stored quotes, and of quotes earlier in the same batch, are ignored."""
-    batch_keys: set[str] = set()
+    batch = _Batch()
+    todo = list(quotes)
     results: list[StoreResult] = []
     with session.no_autoflush:
-        for q in quotes:
-            result = _store_one(session, q, batch_keys)
+        batch.find_stored(session, [dedupe_key(q) for q in todo])
+        for q in todo:
+            result = _store_one(session, q, batch)
             results.append(result)
     session.flush()
     stored = [r.quote for r in results if r.quote is not None]
@@ -194,8 +245,8 @@ def store_quotes(session: Session, quotes: Iterable[QuoteIn]) -> list[StoreResul
     return results
 
 
-def _store_one(session: Session, q: QuoteIn, batch_keys: set[str]) -> StoreResult:
-    problems, corridor, provider = validate(session, q)
+def _store_one(session: Session, q: QuoteIn, batch: _Batch) -> StoreResult:
+    problems, corridor, provider = validate(session, q, batch)
     if problems or corridor is None or provider is None or provider.id is None:
         return StoreResult(Outcome.REJECTED, problems)
     captured = (q.source_captured_at or q.collected_at).date()
@@ -204,7 +255,7 @@ def _store_one(session: Session, q: QuoteIn, batch_keys: set[str]) -> StoreResul
     if mid is None:
         # The reference rate nearest the capture: the newest on or before its day, else the
         # oldest after it (a rate collected later than the quote).
-        ref = nearest_reference_rate(session, q.send_currency, q.receive_currency, captured)
+        ref = batch.reference_rate(session, q.send_currency, q.receive_currency, captured)
         if ref is None:
             return StoreResult(
                 Outcome.REJECTED,
@@ -215,14 +266,11 @@ def _store_one(session: Session, q: QuoteIn, batch_keys: set[str]) -> StoreResul
     if problems:
         return StoreResult(Outcome.REJECTED, problems)
     key = dedupe_key(q)
-    if (
-        key in batch_keys
-        or session.exec(select(Quote.id).where(Quote.dedupe_key == key)).first() is not None
-    ):
+    if key in batch.keys or key in batch.stored:
         return StoreResult(Outcome.DUPLICATE)
-    batch_keys.add(key)
+    batch.keys.add(key)
     cost = compute_cost(q.send_amount, q.fee, q.rate, mid, q.receive_fee)
-    service = _service(session, provider.id, q)
+    service = _service(session, provider.id, q, batch)
     assert service.id is not None
     quote = Quote(
         service_id=service.id,
