@@ -4,7 +4,6 @@ registry of sources the admin API reports on."""
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http import accesslog, docs, errors, metrics
@@ -13,6 +12,7 @@ from api.http.admin_orgs import admin_orgs_router
 from api.http.bodylimit import BodyLimitMiddleware
 from api.http.cache import ResponseCache
 from api.http.exports import router as exports_router
+from api.http.gzip import GZipMiddleware
 from api.http.lean import LeanCompareMiddleware
 from api.http.lessons_routes import lessons_router
 from api.http.messages import router as messages_router
