@@ -58,10 +58,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     accesslog.install()
-    docs.install(app)
     # Routes are matched in order, router by router: the health checks (asked most often,
-    # no work) first, then the compare API (the hot path); no path of one overlaps another.
+    # no work) first, before even the API docs, then the compare API (the hot path); no path
+    # of one overlaps another.
     app.include_router(health_router)
+    docs.install(app)
     app.include_router(router)
     app.include_router(rates_router)
     app.include_router(admin_router)
