@@ -44,6 +44,7 @@ _RAW_SECURITY = tuple(
     (k.lower().encode("latin-1"), v.encode("latin-1"))
     for k, v in [*SECURITY_HEADERS.items(), ("Content-Security-Policy", DEFAULT_CSP)]
 )
+_SECURITY_NAMES = frozenset(name for name, _ in _RAW_SECURITY)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -108,10 +109,15 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 # Appended unless the response set its own (the widget's CSP): one pass
-                # over the response's headers, no per-header parsing.
+                # over the response's names; the usual answer takes the prebuilt pairs whole.
                 raw = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in raw}
-                raw.extend(pair for pair in _RAW_SECURITY if pair[0] not in present)
+                for name, _ in raw:
+                    if name.lower() in _SECURITY_NAMES:
+                        present = {name.lower() for name, _ in raw}
+                        raw.extend(pair for pair in _RAW_SECURITY if pair[0] not in present)
+                        break
+                else:
+                    raw.extend(_RAW_SECURITY)
                 message["headers"] = raw
             await send(message)
 
