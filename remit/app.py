@@ -4,7 +4,6 @@ registry of sources the admin API reports on."""
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.http import accesslog, docs, errors, metrics
@@ -13,6 +12,7 @@ from api.http.admin_orgs import admin_orgs_router
 from api.http.bodylimit import BodyLimitMiddleware
 from api.http.cache import ResponseCache
 from api.http.exports import router as exports_router
+from api.http.gzip import GZipMiddleware
 from api.http.lean import LeanCompareMiddleware
 from api.http.lessons_routes import lessons_router
 from api.http.messages import router as messages_router
@@ -44,6 +44,7 @@ _RAW_SECURITY = tuple(
     (k.lower().encode("latin-1"), v.encode("latin-1"))
     for k, v in [*SECURITY_HEADERS.items(), ("Content-Security-Policy", DEFAULT_CSP)]
 )
+_SECURITY_NAMES = frozenset(name for name, _ in _RAW_SECURITY)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -58,10 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     errors.install(app)
     accesslog.install()
-    docs.install(app)
     # Routes are matched in order, router by router: the health checks (asked most often,
-    # no work) first, then the compare API (the hot path); no path of one overlaps another.
+    # no work) first, before even the API docs, then the compare API (the hot path); no path
+    # of one overlaps another.
     app.include_router(health_router)
+    docs.install(app)
     app.include_router(router)
     app.include_router(rates_router)
     app.include_router(admin_router)
@@ -107,10 +109,15 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 # Appended unless the response set its own (the widget's CSP): one pass
-                # over the response's headers, no per-header parsing.
+                # over the response's names; the usual answer takes the prebuilt pairs whole.
                 raw = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in raw}
-                raw.extend(pair for pair in _RAW_SECURITY if pair[0] not in present)
+                for name, _ in raw:
+                    if name.lower() in _SECURITY_NAMES:
+                        present = {name.lower() for name, _ in raw}
+                        raw.extend(pair for pair in _RAW_SECURITY if pair[0] not in present)
+                        break
+                else:
+                    raw.extend(_RAW_SECURITY)
                 message["headers"] = raw
             await send(message)
 

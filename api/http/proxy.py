@@ -8,10 +8,11 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HSTS = "max-age=31536000; includeSubDomains"
+_HSTS_NAME = b"strict-transport-security"
+_HSTS_PAIR = (_HSTS_NAME, HSTS.encode("latin-1"))
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -63,12 +64,19 @@ class ProxyHeadersMiddleware:
             return
         client = scope.get("client")
         if self.trusted and client and _trusted(client[0], self.trusted):
-            headers = {k.lower(): v for k, v in scope.get("headers", [])}
-            forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1")
+            # The last of each header counts (as it always has), names in any case.
+            forwarded_raw = proto_raw = b""
+            for name, value in scope.get("headers", []):
+                name = name.lower()
+                if name == b"x-forwarded-for":
+                    forwarded_raw = value
+                elif name == b"x-forwarded-proto":
+                    proto_raw = value
+            forwarded = forwarded_raw.decode("latin-1")
             if forwarded:
                 host = client_from_forwarded(client[0], forwarded, self.trusted)
                 scope["client"] = (host[:64], 0)
-            proto = headers.get(b"x-forwarded-proto", b"").decode("latin-1")
+            proto = proto_raw.decode("latin-1")
             first = proto.split(",")[0].strip().lower()
             if first in ("http", "https"):
                 scope["scheme"] = first
@@ -78,7 +86,13 @@ class ProxyHeadersMiddleware:
 
         async def send_with_hsts(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).setdefault("Strict-Transport-Security", HSTS)
+                # MutableHeaders(scope=message).setdefault(...), without building it
+                headers = message["headers"] = list(message["headers"])
+                for name, _ in headers:
+                    if name == _HSTS_NAME:
+                        break
+                else:
+                    headers.append(_HSTS_PAIR)
             await send(message)
 
         await self.app(scope, receive, send_with_hsts)
