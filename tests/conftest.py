@@ -276,7 +276,17 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         try:
             admin = _admin_engine()
             with admin.connect() as conn:
-                drop_database(conn, _pg_template())
+                # The run's templates: the demo's and those of suites that build their own
+                # once per run (named after it, e.g. tests/messages/conftest.py).
+                names = conn.execute(
+                    text(
+                        "SELECT datname FROM pg_database"
+                        " WHERE datname = :run OR starts_with(datname, :run || '_')"
+                    ),
+                    {"run": _pg_template()},
+                ).scalars()
+                for name in list(names):
+                    drop_database(conn, name)
             admin.dispose()
         except OperationalError:
             pass  # PostgreSQL not reachable: nothing was created

@@ -22,8 +22,8 @@ from api.storage.models import Quote
 from api.storage.quotes import QuoteIn, store_quote
 from remit.app import create_app
 from scrapers.demo import load_demo
-from tests.collectors.conftest import _admin, _pg_create
-from tests.conftest import drop_database
+from tests.collectors.conftest import _pg_create
+from tests.conftest import PG_ADMIN_URL, _pg_template, _run_lock
 from tests.messages.fake_twilio import SID, TOKEN
 
 PUBLIC = "https://remit.example"
@@ -87,55 +87,63 @@ def _worker() -> str:
     return os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 
-def _copy(engine: Engine, template: str, where: Path, name: str) -> str:
+def _copy(engine: Engine, run_dir: Path, template: str, where: Path, name: str) -> str:
     """A committed copy of `template` (a file copy on SQLite, CREATE DATABASE ... TEMPLATE on
     PostgreSQL, one name per test worker, dropped and made again by the next test)."""
     if engine.dialect.name == "sqlite":
         target = where / f"{name}.sqlite3"
         shutil.copyfile(template.removeprefix("sqlite:///"), target)
         return f"sqlite:///{target}"
-    return _pg_create(f"remit_{name}_{_worker()}", template.rsplit("/", 1)[1])
+    with _run_lock(run_dir, f"{name}-postgres"):  # no copy while the template is built
+        return _pg_create(f"remit_{name}_{_worker()}", template.rsplit("/", 1)[1])
 
 
-def _template(
-    engine: Engine, tmp: pytest.TempPathFactory, name: str, demo_now: datetime | None
-) -> Iterator[str]:
-    """Built once per backend and test worker: the schema (the migrations are the slow part),
-    and the demo data (sample quotes on every corridor) at `demo_now` when given."""
-    if engine.dialect.name == "sqlite":
-        url = f"sqlite:///{tmp.mktemp(name) / 'template.sqlite3'}"
+def _template(engine: Engine, run_dir: Path, name: str, demo_now: datetime | None) -> str:
+    """Built once per backend and run (shared by the test processes; the run's PostgreSQL
+    databases are dropped when it ends, tests/conftest.py): the schema (the migrations are
+    the slow part), and the demo data (real material and sample rates) at `demo_now` when
+    given."""
+    backend = engine.dialect.name
+    done = run_dir / f"{name}-{backend}.done"
+    if backend == "sqlite":
+        url = f"sqlite:///{run_dir / f'{name}.sqlite3'}"
     else:
-        url = _pg_create(f"remit_{name}_tpl_{_worker()}")
-    eng = make_engine(url)
-    upgrade(eng)
-    if demo_now is not None:
-        with session_scope(eng) as s:
-            load_demo(s, demo_now, sample_on_real_corridors=True)
-    eng.dispose()
-    yield url
-    if engine.dialect.name != "sqlite":
-        admin = _admin()
-        with admin.connect() as conn:
-            drop_database(conn, url.rsplit("/", 1)[1])
-        admin.dispose()
+        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{_pg_template()}_{name}"
+    with _run_lock(run_dir, f"{name}-{backend}"):
+        if not done.exists():
+            if backend == "sqlite":
+                Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+            else:
+                _pg_create(url.rsplit("/", 1)[1])
+            eng = make_engine(url)
+            upgrade(eng)
+            if demo_now is not None:
+                with session_scope(eng) as s:
+                    load_demo(s, demo_now, sample_on_real_corridors=True)
+            eng.dispose()
+            done.touch()
+    return url
 
 
 @pytest.fixture(scope="session")
-def empty_template(engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    yield from _template(engine, tmp_path_factory, "msgs_empty", None)
+def empty_template(engine: Engine, run_dir: Path) -> str:
+    return _template(engine, run_dir, "msgs_empty", None)
 
 
 @pytest.fixture(scope="session")
-def demo_template(
-    engine: Engine, tmp_path_factory: pytest.TempPathFactory, demo_now: datetime
-) -> Iterator[str]:
-    yield from _template(engine, tmp_path_factory, "msgs_demo", demo_now)
+def demo_template(engine: Engine, run_dir: Path, demo_now: datetime) -> str:
+    return _template(engine, run_dir, "msgs_demo", demo_now)
 
 
 def _committed(
-    engine: Engine, template: str, tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+    engine: Engine,
+    run_dir: Path,
+    template: str,
+    tmp_path: Path,
+    name: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[tuple[str, Engine]]:
-    url = _copy(engine, template, tmp_path, name)
+    url = _copy(engine, run_dir, template, tmp_path, name)
     eng = make_engine(url)
     monkeypatch.setenv("REMIT_DATABASE_URL", url)
     get_settings.cache_clear()
@@ -149,16 +157,24 @@ def _committed(
 
 @pytest.fixture
 def empty_db(
-    engine: Engine, empty_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: Engine,
+    run_dir: Path,
+    empty_template: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[tuple[str, Engine]]:
     """A committed database with the schema and nothing else; REMIT_DATABASE_URL points at it."""
-    yield from _committed(engine, empty_template, tmp_path, "msgs_empty", monkeypatch)
+    yield from _committed(engine, run_dir, empty_template, tmp_path, "msgs_empty", monkeypatch)
 
 
 @pytest.fixture
 def demo_db(
-    engine: Engine, demo_template: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    engine: Engine,
+    run_dir: Path,
+    demo_template: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[tuple[str, Engine]]:
     """Like `empty_db`, with the demo data (sample quotes on every corridor) loaded at
     `demo_now`."""
-    yield from _committed(engine, demo_template, tmp_path, "msgs_demo", monkeypatch)
+    yield from _committed(engine, run_dir, demo_template, tmp_path, "msgs_demo", monkeypatch)
