@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     compare_cache_s: float = Field(
         default=30.0, description="How long a rendered compare response is reused (0 = off)."
     )
+    price_book: bool = Field(
+        default=True,
+        description="Keep each corridor's services, prices and rates in memory per data "
+        "version (the price book: a stored quote or rate makes the next answer read them "
+        "again). Off: read them from the database for every answer.",
+    )
     data_version_watch: bool = Field(
         default=True,
         description="Read the data-version table only when it may have changed (SQLite "

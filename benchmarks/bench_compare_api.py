@@ -150,13 +150,14 @@ def main() -> None:
                 f"{statistics.median(ours_rps):.0f} req/s, "
                 f"ratio {ratio:.2f} (target >= 0.70) {verdict}"
             )
-            # For the record: every request computed afresh (response cache off).
+            # For the record: every request computed afresh (response cache and book off).
             cold_port = free_port()
-            cold_env = {**env, "REMIT_COMPARE_CACHE_S": "0"}
+            cold_env = {**env, "REMIT_COMPARE_CACHE_S": "0", "REMIT_PRICE_BOOK": "0"}
             procs.append(start(["--factory", "remit.app:create_app"], cold_env, cold_port))
             cold = load(f"http://127.0.0.1:{cold_port}{QUERY}", opts.seconds, opts.connections)
             print(
-                f"without the response cache (every request queries and ranks): {cold:.0f} req/s, "
+                f"without the response cache and book (every request queries and ranks): "
+                f"{cold:.0f} req/s, "
                 f"ratio {cold / statistics.median(bare_rps):.2f}"
             )
         finally:

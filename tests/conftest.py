@@ -33,6 +33,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import Session
 
 from api.http.deps import get_now
+from api.services.compare import BOOK
 from api.storage.db import get_session, make_engine
 from api.storage.migrate import upgrade
 from api.storage.types import utcnow
@@ -234,6 +235,9 @@ def session(engine: Engine) -> Iterator[Session]:
         s.close()
         trans.rollback()
         conn.close()
+        # The price books of this test's data go with it: the rolled-back data versions
+        # are counted again by the next test, with other data (the book is on, as shipped).
+        BOOK.clear()
 
 
 @pytest.fixture()

@@ -534,7 +534,7 @@ def compare(
     """Rank the offers for `req` at `now`. `version` is the corridor's data version when the
     caller has just read it (`corridor_version`), to save reading it again."""
     code = f"{req.from_country.upper()}-{req.to_country.upper()}"
-    book = BOOK.get(session, code, get_settings().compare_cache_s > 0, version)
+    book = BOOK.get(session, code, get_settings().price_book, version)
     corridor = book.corridor
     currency = (req.currency or corridor.send_currency).upper()
     if currency != corridor.send_currency:

@@ -27,7 +27,9 @@ FULL = "&sort=total_cost"
 @pytest.fixture(params=["uncached", "cached", "books"])
 def cached(request: pytest.FixtureRequest, client: TestClient) -> Iterator[bool]:
     mp = pytest.MonkeyPatch()
-    if request.param != "uncached":
+    if request.param == "uncached":
+        mp.setattr(get_settings(), "price_book", False)  # every answer read afresh
+    else:
         mp.setattr(get_settings(), "compare_cache_s", 30.0)
     if request.param == "cached":
         mp.setattr(client.app.state.response_cache, "ttl_s", 30.0)  # type: ignore[attr-defined]
