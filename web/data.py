@@ -61,13 +61,22 @@ def provider_by_slug(session: Session, slug: str) -> Provider | None:
 
 def provider_corridors(session: Session, provider: Provider) -> list[str]:
     """Corridors the provider is known to serve or has been seen quoting on."""
-    linked = session.exec(
-        select(ProviderCorridor.corridor_code).where(ProviderCorridor.provider_id == provider.id)
-    ).all()
-    quoted = session.exec(
-        select(Service.corridor_code).where(Service.provider_id == provider.id).distinct()
-    ).all()
-    return sorted({*linked, *quoted})
+    assert provider.id is not None
+    return every_provider_corridors(session, provider.id).get(provider.id, [])
+
+
+def every_provider_corridors(session: Session, only: int | None = None) -> dict[int, list[str]]:
+    """`provider_corridors` of every provider (or of the one whose id is `only`) in two
+    queries, by provider id."""
+    linked = select(ProviderCorridor.provider_id, ProviderCorridor.corridor_code)
+    quoted = select(Service.provider_id, Service.corridor_code).distinct()
+    if only is not None:
+        linked = linked.where(ProviderCorridor.provider_id == only)
+        quoted = quoted.where(Service.provider_id == only)
+    found: dict[int, set[str]] = {}
+    for provider_id, code in [*session.exec(linked), *session.exec(quoted)]:
+        found.setdefault(provider_id, set()).add(code)
+    return {provider_id: sorted(codes) for provider_id, codes in found.items()}
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from web.data import (
     HistoryRow,
     corridor_index,
     default_amount,
+    every_provider_corridors,
     price_history,
     provider_by_slug,
     provider_corridors,
@@ -49,9 +50,11 @@ class ProviderListRow:
 def providers_page(page: PageDep, session: SessionDep) -> Response:
     """Every provider we list, by name, with its type and where it sends to."""
     index = corridor_index(session)
+    served = every_provider_corridors(session)
     rows = []
     for provider in session.exec(select(Provider)).all():
-        codes = [c for c in provider_corridors(session, provider) if c in index.corridors]
+        assert provider.id is not None
+        codes = [c for c in served.get(provider.id, []) if c in index.corridors]
         dests = sorted({page.fmt.country(index.corridors[c].to_country) for c in codes})
         rows.append(ProviderListRow(provider, len(codes), dests))
     rows.sort(key=lambda r: r.provider.name.casefold())
