@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     compare_cache_s: float = Field(
         default=30.0, description="How long a rendered compare response is reused (0 = off)."
     )
+    compare_page_shapes: bool = Field(
+        default=True,
+        description="Write a plain /compare page from its shape, rendered once per language, "
+        "query, data version and offers shown, filling in the amount's figures (web.lean_page). "
+        "Off: render every page in full.",
+    )
     data_version_watch: bool = Field(
         default=True,
         description="Read the data-version table only when it may have changed (SQLite "
