@@ -29,7 +29,7 @@ from api.settings import get_settings
 from api.storage.models import Corridor
 from web import answer, labels, lean_page, params
 from web.amounts import Ambiguous, AmountError, canonical
-from web.data import CorridorIndex, corridor_index, default_amount
+from web.data import CorridorIndex, corridor_index, corridor_of, default_amount
 from web.i18n import N_
 from web.pagecache import cached_page
 from web.render import Page, PageDep, PageError, render
@@ -287,10 +287,9 @@ def compare_page(request: Request, page: PageDep, session: SessionDep, now: NowD
     src = params.country(q, "from")
     dst = params.country(q, "to")
     assert src is not None and dst is not None
-    index = corridor_index(session)
-    corridor = index.get(src, dst)
+    corridor = corridor_of(session, src, dst)
     if corridor is None:
-        raise unknown_corridor(page, index, src, dst)
+        raise unknown_corridor(page, corridor_index(session), src, dst)
     # The page is fixed by its address, language, minute and the corridor's data version: a
     # matching If-None-Match is a 304 before anything is rendered, a repeat comes from memory.
     version = corridor_version(session, src, dst)

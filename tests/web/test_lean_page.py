@@ -20,7 +20,7 @@ from api.settings import get_settings
 from api.storage.quotes import store_quotes
 from api.storage.rates import RateIn, store_rates
 from tests.web.conftest import home_delivery_quote
-from web import pagecache
+from web import formatting, pagecache
 from web.data import corridor_index
 from web.i18n import LANGUAGES
 from web.lean_page import SHAPES, plain_query
@@ -205,3 +205,30 @@ def test_a_stored_quote_or_rate_changes_the_next_page(
     again = both(client, url)
     assert again[2] != after[2]
     assert "299.1234" in again[2].decode()
+
+
+def test_number_layouts_write_babels_own_text() -> None:
+    """Amounts and percentages written into a layout asked of Babel once per sign and
+    digit count (web/formatting.py) are Babel's own text, in every language."""
+    rnd = random.Random(2207)
+    currencies = ("USD", "PKR", "GBP", "EUR", "BDT", "AFN", "IRR", "JPY", "KWD", "AED", "TRY")
+    checked = 0
+    for code, language in LANGUAGES.items():
+        for ccy in currencies:
+            places = formatting.minor_units(ccy)
+            for _ in range(60):
+                digits = rnd.randint(1, 13)
+                value = Decimal(rnd.randint(1, 10**digits)).scaleb(-places)
+                value *= rnd.choice([1, 1, -1])
+                laid = formatting._money(language.babel, language.rtl, value, ccy, code)
+                assert laid == formatting._money_babel(
+                    language.babel, language.rtl, value, ccy, code
+                ), (code, ccy, value)
+                checked += 1
+        for _ in range(300):
+            value = Decimal(rnd.randint(1, 10 ** rnd.randint(1, 8))).scaleb(-2)
+            value *= rnd.choice([1, 1, -1])
+            laid = formatting._percent(language.babel, value, code)
+            assert laid == formatting._percent_babel(language.babel, value, code), (code, value)
+            checked += 1
+    assert formatting._money_layout.cache_info().currsize > 0 and checked > 6000
