@@ -84,7 +84,10 @@ def _decimal(code: str, value: Decimal | int, fmt: str, lang: str = "") -> str:
 
 @lru_cache(maxsize=16384)
 def _percent(code: str, value: Decimal, lang: str = "") -> str:
-    key = _layout_key(value, 2)
+    # Babel rounds the percentage to two decimals in the current context (half even);
+    # exactly so when the value has a few decimals (the presenters give four).
+    exact = value.is_finite() and abs(value) < 10**15 and value == value.quantize(_MICRO)
+    key = _layout_key(value.quantize(_CENT), 2) if exact else None
     if key is not None:
         layout = _percent_layout(code, lang, *key[:2])
         if layout is not None:
@@ -152,6 +155,9 @@ def _money_layout(
 @lru_cache(maxsize=1024)
 def _percent_layout(code: str, lang: str, negative: bool, whole: int) -> str | None:
     return _layout(lambda value: _percent_babel(code, value, lang), negative, whole, 2)
+
+
+_CENT, _MICRO = Decimal("0.01"), Decimal("0.000001")
 
 
 # Iranians count in toman (10 rials); every amount and rate in rials shows it beside.

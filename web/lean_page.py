@@ -29,6 +29,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -69,6 +70,22 @@ _TOKEN = "Q" + secrets.token_hex(8)
 _MARK = re.compile(_TOKEN + r"(\d+)Z")
 Spec = tuple[Any, ...]  # ("money", figure, currency), ("pct", figure), ("age", then)...
 _AMOUNT = 0  # figure 0 is the amount asked; offer k's figures are 1 + 6k ...
+
+
+# Set while the lean route answers on the event loop: then nothing may be rendered (a
+# shape not yet known, or a page rendered in full) and `NotOnLoop` sends the request to
+# the thread pool instead.
+ON_LOOP: ContextVar[bool] = ContextVar("lean_page_on_loop", default=False)
+
+
+class NotOnLoop(Exception):
+    """This page needs rendering: not on the event loop."""
+
+
+def rendering() -> None:
+    """Called before a page is rendered in full."""
+    if ON_LOOP.get():
+        raise NotOnLoop
 
 
 class Unshapable(Exception):
@@ -390,6 +407,8 @@ def compare_page_bytes(
     ask = _Ask(page, query, corridor, version, amount, result, now)
     key, allowed = _shape_key(ask)
     known, shape = SHAPES.get(key)
+    if not known or shape is None:
+        rendering()
     if not known:
         shape = _build(ask, allowed, context)
         SHAPES.built += 1

@@ -18,6 +18,7 @@ from api.http.deps import NowDep, SessionDep
 from api.http.present import quote_public, rate_public
 from api.http.schemas import QuotePublic, RatePublic
 from api.services.compare import (
+    BOOK,
     BadRequest,
     CompareRequest,
     CompareResult,
@@ -287,12 +288,14 @@ def compare_page(request: Request, page: PageDep, session: SessionDep, now: NowD
     src = params.country(q, "from")
     dst = params.country(q, "to")
     assert src is not None and dst is not None
-    corridor = corridor_of(session, src, dst)
-    if corridor is None:
-        raise unknown_corridor(page, corridor_index(session), src, dst)
     # The page is fixed by its address, language, minute and the corridor's data version: a
     # matching If-None-Match is a 304 before anything is rendered, a repeat comes from memory.
     version = corridor_version(session, src, dst)
+    # The corridor as the price book of this version read it (what compare() prices with),
+    # without a database read when the book is held.
+    corridor = BOOK.held_corridor(session, src, dst, version) or corridor_of(session, src, dst)
+    if corridor is None:
+        raise unknown_corridor(page, corridor_index(session), src, dst)
     return cached_page(
         page,
         now,
@@ -344,6 +347,7 @@ def _compare_page(
         }
     )
     if result is None:
+        lean_page.rendering()
         return render(page, "compare.html", context, status=400 if errors else 200)
     assert amount is not None
     if not errors:
@@ -360,6 +364,7 @@ def _compare_page(
         )
         if body is not None:  # the bytes `render` writes below, without rendering
             return Response(body, media_type="text/html", headers={"Vary": "Accept-Language"})
+    lean_page.rendering()
     context.update(results_context(page, session, now, corridor, amount, result, filters))
     return render(page, "compare.html", context)
 

@@ -24,6 +24,7 @@ from web import formatting, pagecache
 from web.data import corridor_index
 from web.i18n import LANGUAGES
 from web.lean_page import SHAPES, plain_query
+from web.lean_route import LeanPageMiddleware
 
 FEES = ("included", "on_top")
 PAYOUTS = ("any", "bank", "cash", "wallet", "home")
@@ -226,9 +227,24 @@ def test_number_layouts_write_babels_own_text() -> None:
                 ), (code, ccy, value)
                 checked += 1
         for _ in range(300):
-            value = Decimal(rnd.randint(1, 10 ** rnd.randint(1, 8))).scaleb(-2)
+            places = rnd.choice([2, 4, 4, 6])  # the presenters give four (x.xx50: halves)
+            value = Decimal(rnd.randint(1, 10 ** rnd.randint(1, 10))).scaleb(-places)
+            if rnd.random() < 0.2:
+                value = value.quantize(Decimal("0.01")) + Decimal("0.005")
             value *= rnd.choice([1, 1, -1])
             laid = formatting._percent(language.babel, value, code)
             assert laid == formatting._percent_babel(language.babel, value, code), (code, value)
             checked += 1
     assert formatting._money_layout.cache_info().currsize > 0 and checked > 6000
+
+
+def test_the_lean_route_answers_plain_pages(client: TestClient, books: bool) -> None:
+    """web/lean_route.py answers the plain page (on the event loop once the book and the
+    shape are known), and hands anything else to the full route."""
+    served = LeanPageMiddleware.served
+    url = "/compare?from=US&to=PK&amount=321.5&lang=ur"
+    first, again = both(client, url), both(client, url)
+    assert first == again and LeanPageMiddleware.served == served + 2
+    both(client, "/compare?from=US&to=PK&amount=321.5&sort=fee")
+    both(client, "/compare?from=XX&to=PK&amount=100")
+    assert LeanPageMiddleware.served == served + 2
