@@ -72,9 +72,9 @@ Spec = tuple[Any, ...]  # ("money", figure, currency), ("pct", figure), ("age", 
 _AMOUNT = 0  # figure 0 is the amount asked; offer k's figures are 1 + 6k ...
 
 
-# Set while the lean route answers on the event loop: then nothing may be rendered (a
-# shape not yet known, or a page rendered in full) and `NotOnLoop` sends the request to
-# the thread pool instead.
+# Set while the lean route answers on the event loop: then no page may be rendered in full
+# (an error page, a shape the templates do not allow) and `NotOnLoop` sends the request
+# to the thread pool instead. A new shape is rendered there (once per shape).
 ON_LOOP: ContextVar[bool] = ContextVar("lean_page_on_loop", default=False)
 
 
@@ -407,9 +407,9 @@ def compare_page_bytes(
     ask = _Ask(page, query, corridor, version, amount, result, now)
     key, allowed = _shape_key(ask)
     known, shape = SHAPES.get(key)
-    if not known or shape is None:
-        rendering()
-    if not known:
+    if known and shape is None:
+        rendering()  # this shape renders in full
+    if not known:  # rendered here, on the loop too: the route's function runs once
         shape = _build(ask, allowed, context)
         SHAPES.built += 1
         SHAPES.put(key, shape)

@@ -6,8 +6,8 @@ route's) cost about as much as writing the page from its shape. This middleware 
 so access log, metrics, security headers, rate limit and gzip all still apply) resolves
 the route's dependencies the way the app does (`page_for`, `app_session`, `app_now`, test
 overrides included) and calls the route function itself (`routes_compare.compare_page`),
-on the event loop when the page is written from a known shape and the corridor's book with
-no I/O (`_on_loop`), else once in the thread pool: the bytes and headers are the route's
+on the event loop when the page is written from its shape and the corridor's book with
+no I/O (`_on_loop`), else in the thread pool: the bytes and headers are the route's
 by construction. Anything
 else, and anything the route raises (an unknown corridor, a database error), goes to the
 full route, which answers it as always.
@@ -38,7 +38,7 @@ def _answer(app: FastAPI, request: Request, now: datetime) -> Response:
 
 
 def _on_loop(app: FastAPI, request: Request, now: datetime) -> Response | None:
-    """The page, when it is written from a known shape and the corridor's book without
+    """The page, when it is written from its shape and the corridor's book without
     waiting on I/O (as `api.http.routes._render_compare` decides for the JSON answer: on
     SQLite always, on PostgreSQL when the version watch knows the version); else None."""
     src, dst = request.query_params["from"].upper(), request.query_params["to"].upper()

@@ -239,8 +239,8 @@ def test_number_layouts_write_babels_own_text() -> None:
 
 
 def test_the_lean_route_answers_plain_pages(client: TestClient, books: bool) -> None:
-    """web/lean_route.py answers the plain page (on the event loop once the book and the
-    shape are known), and hands anything else to the full route."""
+    """web/lean_route.py answers the plain page (on the event loop once the book is
+    held), and hands anything else to the full route."""
     served = LeanPageMiddleware.served
     url = "/compare?from=US&to=PK&amount=321.5&lang=ur"
     first, again = both(client, url), both(client, url)
