@@ -287,10 +287,9 @@ def _shape_key(ask: _Ask) -> tuple[Hashable, frozenset[Decimal]]:
         offers.append(
             (
                 r.tier,
-                r.quote.id,
-                r.service.id,
-                r.provider.name,
-                r.provider.website,
+                r.quote,  # the stored rows as the book read them (margin reference: its own)
+                r.service,
+                r.provider,
                 r.survey_date,
                 r.survey_period,
                 _point_key(r, ask.now),
