@@ -205,7 +205,8 @@ class StandIns:
 
 class _Shapes:
     def __init__(self, limit: int = MAX_SHAPES) -> None:
-        self._entries: OrderedDict[Hashable, Shape | None] = OrderedDict()
+        # key -> (shape or None, the rows whose ids the key holds, kept alive with it)
+        self._entries: OrderedDict[Hashable, tuple[Shape | None, object]] = OrderedDict()
         self._lock = threading.Lock()
         self.limit = limit
         self.built = 0  # shapes rendered (tests and the benchmark read these)
@@ -216,11 +217,11 @@ class _Shapes:
             if key not in self._entries:
                 return False, None
             self._entries.move_to_end(key)
-            return True, self._entries[key]
+            return True, self._entries[key][0]
 
-    def put(self, key: Hashable, shape: Shape | None) -> None:
+    def put(self, key: Hashable, shape: Shape | None, rows: object) -> None:
         with self._lock:
-            self._entries[key] = shape
+            self._entries[key] = (shape, rows)
             self._entries.move_to_end(key)
             while len(self._entries) > self.limit:
                 self._entries.popitem(last=False)
@@ -287,9 +288,11 @@ def _shape_key(ask: _Ask) -> tuple[Hashable, frozenset[Decimal]]:
         offers.append(
             (
                 r.tier,
-                r.quote,  # the stored rows as the book read them (margin reference: its own)
-                r.service,
-                r.provider,
+                # The stored rows as the book read them (the margin reference is the quote's
+                # own), by identity: the entry keeps them alive, so no other row has their id.
+                id(r.quote),
+                id(r.service),
+                id(r.provider),
                 r.survey_date,
                 r.survey_period,
                 _point_key(r, ask.now),
@@ -411,7 +414,8 @@ def compare_page_bytes(
     if not known:  # rendered here, on the loop too: the route's function runs once
         shape = _build(ask, allowed, context)
         SHAPES.built += 1
-        SHAPES.put(key, shape)
+        rows = [(r.quote, r.service, r.provider) for r in (*result.quotes, *result.survey)]
+        SHAPES.put(key, shape, rows)
     if shape is None:
         return None
     SHAPES.served += 1
