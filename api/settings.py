@@ -67,6 +67,12 @@ class Settings(BaseSettings):
         "version (the price book: a stored quote or rate makes the next answer read them "
         "again). Off: read them from the database for every answer.",
     )
+    compare_page_shapes: bool = Field(
+        default=True,
+        description="Write a plain /compare page from its shape, rendered once per language, "
+        "query, data version and offers shown, filling in the amount's figures (web.lean_page). "
+        "Off: render every page in full.",
+    )
     data_version_watch: bool = Field(
         default=True,
         description="Read the data-version table only when it may have changed (SQLite "

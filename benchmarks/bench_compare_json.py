@@ -85,6 +85,63 @@ def main() -> None:
     print(f"{'JSON kept with the book (lean path)':<44}{json_us:>10.0f} us")
     print(f"{'JSON through the response models (full)':<44}{models_us:>10.0f} us")
     print(f"{'the same bytes (200 answers checked)':<44}{'yes' if same else 'NO':>13}")
+    page_figures(url, reqs, now)
+
+
+def page_figures(url: str, reqs: list[object], now: object) -> None:
+    """The /compare page of the same requests, in-process (the route's own function after
+    FastAPI: the page cache off, so every page is written): written from its shape (shapes
+    of the run's amounts rendered first), and rendered in full; the same bytes."""
+    from fastapi import Request
+    from sqlmodel import Session
+
+    from api.settings import get_settings
+    from api.storage.db import make_engine
+    from web import routes_compare, routes_lessons  # the lessons set the pages' globals
+    from web.data import corridor_of
+    from web.lean_page import SHAPES
+    from web.render import page_for
+
+    assert routes_lessons.ENV is routes_compare.lean_page.ENV
+    settings = get_settings()
+    settings.compare_cache_s = 30.0  # the book held; pages are not kept (cached_page bypassed)
+
+    def page(s: Session, amount: object, shapes: bool) -> bytes:
+        settings.compare_page_shapes = shapes
+        query = f"from=US&to=PK&amount={amount}".encode()
+        scope = {"type": "http", "method": "GET", "path": "/compare", "headers": []}
+        request = Request({**scope, "query_string": query, "query_params": {}})
+        corridor = corridor_of(s, "US", "PK")
+        assert corridor is not None
+        version = routes_compare.corridor_version(s, "US", "PK")
+        response = routes_compare._compare_page(
+            request,
+            page_for(request),
+            s,
+            now,  # type: ignore[arg-type]
+            corridor,
+            version,
+        )
+        return bytes(response.body)
+
+    amounts = [r.amount for r in reqs]  # type: ignore[attr-defined]
+    with Session(make_engine(url)) as s:
+        t0 = time.process_time()
+        for a in amounts:  # first sight: shapes rendered
+            page(s, a, True)
+        first_us = (time.process_time() - t0) / len(amounts) * 1e6
+        built = SHAPES.built
+        t0 = time.process_time()
+        lean = [page(s, a, True) for a in amounts]
+        lean_us = (time.process_time() - t0) / len(amounts) * 1e6
+        t0 = time.process_time()
+        full = [page(s, a, False) for a in amounts]
+        full_us = (time.process_time() - t0) / len(amounts) * 1e6
+    print(f"{'/compare page, shapes rendered on first sight':<44}{first_us:>10.0f} us")
+    print(f"{'  shapes rendered (of ' + str(len(amounts)) + ' amounts)':<44}{built:>10}")
+    print(f"{'/compare page from its shape (lean)':<44}{lean_us:>10.0f} us")
+    print(f"{'/compare page rendered in full':<44}{full_us:>10.0f} us")
+    print(f"{'the same bytes (every page)':<44}{'yes' if lean == full else 'NO':>13}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from api.http.trends import router as trends_router
 from api.services.collectors import SourceInfo
 from api.settings import Settings, get_settings
 from scrapers.sources import SOURCES
+from web.lean_route import LeanPageMiddleware
 from web.pages import install as install_web
 from web.static import style_hash
 
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ]
     # Innermost: the plain compare request skips FastAPI's parameter handling, nothing else.
     app.add_middleware(LeanCompareMiddleware)
+    app.add_middleware(LeanPageMiddleware)  # the same for the plain compare page
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(

@@ -39,6 +39,7 @@ from api.storage.migrate import upgrade
 from api.storage.types import utcnow
 from api.storage.viewcount import VIEWS
 from remit.app import create_app
+from web.lean_page import SHAPES
 
 # The browser fixtures (one live server and one Chromium per test process) are shared by the
 # web, widget and lessons tests, so they are registered here, above all of them.
@@ -235,9 +236,11 @@ def session(engine: Engine) -> Iterator[Session]:
         s.close()
         trans.rollback()
         conn.close()
-        # The price books of this test's data go with it: the rolled-back data versions
-        # are counted again by the next test, with other data (the book is on, as shipped).
+        # The price books (and page shapes) of this test's data go with it: the rolled-back
+        # data versions are counted again by the next test, with other data (the book is
+        # on, as shipped).
         BOOK.clear()
+        SHAPES.clear()
 
 
 @pytest.fixture()

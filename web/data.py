@@ -47,6 +47,12 @@ def corridor_index(session: Session) -> CorridorIndex:
     return CorridorIndex({c.code: c for c in rows})
 
 
+def corridor_of(session: Session, src: str, dst: str) -> Corridor | None:
+    """One corridor by its countries (what `corridor_index(session).get(src, dst)` gives,
+    without loading every corridor)."""
+    return session.get(Corridor, f"{src}-{dst}")
+
+
 def default_amount(corridor: Corridor) -> Decimal:
     """RPW's USD 200 basket in the send currency, else the first ladder point, else 200."""
     if corridor.basket_200 is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -48,6 +49,16 @@ def _money_pattern(code: str, places: int) -> NumberPattern:
 # percentages again and again, so the results are kept (bounded) per process.
 @lru_cache(maxsize=16384)
 def _money(code: str, rtl: bool, amount: Decimal, currency: str, lang: str = "") -> str:
+    places = minor_units(currency)
+    key = _layout_key(amount, places)
+    if key is not None:
+        layout = _money_layout(code, rtl, currency, lang, *key[:2])
+        if layout is not None:
+            return layout.format(*to_native(key[2], lang))
+    return _money_babel(code, rtl, amount, currency, lang)
+
+
+def _money_babel(code: str, rtl: bool, amount: Decimal, currency: str, lang: str = "") -> str:
     locale = _locale(code)
     pattern = _money_pattern(code, minor_units(currency))
     text = pattern.apply(
@@ -73,10 +84,80 @@ def _decimal(code: str, value: Decimal | int, fmt: str, lang: str = "") -> str:
 
 @lru_cache(maxsize=16384)
 def _percent(code: str, value: Decimal, lang: str = "") -> str:
+    # Babel rounds the percentage to two decimals in the current context (half even);
+    # exactly so when the value has a few decimals (the presenters give four).
+    exact = value.is_finite() and abs(value) < 10**15 and value == value.quantize(_MICRO)
+    key = _layout_key(value.quantize(_CENT), 2) if exact else None
+    if key is not None:
+        layout = _percent_layout(code, lang, *key[:2])
+        if layout is not None:
+            return layout.format(*to_native(key[2], lang))
+    return _percent_babel(code, value, lang)
+
+
+def _percent_babel(code: str, value: Decimal, lang: str = "") -> str:
     text = format_percent(
         value / 100, format="#,##0.00%", locale=_locale(code), numbering_system="default"
     )
     return to_native(text, lang).replace("%", percent_sign(lang))
+
+
+# A figure's text depends on its digits only through their count: Babel writes the same
+# signs, separators and symbol around every amount with the same sign and the same number
+# of integer digits (at fixed decimals). So each such layout is asked of Babel once, with
+# two probes (all 1s, all 2s) whose texts must differ exactly where the digits go, and kept
+# as a format string; an amount is then its digits put in place (tests/web/test_amounts.py
+# compares with Babel's own text). Anything else (more decimals than shown, zero) is
+# formatted by Babel.
+def _layout_key(value: Decimal, places: int) -> tuple[bool, int, str] | None:
+    """(negative, integer digits, the digits) of a nonzero value with at most `places`
+    decimals; None otherwise."""
+    if not value.is_finite() or not value:
+        return None
+    shown = value.quantize(Decimal(1).scaleb(-places))
+    if shown != value:
+        return None
+    text = f"{abs(shown):f}"
+    whole, _, frac = text.partition(".")
+    return value < 0, len(whole), whole + frac
+
+
+def _layout(probe: Callable[[Decimal], str], negative: bool, whole: int, places: int) -> str | None:
+    """The format string of the texts `probe` writes for this sign and digit count."""
+    texts = []
+    for digit in "12":
+        value = Decimal(digit * whole + ("." + digit * places if places else ""))
+        texts.append(probe(-value if negative else value))
+    one, two = texts
+    if len(one) != len(two):
+        return None
+    spots = [i for i, (a, b) in enumerate(zip(one, two, strict=True)) if a != b]
+    if len(spots) != whole + places:
+        return None
+    out, start = [], 0
+    for i in spots:
+        out.append(one[start:i].replace("{", "{{").replace("}", "}}") + "{}")
+        start = i + 1
+    out.append(one[start:].replace("{", "{{").replace("}", "}}"))
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _money_layout(
+    code: str, rtl: bool, currency: str, lang: str, negative: bool, whole: int
+) -> str | None:
+    def probe(value: Decimal) -> str:
+        return _money_babel(code, rtl, value, currency, lang)
+
+    return _layout(probe, negative, whole, minor_units(currency))
+
+
+@lru_cache(maxsize=1024)
+def _percent_layout(code: str, lang: str, negative: bool, whole: int) -> str | None:
+    return _layout(lambda value: _percent_babel(code, value, lang), negative, whole, 2)
+
+
+_CENT, _MICRO = Decimal("0.01"), Decimal("0.000001")
 
 
 # Iranians count in toman (10 rials); every amount and rate in rials shows it beside.

@@ -120,6 +120,14 @@ def weak_etag(body: bytes) -> str:
     return 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
+def render_html(
+    page: Page, template: str, context: Mapping[str, Any] | None = None, *, env: Environment = ENV
+) -> str:
+    return env.get_template(template).render(
+        page=page, _=page.t, fmt=page.fmt, lang=page.language, **(context or {})
+    )
+
+
 def render(
     page: Page,
     template: str,
@@ -129,10 +137,7 @@ def render(
     cache_control: str = PAGE_CACHE,
     headers: Mapping[str, str] | None = None,
 ) -> Response:
-    html = ENV.get_template(template).render(
-        page=page, _=page.t, fmt=page.fmt, lang=page.language, **(context or {})
-    )
-    body = html.encode("utf-8")
+    body = render_html(page, template, context).encode("utf-8")
     out_headers = {"Vary": "Accept-Language", **(headers or {})}
     if status != 200:
         out_headers["Cache-Control"] = ERROR_CACHE

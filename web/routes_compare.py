@@ -18,6 +18,7 @@ from api.http.deps import NowDep, SessionDep
 from api.http.present import quote_public, rate_public
 from api.http.schemas import QuotePublic, RatePublic
 from api.services.compare import (
+    BOOK,
     BadRequest,
     CompareRequest,
     CompareResult,
@@ -27,9 +28,9 @@ from api.services.compare import (
 )
 from api.settings import get_settings
 from api.storage.models import Corridor
-from web import answer, labels, params
+from web import answer, labels, lean_page, params
 from web.amounts import Ambiguous, AmountError, canonical
-from web.data import CorridorIndex, corridor_index, default_amount
+from web.data import CorridorIndex, corridor_index, corridor_of, default_amount
 from web.i18n import N_
 from web.pagecache import cached_page
 from web.render import Page, PageDep, PageError, render
@@ -287,13 +288,14 @@ def compare_page(request: Request, page: PageDep, session: SessionDep, now: NowD
     src = params.country(q, "from")
     dst = params.country(q, "to")
     assert src is not None and dst is not None
-    index = corridor_index(session)
-    corridor = index.get(src, dst)
-    if corridor is None:
-        raise unknown_corridor(page, index, src, dst)
     # The page is fixed by its address, language, minute and the corridor's data version: a
     # matching If-None-Match is a 304 before anything is rendered, a repeat comes from memory.
     version = corridor_version(session, src, dst)
+    # The corridor as the price book of this version read it (what compare() prices with),
+    # without a database read when the book is held.
+    corridor = BOOK.held_corridor(session, src, dst, version) or corridor_of(session, src, dst)
+    if corridor is None:
+        raise unknown_corridor(page, corridor_index(session), src, dst)
     return cached_page(
         page,
         now,
@@ -345,8 +347,24 @@ def _compare_page(
         }
     )
     if result is None:
+        lean_page.rendering()
         return render(page, "compare.html", context, status=400 if errors else 200)
     assert amount is not None
+    if not errors:
+
+        def shape_context(s: lean_page.StandIns) -> dict[str, Any]:
+            figures = {"raw_amount": s.amount_text, "amount": s.amount}
+            offers = offers_context(
+                s.page, now, corridor, s.amount_text, result, filters, s.quotes, s.survey
+            )
+            return context | figures | offers
+
+        body = lean_page.compare_page_bytes(
+            page, corridor, version, raw_amount, amount, result, now, shape_context
+        )
+        if body is not None:  # the bytes `render` writes below, without rendering
+            return Response(body, media_type="text/html", headers={"Vary": "Accept-Language"})
+    lean_page.rendering()
     context.update(results_context(page, session, now, corridor, amount, result, filters))
     return render(page, "compare.html", context)
 
@@ -410,13 +428,29 @@ def results_context(
     result: CompareResult,
     filters: Filters,
 ) -> dict[str, Any]:
+    public = [quote_public(rq, now) for rq in result.quotes]
+    survey = [quote_public(rq, now) for rq in result.survey]
+    return offers_context(page, now, corridor, canonical(amount), result, filters, public, survey)
+
+
+def offers_context(
+    page: Page,
+    now: datetime,
+    corridor: Corridor,
+    amount_text: str,
+    result: CompareResult,
+    filters: Filters,
+    public: list[QuotePublic],
+    survey: list[QuotePublic],
+) -> dict[str, Any]:
+    """`results_context` from the offers as shown (`public`, `survey`: result.quotes and
+    result.survey presented) and the amount as links carry it (web.lean_page renders a
+    page's shape from stand-ins for the amount's figures)."""
     reference = rate_public(result.reference_rate) if result.reference_rate else None
     others: list[RatePublic] = [rate_public(r) for r in result.other_rates]
     websites = {rq.provider.slug: rq.provider.website for rq in [*result.quotes, *result.survey]}
-    public = [quote_public(rq, now) for rq in result.quotes]
     fresh = provider_rows([o for o in public if not o.stale], websites)
     stale = provider_rows([o for o in public if o.stale], websites, start=len(fresh) + 1)
-    survey = [quote_public(rq, now) for rq in result.survey]
     survey_rows = provider_rows(survey, websites)
     # The summary names the first card, whichever section it is in (promotions are ranked
     # after regular prices, so one never leads).
@@ -441,7 +475,7 @@ def results_context(
         "payout_links": answer.payout_links(
             corridor.from_country,
             corridor.to_country,
-            canonical(amount),
+            amount_text,
             result.payouts,
             filters.payout,
             filters.query(),

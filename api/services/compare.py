@@ -418,6 +418,14 @@ class CorridorBook:
             book = self._entries.get(key)
             return book is not None and book.version == version
 
+    def held_corridor(
+        self, session: Session, from_country: str, to_country: str, version: str
+    ) -> Corridor | None:
+        """The corridor as this version's book read it, if the book is here (no database
+        read); else None."""
+        book = self._hit(self._key(session, f"{from_country}-{to_country}".upper()), version)
+        return None if book is None else book.corridor
+
     def _hit(self, key: str, version: str) -> _Book | None:
         with self._lock:
             book = self._entries.get(key)

@@ -4,9 +4,31 @@ pages are shared with the other browser tests: tests/browser_fixtures.py."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import pytest
+
+from api.storage.quotes import QuoteIn
+
+
+def home_delivery_quote(collected_at: datetime) -> QuoteIn:
+    """A new US-PK offer: 200 USD, no fee, 281.9 PKR a dollar (56,380.00 PKR delivered)."""
+    return QuoteIn(
+        provider="ria",
+        corridor="US-PK",
+        send_amount=Decimal("200"),
+        send_currency="USD",
+        fee=Decimal("0"),
+        rate=Decimal("281.9"),
+        receive_currency="PKR",
+        payout_method="home",
+        speed="minutes",
+        payin_method="bank",
+        collected_at=collected_at,
+        source="mystery",
+    )
 
 
 @pytest.fixture(params=[True, False], ids=["js", "nojs"])

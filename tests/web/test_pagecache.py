@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +12,8 @@ from sqlmodel import Session
 
 from api.services.compare import BOOK
 from api.settings import get_settings
-from api.storage.quotes import QuoteIn, store_quotes
+from api.storage.quotes import store_quotes
+from tests.web.conftest import home_delivery_quote
 from web import pagecache, routes_compare
 
 PARAMS = {"from": "US", "to": "PK", "amount": "200", "fees": "on_top", "lang": "en"}
@@ -58,25 +58,7 @@ def test_a_new_quote_shows_on_the_next_page_request(
 ) -> None:
     before = client.get("/compare", params=PARAMS)
     assert "56,380.00" not in before.text
-    store_quotes(
-        session,
-        [
-            QuoteIn(
-                provider="ria",
-                corridor="US-PK",
-                send_amount=Decimal("200"),
-                send_currency="USD",
-                fee=Decimal("0"),
-                rate=Decimal("281.9"),
-                receive_currency="PKR",
-                payout_method="home",
-                speed="minutes",
-                payin_method="bank",
-                collected_at=demo_now - timedelta(minutes=1),
-                source="mystery",
-            )
-        ],
-    )
+    store_quotes(session, [home_delivery_quote(demo_now - timedelta(minutes=1))])
     after = client.get("/compare", params=PARAMS, headers={"If-None-Match": before.headers["etag"]})
     assert after.status_code == 200, "the stored quote changed the data version, so the ETag"
     assert after.headers["etag"] != before.headers["etag"]
