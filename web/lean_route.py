@@ -19,11 +19,11 @@ from datetime import datetime
 
 from fastapi import FastAPI, Request, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.routing import BaseRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from api.http.deps import app_now, app_session
-from api.services.compare import BOOK, corridor_version, known_corridor_version
+from api.http.lean import LeanMiddleware
+from api.services.compare import BOOK, version_without_waiting
 from api.settings import get_settings
 from web.lean_page import ON_LOOP, NotOnLoop, plain_query
 from web.render import page_for
@@ -43,10 +43,7 @@ def _on_loop(app: FastAPI, request: Request, now: datetime) -> Response | None:
     SQLite always, on PostgreSQL when the version watch knows the version); else None."""
     src, dst = request.query_params["from"].upper(), request.query_params["to"].upper()
     with app_session(app) as session:
-        if session.get_bind().dialect.name != "sqlite":
-            version = known_corridor_version(session, src, dst)
-        else:
-            version = corridor_version(session, src, dst)
+        version = version_without_waiting(session, src, dst)
         if version is None or not BOOK.holds(session, src, dst, version):
             return None
         token = ON_LOOP.set(True)
@@ -58,15 +55,12 @@ def _on_loop(app: FastAPI, request: Request, now: datetime) -> Response | None:
             ON_LOOP.reset(token)
 
 
-class LeanPageMiddleware:
+class LeanPageMiddleware(LeanMiddleware):
     served = 0  # pages answered here (tests check the lean route was taken)
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self._route: BaseRoute | None = None
+    path = PATH
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "GET":
+        if not self.takes(scope):
             await self.app(scope, receive, send)
             return
         request = Request(scope)
@@ -82,11 +76,6 @@ class LeanPageMiddleware:
         except Exception:
             await self.app(scope, receive, send)  # the full route says what is wrong
             return
-        scope["route"] = self._page_route(app)  # metrics count it under its template
+        self.count_as_route(scope, app)
         LeanPageMiddleware.served += 1
         await response(scope, receive, send)
-
-    def _page_route(self, app: FastAPI) -> BaseRoute | None:
-        if self._route is None:
-            self._route = next((r for r in app.routes if getattr(r, "path", None) == PATH), None)
-        return self._route

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.domain.ranking import FeesMode
 from api.http.deps import app_now
-from api.services.compare import BadRequest, CompareRequest, NotFound
+from api.services.compare import CompareRequest
 
 PATH = "/api/v1/compare"
 COUNTRY = re.compile(r"[A-Za-z]{2}")
@@ -57,15 +57,35 @@ def plain_request(query: bytes) -> CompareRequest | None:
     return CompareRequest(src.upper(), dst.upper(), amount.normalize(), payout=payout, fees=fees)
 
 
-class LeanCompareMiddleware:
-    served = 0  # answers given here (tests check the lean path was taken)
+class LeanMiddleware:
+    """What the lean paths share (this JSON answer and the page, web/lean_route.py): the
+    GET of one path is theirs to try, and what they answer is counted by the metrics under
+    that route's template."""
+
+    path = PATH
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._route: BaseRoute | None = None
 
+    def takes(self, scope: Scope) -> bool:
+        return bool(
+            scope["type"] == "http" and scope["path"] == self.path and scope["method"] == "GET"
+        )
+
+    def count_as_route(self, scope: Scope, app: FastAPI) -> None:
+        if self._route is None:
+            self._route = next(
+                (r for r in app.routes if getattr(r, "path", None) == self.path), None
+            )
+        scope["route"] = self._route
+
+
+class LeanCompareMiddleware(LeanMiddleware):
+    served = 0  # answers given here (tests check the lean path was taken)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != PATH or scope["method"] != "GET":
+        if not self.takes(scope):
             await self.app(scope, receive, send)
             return
         req = plain_request(scope["query_string"])
@@ -80,14 +100,11 @@ class LeanCompareMiddleware:
             body = _render_compare(app, req, now, on_loop=True, fast=True)
             if body is None:
                 body = await run_in_threadpool(partial(_render_compare, app, req, now, fast=True))
-        except (NotFound, BadRequest):
-            await self.app(scope, receive, send)  # the full route says what is wrong
-            return
-        except Exception:
-            await self.app(scope, receive, send)  # e.g. the database: the route's 503
+        except Exception:  # NotFound, BadRequest, the database: the full route answers it
+            await self.app(scope, receive, send)
             return
         assert body is not None
-        scope["route"] = self._compare_route(app)  # metrics count it under its template
+        self.count_as_route(scope, app)
         LeanCompareMiddleware.served += 1
         await send(
             {
@@ -100,8 +117,3 @@ class LeanCompareMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-    def _compare_route(self, app: FastAPI) -> BaseRoute | None:
-        if self._route is None:
-            self._route = next((r for r in app.routes if getattr(r, "path", None) == PATH), None)
-        return self._route

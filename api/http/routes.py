@@ -23,7 +23,7 @@ from api.services.compare import (
     CompareRequest,
     compare,
     corridor_version,
-    known_corridor_version,
+    version_without_waiting,
 )
 from api.services.corridors import list_corridors
 from api.services.receipt import ReceiptRequest, check_receipt
@@ -101,13 +101,12 @@ def _render_compare(
     lean path's), else by the response models."""
     cache: ResponseCache = app.state.response_cache
     with app_session(app) as session:
-        if on_loop and session.get_bind().dialect.name != "sqlite":
-            known = known_corridor_version(session, req.from_country, req.to_country)
-            if known is None:
-                return None
-            version = known
-        else:
-            version = corridor_version(session, req.from_country, req.to_country)
+        found = (version_without_waiting if on_loop else corridor_version)(
+            session, req.from_country, req.to_country
+        )
+        if found is None:
+            return None
+        version = found
         body = cache.get((req, version))
         if body is None:
             if on_loop and not BOOK.holds(session, req.from_country, req.to_country, version):

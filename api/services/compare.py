@@ -528,6 +528,16 @@ def corridor_version(session: Session, from_country: str, to_country: str) -> st
     return _version(session, f"{from_country.upper()}-{to_country.upper()}")
 
 
+def version_without_waiting(session: Session, from_country: str, to_country: str) -> str | None:
+    """The corridor's data version when reading it cannot wait on the network (for an
+    answer on the event loop): on SQLite (a local file; in WAL mode a read never waits for
+    a writer) read as always; on PostgreSQL only when the version watch knows it; else
+    None."""
+    if session.get_bind().dialect.name == "sqlite":
+        return corridor_version(session, from_country, to_country)
+    return known_corridor_version(session, from_country, to_country)
+
+
 def _passes(req: CompareRequest, service: ServiceView, provider: ProviderView) -> bool:
     if req.payout != "any" and service.payout_method != req.payout:
         return False

@@ -18,7 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -33,7 +33,7 @@ from api.storage.models import Corridor, Country, Provider
 from api.storage.outcome import Outcome
 from api.storage.payloads import archive
 from api.storage.quotes import QuoteIn, store_quotes
-from api.storage.rates import RateView, nearest_reference_rate
+from api.storage.rates import NearestRates, RateView
 from api.storage.rollups import refresh_rpw_workbook_rollups
 from api.storage.rpw import existing_keys, insert_observations
 
@@ -246,17 +246,14 @@ def import_service_rows(
     providers: dict[str, str] = {}
     quotes: list[QuoteIn] = []
     records: dict[str, dict[str, Any]] = {}
-    refs: dict[tuple[str, str, date], RateView | None] = {}
+    refs = NearestRates(session)  # one lookup per pair and quarter, not per service
     for s in _services(served, corridors):
         corridor = session.get(Corridor, s.corridor)
         assert corridor is not None
         key, obs = _observation(s, corridor)
         records[key] = record(obs, key, corridor.code)
         receive = corridor.receive_currency_list()[0]
-        pair_day = (corridor.send_currency, receive, quarter_end(s.first.period))
-        if pair_day not in refs:  # one lookup per pair and quarter, not per service
-            refs[pair_day] = nearest_reference_rate(session, *pair_day)
-        ref = refs[pair_day]
+        ref = refs.get(corridor.send_currency, receive, quarter_end(s.first.period))
         if ref is None:
             report.skipped.append(
                 f"{s.first.where}: no reference rate for {corridor.send_currency}/{receive}"

@@ -27,7 +27,7 @@ from api.domain.validation import (
 from api.storage.models import Corridor, Provider, ProviderCorridor, Quote, Service
 from api.storage.outcome import Outcome
 from api.storage.pricebook import after_quotes_stored
-from api.storage.rates import RateView, nearest_reference_rate
+from api.storage.rates import NearestRates
 from api.storage.rollups import update_rollups
 from api.storage.types import utcnow
 
@@ -100,8 +100,8 @@ class _Batch:
     providers by slug, the reference rate by pair and capture day, the services by their
     key, and which of the batch's dedupe keys are stored already (one query per 500)."""
 
+    rates: NearestRates
     providers: dict[str, Provider | None] = field(default_factory=dict)
-    rates: dict[tuple[str, str, date], RateView | None] = field(default_factory=dict)
     services: dict[tuple[object, ...], Service] = field(default_factory=dict)
     stored: set[str] = field(default_factory=set)  # keys already in the database
     keys: set[str] = field(default_factory=set)  # keys stored by this batch
@@ -111,12 +111,6 @@ class _Batch:
             stmt = select(Provider).where(Provider.slug == slug)
             self.providers[slug] = session.exec(stmt).first()
         return self.providers[slug]
-
-    def reference_rate(self, session: Session, base: str, quote: str, day: date) -> RateView | None:
-        key = (base, quote, day)
-        if key not in self.rates:
-            self.rates[key] = nearest_reference_rate(session, base, quote, day)
-        return self.rates[key]
 
     def find_stored(self, session: Session, keys: list[str]) -> None:
         for start in range(0, len(keys), 500):
@@ -132,7 +126,7 @@ def validate(
     corridor = session.get(Corridor, q.corridor)
     if corridor is None:
         problems.append(Problem("corridor", f"unknown corridor {q.corridor!r}"))
-    provider = (batch or _Batch()).provider(session, q.provider)
+    provider = (batch or _Batch(NearestRates(session))).provider(session, q.provider)
     if provider is None:
         problems.append(Problem("provider", f"unknown provider {q.provider!r}"))
     problems += check_currency(q.send_currency, "send_currency")
@@ -230,7 +224,7 @@ def store_quote(session: Session, q: QuoteIn) -> StoreResult:
 def store_quotes(session: Session, quotes: Iterable[QuoteIn]) -> list[StoreResult]:
     """Validate, price and insert quotes inside the caller's transaction. Duplicates of
     stored quotes, and of quotes earlier in the same batch, are ignored."""
-    batch = _Batch()
+    batch = _Batch(NearestRates(session))
     todo = list(quotes)
     results: list[StoreResult] = []
     with session.no_autoflush:
@@ -255,7 +249,7 @@ def _store_one(session: Session, q: QuoteIn, batch: _Batch) -> StoreResult:
     if mid is None:
         # The reference rate nearest the capture: the newest on or before its day, else the
         # oldest after it (a rate collected later than the quote).
-        ref = batch.reference_rate(session, q.send_currency, q.receive_currency, captured)
+        ref = batch.rates.get(q.send_currency, q.receive_currency, captured)
         if ref is None:
             return StoreResult(
                 Outcome.REJECTED,

@@ -265,6 +265,21 @@ def nearest_reference_rate(session: Session, base: str, quote: str, day: date) -
     return best if found is None or found.sample > best.sample else found
 
 
+class NearestRates:
+    """`nearest_reference_rate` read once per pair and day, for one batch of writes that
+    stores no rate meanwhile (a demo load, a feed or survey import)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._found: dict[tuple[str, str, date], RateView | None] = {}
+
+    def get(self, base: str, quote: str, day: date) -> RateView | None:
+        key = (base, quote, day)
+        if key not in self._found:
+            self._found[key] = nearest_reference_rate(self.session, base, quote, day)
+        return self._found[key]
+
+
 def latest_stored(
     session: Session, base: str, quote: str, source: str, rate_type: str, variant: str = ""
 ) -> ReferenceRate | None:
@@ -284,6 +299,7 @@ def latest_stored(
 
 
 __all__ = [
+    "NearestRates",
     "RateView",
     "latest_stored",
     "nearest_reference_rate",
