@@ -28,6 +28,37 @@ from web_live import CHROMIUM, CHROMIUM_ARGS, chromium_available, live_server  #
 PATHS = ("/", "/compare?from=GB&to=PK&amount=200", "/compare?from=US&to=PK&amount=200")
 
 
+def first_paints(runs: int, latency_ms: int) -> list[str]:
+    """The printed lines: a heading, then one line per page and language."""
+    if not chromium_available():
+        return [f"first paint: skipped (needs Chromium at {CHROMIUM})"]
+    from playwright.sync_api import sync_playwright
+
+    lines = [
+        f"first contentful paint: Chromium 360x640, {BANDWIDTH_BPS // 1000} kbit/s, "
+        f"{latency_ms} ms latency, cold cache, median of {runs}"
+    ]
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        live_server(Path(tmp)) as base,
+        sync_playwright() as p,
+    ):
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for path in PATHS:
+            for lang in ("en", "ur"):
+                sep = "&" if "?" in path else "?"
+                url = base + path + (f"{sep}lang=ur" if lang == "ur" else "")
+                got = [first_contentful_paint(browser, url, latency_ms) for _ in range(runs)]
+                fcp = statistics.median(r[0] for r in got)
+                each = ", ".join(f"{r[0]:.2f}" for r in got)
+                lines.append(
+                    f"  {lang} {path:<38} {fcp:5.2f} s  (runs {each});"
+                    f" transferred {max(r[1] for r in got):,} B"
+                )
+        browser.close()
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -35,30 +66,8 @@ def main() -> None:
     args = parser.parse_args()
     if not chromium_available():
         raise SystemExit(f"needs Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as tmp, live_server(Path(tmp)) as base:
-        print(
-            f"first contentful paint: Chromium 360x640, {BANDWIDTH_BPS // 1000} kbit/s, "
-            f"{args.latency_ms} ms latency, cold cache, median of {args.runs}"
-        )
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for path in PATHS:
-                for lang in ("en", "ur"):
-                    sep = "&" if "?" in path else "?"
-                    url = base + path + (f"{sep}lang=ur" if lang == "ur" else "")
-                    runs = [
-                        first_contentful_paint(browser, url, args.latency_ms)
-                        for _ in range(args.runs)
-                    ]
-                    fcp = statistics.median(r[0] for r in runs)
-                    each = ", ".join(f"{r[0]:.2f}" for r in runs)
-                    print(
-                        f"  {lang} {path:<38} {fcp:5.2f} s  (runs {each});"
-                        f" transferred {max(r[1] for r in runs):,} B"
-                    )
-            browser.close()
+    for line in first_paints(args.runs, args.latency_ms):
+        print(line, flush=True)
 
 
 if __name__ == "__main__":

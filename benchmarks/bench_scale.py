@@ -20,7 +20,14 @@ on a cached database from `generate_quotes.py`, it prints:
   (/api/v1/trends/summary) once it exists, else "n/a";
 - the quotes CSV export (ours, every row, in a child process) against the database's own
   dump of the same rows and columns (`sqlite3 -csv`; PostgreSQL `COPY ... TO STDOUT`);
-- peak RSS of the server and of the export process.
+- peak RSS of the server and of the export process;
+- each issue-22 target (by server CPU: /healthz >= 0.8x, compare API >= 0.4x, page >= 0.25x
+  bare) per cell, met or missed;
+- with --profile (the default; py-spy, a test dependency): where the server's CPU goes
+  during one more run of each load, by part (pricing, JSON, page, session, socket write,
+  access log, uvicorn/h11, middleware), so a missed target is explained by a profile;
+- with --first-paint (the default; Chromium): first paint of `/` and `/compare` in English
+  and Urdu at 400 kbit/s and 2 s latency (`bench_first_paint.py`).
 
 The service runs as shipped: `remit serve --no-scheduler` (access log on, every
 middleware), with one change: the rate limit is raised to 10^9 requests a minute
@@ -56,6 +63,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 from generate_quotes import database, parse_sizes  # noqa: E402
+from server_profile import PARTS, profile_during  # noqa: E402
 
 COMPARE = "/api/v1/compare?from=US&to=PK&amount={amount}"
 PAGE = "/compare?from=US&to=PK&amount={amount}"
@@ -379,6 +387,13 @@ def bench_one(
                 for who, got in runs.items():
                     best = max(got, key=lambda r: r["rps"])
                     result[f"{name}_{who}"] = best
+                if opts.profile:  # a separate run of the same load, not counted above
+                    url_ = f"{base}{varied}"
+                    result[f"{name}_profile"] = profile_during(
+                        ours.pid,
+                        opts.seconds,
+                        lambda u=url_: wrk(u, opts.seconds, opts.connections, script, ours.pid),
+                    )
             result["trends_ms"] = latency(client, TRENDS, opts.requests)
             result["trends_page_ms"] = latency(client, TRENDS_PAGE, opts.requests)
             result["summary_ms"] = latency(client, SUMMARY, opts.requests)
@@ -472,6 +487,51 @@ def report(results: list[dict[str, Any]]) -> None:
     )
 
 
+TARGETS = (
+    ("health", "/healthz", 0.8),
+    ("api", "compare API", 0.4),
+    ("page", "/compare page", 0.25),
+)
+
+
+def report_targets(results: list[dict[str, Any]]) -> None:
+    """Each issue-22 target (server CPU of bare over ours) per cell: met or missed."""
+    print("\ntargets, by server CPU per request (bare / ours):")
+    for name, title, target in TARGETS:
+        cells = []
+        for r in results:
+            ratio = r[f"{name}_bare"]["cpu_ms"] / r[f"{name}_ours"]["cpu_ms"]
+            verdict = "met" if ratio >= target else "missed"
+            cells.append(f"{r['backend']} {r['size']} {ratio:.2f}x {verdict}")
+        print(f"  {title} >= {target}x: " + "; ".join(cells))
+
+
+def report_profiles(results: list[dict[str, Any]]) -> None:
+    """Where the server's CPU went (py-spy), per measure and cell."""
+    for name, title, _target in TARGETS:
+        if not any(f"{name}_profile" in r for r in results):
+            continue
+        print(f"\nwhere the server's CPU goes, {title} (py-spy samples, a separate run):")
+        cols = [f"{r['backend']} {r['size']}" for r in results]
+        print(f"{'part':<44}" + "".join(f"{c:>16}" for c in cols))
+        for part, _fragments in PARTS:
+            cells = []
+            for r in results:
+                prof = r.get(f"{name}_profile")
+                if isinstance(prof, str):
+                    cells.append("n/a")
+                elif prof is None or part not in prof:
+                    cells.append("-")
+                else:
+                    cells.append(f"{prof[part] * 100:.1f} %")
+            if any(c != "-" for c in cells):
+                print(f"{part:<44}" + "".join(f"{c:>16}" for c in cells))
+        for r in results:
+            prof = r.get(f"{name}_profile")
+            if isinstance(prof, str):
+                print(f"  {r['backend']} {r['size']}: no profile ({prof})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10k,200k", help="comma list of 10k, 200k, 2m")
@@ -485,6 +545,18 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="wrk runs per measure (best kept)")
     parser.add_argument("--requests", type=int, default=15, help="sequential latency samples")
     parser.add_argument("--export-repeat", type=int, default=2)
+    parser.add_argument(
+        "--profile",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also sample the server with py-spy during one more run of each load",
+    )
+    parser.add_argument(
+        "--first-paint",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also print first paint on a slow link (bench_first_paint.py; needs Chromium)",
+    )
     parser.add_argument("--child-export", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--child-dump", metavar="URL", help=argparse.SUPPRESS)
     opts = parser.parse_args()
@@ -506,6 +578,14 @@ def main() -> None:
                 print(f"{backend} {label}: measuring ...", flush=True)
                 results.append(bench_one(backend, label, url, opts, Path(tmp)))
         report(results)
+        report_targets(results)
+        report_profiles(results)
+    if opts.first_paint:
+        from bench_first_paint import first_paints
+
+        print()
+        for row in first_paints(runs=3, latency_ms=2000):
+            print(row)
 
 
 if __name__ == "__main__":
