@@ -21,6 +21,8 @@ on a cached database from `generate_quotes.py`, it prints:
 - the quotes CSV export (ours, every row, in a child process) against the database's own
   dump of the same rows and columns (`sqlite3 -csv`; PostgreSQL `COPY ... TO STDOUT`);
 - peak RSS of the server and of the export process;
+- the compare API asked one amount again and again (answered from the response cache): what
+  the stack and the body cost with no pricing or JSON, the ceiling of the API's ratio;
 - each issue-22 target (by server CPU: /healthz >= 0.8x, compare API >= 0.4x, page >= 0.25x
   bare) per cell, met or missed;
 - with --profile (the default; py-spy, a test dependency): where the server's CPU goes
@@ -387,6 +389,16 @@ def bench_one(
                 for who, got in runs.items():
                     best = max(got, key=lambda r: r["rps"])
                     result[f"{name}_{who}"] = best
+                if name == "api":
+                    # The same answer every time (from the response cache): what the stack and
+                    # the 33 KB body cost without pricing or JSON; the ceiling of the ratio.
+                    result["repeat_ours"] = wrk(
+                        f"{base}{path.format(amount='200')}",
+                        opts.seconds,
+                        opts.connections,
+                        script,
+                        ours.pid,
+                    )
                 if opts.profile:  # a separate run of the same load, not counted above
                     url_ = f"{base}{varied}"
                     result[f"{name}_profile"] = profile_during(
@@ -463,6 +475,10 @@ def report(results: list[dict[str, Any]]) -> None:
             f"  {title} non-2xx responses",
             [f"{r[f'{name}_ours']['errors']:.0f}" for r in results],
         )
+    line(
+        "compare API, one repeated amount: CPU (ratio)",
+        [_cpu_cell(r["repeat_ours"], r["api_bare"]) for r in results],
+    )
     line("trends API GB-PK quarter (median)", [fmt_ms(r["trends_ms"]) for r in results])
     line("/trends page (median)", [fmt_ms(r["trends_page_ms"]) for r in results])
     line("trends summary (median)", [fmt_ms(r["summary_ms"]) for r in results])
