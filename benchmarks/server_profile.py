@@ -24,6 +24,10 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("socket write (the body to the kernel)", ("_SelectorSocketTransport.write",)),
     ("page from its shape (web/lean_page.py)", ("web/lean_page.py",)),
     ("Jinja rendering (page shapes, full pages)", ("jinja2/", "web/templates/", ".html:")),
+    (
+        "page route: query, page cache, ETag (web/lean_route.py)",
+        ("web/lean_route.py", "web/pagecache.py"),
+    ),
     ("answer's JSON (api/http/present.py)", ("api/http/present.py",)),
     ("pricing and ranking (compare())", ("compare (api/services/compare.py",)),
     (
@@ -41,7 +45,7 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("HTTP parsing and writing (uvicorn, h11)", ("h11/", "uvicorn/protocols")),
     (
         "middleware stack and routing",
-        ("api/http/", "remit/app.py", "starlette/", "fastapi/", "web/lean_route.py"),
+        ("api/http/", "remit/app.py", "starlette/", "fastapi/"),
     ),
     ("event loop, threads and the rest", ("",)),
 )
