@@ -63,12 +63,23 @@ axe:
 # starts its own server); the 25 slowest steps and the time of the slow suites are printed.
 # The code is compiled first: with PYTHONDONTWRITEBYTECODE set (this machine) every server
 # and `remit` process a test starts would otherwise compile all of it again (~4 s of CPU each).
-test: lint typecheck axe
+# mypy and the lesson checker run beside the tests (the two workers leave a core idle about a
+# third of the time): their output is printed after the tests' and either failing fails the
+# run, as when they ran before and after it.
+test: lint axe
 	$(BIN)/python -m compileall -q -j 0 remit api web scrapers
+	@mkdir -p $(VENV)/checks; \
+	( $(BIN)/mypy > $(VENV)/checks/mypy.out 2>&1; echo $$? > $(VENV)/checks/mypy.rc ) & \
+	( $(BIN)/remit lessons check --ci > $(VENV)/checks/lessons.out 2>&1; \
+	  echo $$? > $(VENV)/checks/lessons.rc ) & \
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS) || { \
 	  echo "== the failed tests once more, alone (a test that passes only here leaks into others)"; \
-	  $(BIN)/python -m pytest -p no:xdist --last-failed --last-failed-no-failures none $(PYTEST_ARGS); }
-	$(BIN)/remit lessons check --ci
+	  $(BIN)/python -m pytest -p no:xdist --last-failed --last-failed-no-failures none $(PYTEST_ARGS); }; \
+	tests=$$?; wait; \
+	echo "== mypy"; cat $(VENV)/checks/mypy.out; \
+	echo "== remit lessons check --ci"; cat $(VENV)/checks/lessons.out; \
+	[ $$tests -eq 0 ] && [ "$$(cat $(VENV)/checks/mypy.rc)" = 0 ] \
+	  && [ "$$(cat $(VENV)/checks/lessons.rc)" = 0 ]
 
 bench: $(BIN)/.installed
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
