@@ -59,8 +59,9 @@ axe:
 	@if command -v npm >/dev/null 2>&1; then AXE_VERSION=$(AXE_VERSION) tests/web/install_axe.sh; \
 	else echo "npm not found: the axe checks will skip (or fail with REMIT_REQUIRE_BROWSER=1)"; fi
 
-# Two test processes; tests marked xdist_group stay on one of them (a module whose fixture
-# starts its own server); the 25 slowest steps and the time of the slow suites are printed.
+# Two test processes; the tests of a module in tests/conftest.py ONE_PROCESS stay on one of
+# them (its fixture starts its own server); the 25 slowest steps and the time of the slow
+# suites are printed.
 # The code is compiled first: with PYTHONDONTWRITEBYTECODE set (this machine) every server
 # and `remit` process a test starts would otherwise compile all of it again (~4 s of CPU each).
 # mypy and the lesson checker run beside the tests (the two workers leave a core idle about a

@@ -271,6 +271,30 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
+# Modules whose tests all run on one test process under `make test` (`--dist loadgroup`): a
+# module-scoped fixture of theirs starts its own server, which a second process would start
+# again. pytest-xdist's xdist_group mark did this by renaming item._nodeid, which pytest 9
+# no longer reads (its node id is item._id): the mark silently grouped nothing, and the
+# widget tests went to both processes, each starting the module's server and organisation.
+# The scheduler groups them by path instead, without renaming any test.
+ONE_PROCESS = {"tests/web/test_widget_browser.py"}
+
+
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: absent under -p no:xdist
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    from xdist.scheduler import LoadGroupScheduling
+
+    if config.getvalue("dist") != "loadgroup":
+        return None  # another --dist: xdist's own scheduler
+
+    class ModuleGroups(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return path if path in ONE_PROCESS else super()._split_scope(nodeid)
+
+    return ModuleGroups(config, log)  # type: ignore[arg-type]
+
+
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     # Setup + call + teardown of each test, summed on the controller (also under xdist).
     kind = _durations["slow" if "slow" in report.keywords else "other"]

@@ -302,22 +302,30 @@ moments = st.datetimes(
 )
 
 
+# The strategies a row draws from, made once: built inside `feed_rows` they were made and
+# validated again for every row drawn (most of these tests' time), for the same draws.
+providers = st.from_regex(r"[a-z0-9]{1,20}(?:[-_][a-z0-9]{1,10}){0,3}", fullmatch=True)
+positive, non_negative = decimals(1), decimals(0)
+payouts, payins = st.sampled_from(PAYOUT_METHODS), st.none() | st.sampled_from(PAYIN_METHODS)
+speeds = st.sampled_from(SPEEDS)
+
+
 @st.composite
 def feed_rows(draw: st.DrawFn) -> FeedRow:
     from_country = draw(countries)
     return FeedRow(
-        provider=draw(st.from_regex(r"[a-z0-9]{1,20}(?:[-_][a-z0-9]{1,10}){0,3}", fullmatch=True)),
+        provider=draw(providers),
         from_country=from_country,
         to_country=draw(countries.filter(lambda c: c != from_country)),
         send_currency=draw(currencies),
         receive_currency=draw(currencies),
-        send_amount=draw(decimals(1)),
-        fee=draw(decimals(0)),
-        rate=draw(decimals(1)),
-        receive_fee=draw(decimals(0)),
-        payout_method=draw(st.sampled_from(PAYOUT_METHODS)),
-        payin_method=draw(st.none() | st.sampled_from(PAYIN_METHODS)),
-        speed=draw(st.sampled_from(SPEEDS)),
+        send_amount=draw(positive),
+        fee=draw(non_negative),
+        rate=draw(positive),
+        receive_fee=draw(non_negative),
+        payout_method=draw(payouts),
+        payin_method=draw(payins),
+        speed=draw(speeds),
         promotional=draw(st.booleans()),
         captured_at=draw(moments),
     )

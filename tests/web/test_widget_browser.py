@@ -43,7 +43,7 @@ from web_live import (
 from web.i18n import translator
 from web.routes_widget import LOADER_WAIT_MS, MESSAGE_TYPE, SNIPPET_HEIGHT, WIDGET_TITLE
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("widget")]
+pytestmark = pytest.mark.browser  # all on one test process: tests/conftest.py ONE_PROCESS
 
 ORG = "embed-test"
 TOLERANCE_PX = 4
