@@ -114,12 +114,19 @@ def _layout_key(value: Decimal, places: int) -> tuple[bool, int, str] | None:
     decimals; None otherwise."""
     if not value.is_finite() or not value:
         return None
-    shown = value.quantize(Decimal(1).scaleb(-places))
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        return None
+    shown = value.quantize(quantum)
     if shown != value:
         return None
-    text = f"{abs(shown):f}"
-    whole, _, frac = text.partition(".")
-    return value < 0, len(whole), whole + frac
+    # With at most six decimals `str` writes a nonzero value's exponent -places plainly,
+    # as format "f" does (scientific notation only for an exponent above 0 or an adjusted
+    # exponent below -6).
+    text = str(shown)
+    negative = text[0] == "-"
+    whole, _, frac = (text[1:] if negative else text).partition(".")
+    return negative, len(whole), whole + frac
 
 
 def _layout(probe: Callable[[Decimal], str], negative: bool, whole: int, places: int) -> str | None:
@@ -158,6 +165,7 @@ def _percent_layout(code: str, lang: str, negative: bool, whole: int) -> str | N
 
 
 _CENT, _MICRO = Decimal("0.01"), Decimal("0.000001")
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(7)}
 
 
 # Iranians count in toman (10 rials); every amount and rate in rials shows it beside.

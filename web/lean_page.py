@@ -187,7 +187,7 @@ SHAPE_ENV.filters = {
 
 @dataclass
 class Shape:
-    parts: list[str]  # text around the markers
+    parts: list[bytes]  # the page's UTF-8 around the markers
     slots: list[int]  # which spec goes between parts[i] and parts[i + 1]
     specs: list[Spec]
 
@@ -352,7 +352,8 @@ def _build(
         log.info("compare page rendered in full: %s", exc)
         return None
     pieces = _MARK.split(html)
-    return Shape(pieces[0::2], [int(i) for i in pieces[1::2]], builder.specs)
+    parts = [piece.encode("utf-8") for piece in pieces[0::2]]
+    return Shape(parts, [int(i) for i in pieces[1::2]], builder.specs)
 
 
 def _figures(amount: Decimal, result: CompareResult) -> list[Decimal]:
@@ -362,19 +363,30 @@ def _figures(amount: Decimal, result: CompareResult) -> list[Decimal]:
     return out
 
 
+_SPECIAL = ("&", "<", ">", '"', "'")  # what `escape` replaces
+
+
+def _html(text: str) -> str:
+    """`str(escape(text))`, without building a Markup when nothing needs escaping."""
+    for c in _SPECIAL:
+        if c in text:
+            return str(escape(text))
+    return text
+
+
 def _write(shape: Shape, fmt: Formatter, raw: str, figures: list[Decimal], now: datetime) -> bytes:
-    texts: list[str] = []
+    money, pct = fmt.money, fmt.pct
+    texts: list[bytes] = []
     for spec in shape.specs:
         kind = spec[0]
         if kind == "money":
-            _, i, ccy = spec
-            text = str(escape(fmt.money(figures[i], ccy)))
+            text = _html(money(figures[spec[1]], spec[2]))
         elif kind == "pct":
-            text = str(escape(fmt.pct(figures[spec[1]])))
+            text = _html(pct(figures[spec[1]]))
         elif kind == "str":
-            text = str(escape(figures[spec[1]]))
+            text = _html(str(figures[spec[1]]))
         elif kind == "age":
-            text = str(escape(fmt.age(spec[1], now)))
+            text = _html(fmt.age(spec[1], now))
         elif kind == "canonical":
             text = canonical(figures[_AMOUNT])
         elif kind == "plain":
@@ -382,11 +394,11 @@ def _write(shape: Shape, fmt: Formatter, raw: str, figures: list[Decimal], now: 
         else:
             assert kind == "raw"
             text = raw
-        texts.append(text)
-    out = [""] * (2 * len(shape.parts) - 1)
+        texts.append(text.encode("utf-8"))
+    out = [b""] * (2 * len(shape.parts) - 1)
     out[0::2] = shape.parts
     out[1::2] = [texts[i] for i in shape.slots]
-    return "".join(out).encode("utf-8")
+    return b"".join(out)
 
 
 def compare_page_bytes(
