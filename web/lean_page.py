@@ -557,13 +557,22 @@ def _html(text: str) -> str:
 def _write(shape: Shape, fmt: Formatter, raw: str, figures: list[Decimal], now: datetime) -> bytes:
     money, pct = fmt.money, fmt.pct
     texts: list[bytes] = []
+    # A page shows many figures of one value (what you pay at every offer): each is written
+    # once. `money` and `pct` write equal values alike (1.0 and 1.00: Decimal's equality,
+    # as their own caches do); `str` does not, so it is not shared.
+    written: dict[tuple[str, Decimal, str], bytes] = {}
     for spec in shape.specs:
         kind = spec[0]
-        if kind == "money":
-            text = _html(money(figures[spec[1]], spec[2]))
-        elif kind == "pct":
-            text = _html(pct(figures[spec[1]]))
-        elif kind == "str":
+        if kind == "money" or kind == "pct":
+            value = figures[spec[1]]
+            ccy = spec[2] if kind == "money" else ""
+            done = written.get((kind, value, ccy))
+            if done is None:
+                text = money(value, ccy) if kind == "money" else pct(value)
+                done = written[kind, value, ccy] = _html(text).encode("utf-8")
+            texts.append(done)
+            continue
+        if kind == "str":
             text = _html(str(figures[spec[1]]))
         elif kind == "age":
             text = _html(fmt.age(spec[1], now))
