@@ -45,9 +45,10 @@ def _money_pattern(code: str, places: int) -> NumberPattern:
     return pattern
 
 
-# Formatting is pure in (locale, value): a page formats the same fees, rates and
-# percentages again and again, so the results are kept (bounded) per process.
-@lru_cache(maxsize=16384)
+# Formatting is pure in (locale, value). An amount or percentage with a layout (below) is
+# its digits put into a kept format string, cheaper than looking it up in a cache of texts
+# (most figures of a page at a new amount are new values, and a miss costs about half again
+# as much); what Babel formats itself (zero, odd values) is kept (bounded) per process.
 def _money(code: str, rtl: bool, amount: Decimal, currency: str, lang: str = "") -> str:
     places = minor_units(currency)
     key = _layout_key(amount, places)
@@ -58,6 +59,7 @@ def _money(code: str, rtl: bool, amount: Decimal, currency: str, lang: str = "")
     return _money_babel(code, rtl, amount, currency, lang)
 
 
+@lru_cache(maxsize=4096)
 def _money_babel(code: str, rtl: bool, amount: Decimal, currency: str, lang: str = "") -> str:
     locale = _locale(code)
     pattern = _money_pattern(code, minor_units(currency))
@@ -82,7 +84,6 @@ def _decimal(code: str, value: Decimal | int, fmt: str, lang: str = "") -> str:
     return to_native(text, lang)
 
 
-@lru_cache(maxsize=16384)
 def _percent(code: str, value: Decimal, lang: str = "") -> str:
     # Babel rounds the percentage to two decimals in the current context (half even);
     # exactly so when the value has a few decimals (the presenters give four).
@@ -95,6 +96,7 @@ def _percent(code: str, value: Decimal, lang: str = "") -> str:
     return _percent_babel(code, value, lang)
 
 
+@lru_cache(maxsize=4096)
 def _percent_babel(code: str, value: Decimal, lang: str = "") -> str:
     text = format_percent(
         value / 100, format="#,##0.00%", locale=_locale(code), numbering_system="default"
