@@ -45,9 +45,10 @@ def _money_pattern(code: str, places: int) -> NumberPattern:
     return pattern
 
 
-# Formatting is pure in (locale, value): a page formats the same fees, rates and
-# percentages again and again, so the results are kept (bounded) per process.
-@lru_cache(maxsize=16384)
+# Formatting is pure in (locale, value). An amount or percentage with a layout (below) is
+# its digits put into a kept format string, cheaper than looking it up in a cache of texts
+# (most figures of a page at a new amount are new values, and a miss costs about half again
+# as much); what Babel formats itself (zero, odd values) is kept (bounded) per process.
 def _money(code: str, rtl: bool, amount: Decimal, currency: str, lang: str = "") -> str:
     places = minor_units(currency)
     key = _layout_key(amount, places)
@@ -58,6 +59,7 @@ def _money(code: str, rtl: bool, amount: Decimal, currency: str, lang: str = "")
     return _money_babel(code, rtl, amount, currency, lang)
 
 
+@lru_cache(maxsize=4096)
 def _money_babel(code: str, rtl: bool, amount: Decimal, currency: str, lang: str = "") -> str:
     locale = _locale(code)
     pattern = _money_pattern(code, minor_units(currency))
@@ -82,7 +84,6 @@ def _decimal(code: str, value: Decimal | int, fmt: str, lang: str = "") -> str:
     return to_native(text, lang)
 
 
-@lru_cache(maxsize=16384)
 def _percent(code: str, value: Decimal, lang: str = "") -> str:
     # Babel rounds the percentage to two decimals in the current context (half even);
     # exactly so when the value has a few decimals (the presenters give four).
@@ -95,6 +96,7 @@ def _percent(code: str, value: Decimal, lang: str = "") -> str:
     return _percent_babel(code, value, lang)
 
 
+@lru_cache(maxsize=4096)
 def _percent_babel(code: str, value: Decimal, lang: str = "") -> str:
     text = format_percent(
         value / 100, format="#,##0.00%", locale=_locale(code), numbering_system="default"
@@ -114,12 +116,19 @@ def _layout_key(value: Decimal, places: int) -> tuple[bool, int, str] | None:
     decimals; None otherwise."""
     if not value.is_finite() or not value:
         return None
-    shown = value.quantize(Decimal(1).scaleb(-places))
+    quantum = _QUANTA.get(places)
+    if quantum is None:
+        return None
+    shown = value.quantize(quantum)
     if shown != value:
         return None
-    text = f"{abs(shown):f}"
-    whole, _, frac = text.partition(".")
-    return value < 0, len(whole), whole + frac
+    # With at most six decimals `str` writes a nonzero value's exponent -places plainly,
+    # as format "f" does (scientific notation only for an exponent above 0 or an adjusted
+    # exponent below -6).
+    text = str(shown)
+    negative = text[0] == "-"
+    whole, _, frac = (text[1:] if negative else text).partition(".")
+    return negative, len(whole), whole + frac
 
 
 def _layout(probe: Callable[[Decimal], str], negative: bool, whole: int, places: int) -> str | None:
@@ -158,6 +167,7 @@ def _percent_layout(code: str, lang: str, negative: bool, whole: int) -> str | N
 
 
 _CENT, _MICRO = Decimal("0.01"), Decimal("0.000001")
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(7)}
 
 
 # Iranians count in toman (10 rials); every amount and rate in rials shows it beside.

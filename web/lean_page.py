@@ -15,6 +15,10 @@ checked"): its outcome is part of the shape's key. Per request the markers are r
 the figures written by the very functions the full render calls (`Formatter.money`, `pct`,
 `age`, `canonical`, `plain`), escaped as Jinja escapes them.
 
+A shape is keyed by its offers in order, which moves with the amount; its provider cards
+and table lines (most of the page) are rendered once per offer as *row pieces* (below,
+`_shaped_offer_row`) and joined, so a new order of known offers renders only the rest.
+
 Only a plain request takes this path (`plain_query`): `from`, `to`, `amount` (plain
 digits), optionally `fees`, `payout` and `lang`, each once, no conditional header; the
 route still reads it, runs `compare()` and answers through the page cache and its ETag.
@@ -27,17 +31,18 @@ import logging
 import re
 import secrets
 import threading
-from collections import OrderedDict
+from collections import ChainMap, OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request
-from markupsafe import escape
+from jinja2 import UndefinedError
+from markupsafe import Markup, escape
 
 from api.domain.money import plain, quantize_display
 from api.http.present import AT_AMOUNT, _fixed_key, _point_key, quote_at_amount, quote_public
@@ -55,6 +60,7 @@ log = logging.getLogger(__name__)
 
 TEMPLATE = "compare.html"
 MAX_SHAPES = 128  # kept in this process, newest used last (a US-PK page is ~0.1 MB)
+MAX_ROWS = 4096  # provider cards and table lines (a few KB each)
 KEYS = frozenset({"from", "to", "amount", "fees", "payout", "lang"})
 PLAIN = {
     "from": re.compile(r"[A-Za-z]{2}"),
@@ -111,6 +117,18 @@ class Figure:
     __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _refuse
     __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
     __truediv__ = __rtruediv__ = __neg__ = __abs__ = _refuse
+    __hash__ = object.__hash__
+
+
+class Hidden:
+    """Stands in for a value a row piece must not show (a survey card's rank)."""
+
+    def _refuse(self, *args: object) -> Any:
+        raise Unshapable("a hidden value used")
+
+    __html__ = __str__ = __repr__ = __bool__ = __format__ = __float__ = __int__ = _refuse
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __index__ = _refuse
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _refuse
     __hash__ = object.__hash__
 
 
@@ -185,9 +203,129 @@ SHAPE_ENV.filters = {
 }
 
 
+# -- row pieces ----------------------------------------------------------------------------
+# A shape is keyed by its offers in order, and the order moves with the amount (US-PK: 64
+# orders of its 23 survey offers over 2,000 random amounts). Most of a page is its provider
+# cards and table lines, each written by one macro (`offer_row(m.survey_row, row, corridor)`
+# in the templates; `web.render.offer_row` calls the macro). While a shape renders, each
+# such piece is rendered apart, by the same macro through `ROW_TEMPLATE`, in a context of
+# only the row, the corridor, `stale` and the names every page has (`page`, `_`, `fmt`,
+# `lang`, `now`, and the `amount` stand-in): a macro that reads any other name of the page
+# (StrictUndefined) makes the shape fail and the page is rendered in full. So the piece is
+# what the macro writes in place, and it is kept by what it is made of: the page's inputs
+# other than its offers (`_Build.base`), the macro, `stale`, the provider and each option's
+# offer key (as in the shape's key); the rank only for the macro that shows it, the others
+# get a rank that refuses any use. A new order of known offers then renders only the rest
+# of the page. A piece's markers are kept relative to its options (option p's figure j)
+# and marked again for the offers' positions in the page being shaped.
+RANKED = frozenset({"provider_row"})  # macros that show the row's rank
+ROW_SOURCE = (
+    '{% import "_macros.html" as m with context %}{{ m[row_macro](row, corridor, stale=stale) }}'
+)
+_HIDDEN = Hidden()
+
+
+@dataclass
+class _Build:
+    """The shape being rendered (what its row pieces are made of)."""
+
+    builder: _Builder
+    base: Hashable  # the page's key without its offers
+    offers: list[Spec]  # offer k's key
+    kept: list[object]  # offer k's rows (kept alive with a piece that names their ids)
+    stand_ins: StandIns
+    now: datetime
+
+
+@dataclass
+class _Piece:
+    parts: list[str]
+    specs: list[Spec]  # ("money", ("opt", p, j), ccy): option p's figure j; others as marked
+
+
+_BUILD: ContextVar[_Build | None] = ContextVar("lean_page_build", default=None)
+
+
+def _option_offer(option: Any) -> int:
+    """The position in the result of the offer an option of a row shows."""
+    figure = getattr(getattr(option, "q", None), "send_amount", None)
+    if not isinstance(figure, Figure) or figure.index == _AMOUNT:
+        raise Unshapable("a row option without figures")
+    return (figure.index - 1) // 6
+
+
+def _piece(build: _Build, name: str, row: Any, corridor: Any, stale: bool, ks: list[int]) -> _Piece:
+    page = build.stand_ins.page
+    try:
+        html = ROW_TEMPLATE.render(
+            page=page,
+            _=page.t,
+            fmt=page.fmt,
+            lang=page.language,
+            now=build.now,
+            amount=build.stand_ins.amount,
+            row_macro=name,
+            row=row,
+            corridor=corridor,
+            stale=stale,
+        )
+    except UndefinedError as exc:
+        raise Unshapable(f"{name} read a name of the page: {exc}") from None
+    pieces = _MARK.split(html)
+    specs: list[Spec] = []
+    for i in pieces[1::2]:
+        spec = build.builder.specs[int(i)]
+        if spec[0] in ("money", "pct", "str") and spec[1] != _AMOUNT:
+            k, j = divmod(spec[1] - 1, 6)
+            if k not in ks:
+                raise Unshapable(f"{name} showed another offer's figure")
+            spec = (spec[0], ("opt", ks.index(k), j), *spec[2:])
+        specs.append(spec)
+    return _Piece(pieces[0::2], specs)
+
+
+def _shaped_offer_row(macro: Any, row: Any, corridor: Any, stale: bool = False) -> Any:
+    """`offer_row` while a shape renders: the piece, rendered once per what it is made of."""
+    build = _BUILD.get()
+    if build is None:
+        raise Unshapable("a row outside a shape")
+    name = macro.name
+    ks = [_option_offer(option) for option in row.options]
+    ranked = name in RANKED
+    key = (
+        build.base,
+        name,
+        bool(stale),
+        row.rank if ranked else None,
+        row.slug,
+        row.name,
+        row.type,
+        row.website,
+        tuple(build.offers[k] for k in ks),
+    )
+    known, piece = SHAPES.rows.get(key)
+    if not known or piece is None:
+        shown = row if ranked else replace(row, rank=_HIDDEN)
+        piece = _piece(build, name, shown, corridor, stale, ks)
+        SHAPES.rows.put(key, piece, [build.kept[k] for k in ks])
+    mark = build.builder.mark
+    out = [piece.parts[0]]
+    for spec, part in zip(piece.specs, piece.parts[1:], strict=True):
+        if isinstance(spec[1], tuple):
+            _, p, j = spec[1]
+            spec = (spec[0], 1 + 6 * ks[p] + j, *spec[2:])
+        out += (mark(spec), part)
+    return Markup("".join(out))  # noqa: S704 - the macro's own output, markers in place
+
+
+_SHAPED: dict[str, Any] = {"offer_row": _shaped_offer_row}
+SHAPE_ENV.globals = ChainMap(_SHAPED, ENV.globals)  # type: ignore[assignment]
+ROW_TEMPLATE = SHAPE_ENV.from_string(ROW_SOURCE)
+
+
 @dataclass
 class Shape:
-    parts: list[str]  # text around the markers
+    parts: list[bytes]  # the page's UTF-8 around the markers
     slots: list[int]  # which spec goes between parts[i] and parts[i + 1]
     specs: list[Spec]
 
@@ -203,25 +341,28 @@ class StandIns:
     page: Page  # the page for a shape: marker amount in its query, ShapeFormatter
 
 
-class _Shapes:
-    def __init__(self, limit: int = MAX_SHAPES) -> None:
-        # key -> (shape or None, the rows whose ids the key holds, kept alive with it)
-        self._entries: OrderedDict[Hashable, tuple[Shape | None, object]] = OrderedDict()
+class _Kept:
+    """Newest used last, at most `limit`: key -> (value or None, the rows whose ids the key
+    holds, kept alive with it)."""
+
+    def __init__(self, limit: int) -> None:
+        self._entries: OrderedDict[Hashable, tuple[Any, object]] = OrderedDict()
         self._lock = threading.Lock()
         self.limit = limit
-        self.built = 0  # shapes rendered (tests and the benchmark read these)
-        self.served = 0  # pages written from a shape
 
-    def get(self, key: Hashable) -> tuple[bool, Shape | None]:
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: Hashable) -> tuple[bool, Any]:
         with self._lock:
             if key not in self._entries:
                 return False, None
             self._entries.move_to_end(key)
             return True, self._entries[key][0]
 
-    def put(self, key: Hashable, shape: Shape | None, rows: object) -> None:
+    def put(self, key: Hashable, value: Any, rows: object) -> None:
         with self._lock:
-            self._entries[key] = (shape, rows)
+            self._entries[key] = (value, rows)
             self._entries.move_to_end(key)
             while len(self._entries) > self.limit:
                 self._entries.popitem(last=False)
@@ -229,6 +370,21 @@ class _Shapes:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+
+
+class _Shapes(_Kept):
+    """The shapes (a `Shape`, or None: rendered in full) and their row pieces."""
+
+    def __init__(self, limit: int = MAX_SHAPES) -> None:
+        super().__init__(limit)
+        self.rows = _Kept(MAX_ROWS)
+        self.built = 0  # shapes rendered (tests and the benchmark read these)
+        self.served = 0  # pages written from a shape
+
+    def clear(self, rows: bool = True) -> None:
+        super().clear()
+        if rows:
+            self.rows.clear()
 
 
 SHAPES = _Shapes()
@@ -273,7 +429,15 @@ class _Ask:
     now: datetime
 
 
-def _shape_key(ask: _Ask) -> tuple[Hashable, frozenset[Decimal]]:
+@dataclass(frozen=True)
+class _Key:
+    page: Hashable  # everything the page's shape depends on
+    base: Hashable  # of it, what the row pieces depend on besides their offers
+    offers: list[Spec]  # each offer's key, in the result's order
+    below: frozenset[Decimal]  # the checked amounts the amount is compared with
+
+
+def _shape_key(ask: _Ask) -> _Key:
     """Everything the page's shape depends on; and the checked amounts the amount is
     compared with (offers priced below the smallest amount checked)."""
     offers: list[Spec] = []
@@ -299,15 +463,21 @@ def _shape_key(ask: _Ask) -> tuple[Hashable, frozenset[Decimal]]:
                 None if checked is None else ask.amount < checked,
             )
         )
-    key = (
+    base = (
         page.lang,
         page.explicit_language,
         page.request.url.path,
         ask.query,
         ask.version,
         tuple(getattr(ask.corridor, name) for name in CORRIDOR_FIELDS),
-        _fixed_key(result),
         result.data_version,
+        result.receive_currency,
+        result.currency,
+        result.fees,
+    )
+    key = (
+        base,
+        _fixed_key(result),
         result.payouts,
         result.country_names,
         result.reference_rate,
@@ -315,7 +485,7 @@ def _shape_key(ask: _Ask) -> tuple[Hashable, frozenset[Decimal]]:
         len(result.quotes),
         tuple(offers),
     )
-    return key, frozenset(below)
+    return _Key(key, base, offers, frozenset(below))
 
 
 def _stand_ins(ask: _Ask, allowed: frozenset[Decimal], builder: _Builder) -> StandIns:
@@ -341,18 +511,29 @@ def _stand_ins(ask: _Ask, allowed: frozenset[Decimal], builder: _Builder) -> Sta
     )
 
 
-def _build(
-    ask: _Ask, allowed: frozenset[Decimal], context: Callable[[StandIns], dict[str, Any]]
-) -> Shape | None:
+def _build(ask: _Ask, key: _Key, context: Callable[[StandIns], dict[str, Any]]) -> Shape | None:
     builder = _Builder()
+    result = ask.result
+    offers = (*result.quotes, *result.survey)
+    kept: list[object] = [(r.quote, r.service, r.provider) for r in offers]
     try:
-        stand_ins = _stand_ins(ask, allowed, builder)
-        html = render_html(stand_ins.page, TEMPLATE, context(stand_ins), env=SHAPE_ENV)
+        stand_ins = _stand_ins(ask, key.below, builder)
+        build = _Build(builder, key.base, key.offers, kept, stand_ins, ask.now)
+        token = _BUILD.set(build)
+        try:
+            values = context(stand_ins)
+            # The row pieces see the globals where the page might have its own value.
+            if any(values[k] is not v for k, v in ENV.globals.items() if k in values):
+                raise Unshapable("the page gives a global a value of its own")
+            html = render_html(stand_ins.page, TEMPLATE, values, env=SHAPE_ENV)
+        finally:
+            _BUILD.reset(token)
     except Unshapable as exc:
         log.info("compare page rendered in full: %s", exc)
         return None
     pieces = _MARK.split(html)
-    return Shape(pieces[0::2], [int(i) for i in pieces[1::2]], builder.specs)
+    parts = [piece.encode("utf-8") for piece in pieces[0::2]]
+    return Shape(parts, [int(i) for i in pieces[1::2]], builder.specs)
 
 
 def _figures(amount: Decimal, result: CompareResult) -> list[Decimal]:
@@ -362,19 +543,39 @@ def _figures(amount: Decimal, result: CompareResult) -> list[Decimal]:
     return out
 
 
+_SPECIAL = ("&", "<", ">", '"', "'")  # what `escape` replaces
+
+
+def _html(text: str) -> str:
+    """`str(escape(text))`, without building a Markup when nothing needs escaping."""
+    for c in _SPECIAL:
+        if c in text:
+            return str(escape(text))
+    return text
+
+
 def _write(shape: Shape, fmt: Formatter, raw: str, figures: list[Decimal], now: datetime) -> bytes:
-    texts: list[str] = []
+    money, pct = fmt.money, fmt.pct
+    texts: list[bytes] = []
+    # A page shows many figures of one value (what you pay at every offer): each is written
+    # once. `money` and `pct` write equal values alike (1.0 and 1.00: Decimal's equality,
+    # as their own caches do); `str` does not, so it is not shared.
+    written: dict[tuple[str, Decimal, str], bytes] = {}
     for spec in shape.specs:
         kind = spec[0]
-        if kind == "money":
-            _, i, ccy = spec
-            text = str(escape(fmt.money(figures[i], ccy)))
-        elif kind == "pct":
-            text = str(escape(fmt.pct(figures[spec[1]])))
-        elif kind == "str":
-            text = str(escape(figures[spec[1]]))
+        if kind == "money" or kind == "pct":
+            value = figures[spec[1]]
+            ccy = spec[2] if kind == "money" else ""
+            done = written.get((kind, value, ccy))
+            if done is None:
+                text = money(value, ccy) if kind == "money" else pct(value)
+                done = written[kind, value, ccy] = _html(text).encode("utf-8")
+            texts.append(done)
+            continue
+        if kind == "str":
+            text = _html(str(figures[spec[1]]))
         elif kind == "age":
-            text = str(escape(fmt.age(spec[1], now)))
+            text = _html(fmt.age(spec[1], now))
         elif kind == "canonical":
             text = canonical(figures[_AMOUNT])
         elif kind == "plain":
@@ -382,11 +583,11 @@ def _write(shape: Shape, fmt: Formatter, raw: str, figures: list[Decimal], now: 
         else:
             assert kind == "raw"
             text = raw
-        texts.append(text)
-    out = [""] * (2 * len(shape.parts) - 1)
+        texts.append(text.encode("utf-8"))
+    out = [b""] * (2 * len(shape.parts) - 1)
     out[0::2] = shape.parts
     out[1::2] = [texts[i] for i in shape.slots]
-    return "".join(out).encode("utf-8")
+    return b"".join(out)
 
 
 def compare_page_bytes(
@@ -407,15 +608,15 @@ def compare_page_bytes(
     if query is None or dict(page.request.query_params.multi_items()).get("amount") != raw_amount:
         return None
     ask = _Ask(page, query, corridor, version, amount, result, now)
-    key, allowed = _shape_key(ask)
-    known, shape = SHAPES.get(key)
+    key = _shape_key(ask)
+    known, shape = SHAPES.get(key.page)
     if known and shape is None:
         rendering()  # this shape renders in full
     if not known:  # rendered here, on the loop too: the route's function runs once
-        shape = _build(ask, allowed, context)
+        shape = _build(ask, key, context)
         SHAPES.built += 1
         rows = [(r.quote, r.service, r.provider) for r in (*result.quotes, *result.survey)]
-        SHAPES.put(key, shape, rows)
+        SHAPES.put(key.page, shape, rows)
     if shape is None:
         return None
     SHAPES.served += 1

@@ -38,7 +38,17 @@ ENV = Environment(
     # Templates ship with the package: no stat() of every template and include per render.
     auto_reload=False,
 )
+
+
+def offer_row(macro: Any, row: Any, corridor: Any, stale: bool = False) -> Any:
+    """One provider's card or table lines (`{{ offer_row(m.survey_row, row, corridor) }}`):
+    the macro's own output. web.lean_page renders each once per offer while a page's shape
+    is rendered, and joins them."""
+    return macro(row, corridor, stale=stale)
+
+
 ENV.globals["static_url"] = static_url
+ENV.globals["offer_row"] = offer_row
 ENV.globals["inline_style"] = inline_style
 ENV.globals["LANGUAGES"] = LANGUAGES
 ENV.globals["labels"] = labels

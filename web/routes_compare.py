@@ -337,18 +337,22 @@ def _compare_page(
     result = None
     if amount is not None and not errors:
         result = run_compare(page, session, now, corridor, amount, filters, errors, version)
-    context = base_context(page, corridor, filters, errors, error_values)
-    context.update(
-        {
-            "raw_amount": raw_amount if amount is None else canonical(amount),
-            "amount": amount,
-            "ambiguous": ambiguous,
-            "result": result,
-        }
-    )
+
+    def page_context() -> dict[str, Any]:  # not needed for a page written from its shape
+        context = base_context(page, corridor, filters, errors, error_values)
+        context.update(
+            {
+                "raw_amount": raw_amount if amount is None else canonical(amount),
+                "amount": amount,
+                "ambiguous": ambiguous,
+                "result": result,
+            }
+        )
+        return context
+
     if result is None:
         lean_page.rendering()
-        return render(page, "compare.html", context, status=400 if errors else 200)
+        return render(page, "compare.html", page_context(), status=400 if errors else 200)
     assert amount is not None
     if not errors:
 
@@ -357,7 +361,7 @@ def _compare_page(
             offers = offers_context(
                 s.page, now, corridor, s.amount_text, result, filters, s.quotes, s.survey
             )
-            return context | figures | offers
+            return page_context() | figures | offers
 
         body = lean_page.compare_page_bytes(
             page, corridor, version, raw_amount, amount, result, now, shape_context
@@ -365,6 +369,7 @@ def _compare_page(
         if body is not None:  # the bytes `render` writes below, without rendering
             return Response(body, media_type="text/html", headers={"Vary": "Accept-Language"})
     lean_page.rendering()
+    context = page_context()
     context.update(results_context(page, session, now, corridor, amount, result, filters))
     return render(page, "compare.html", context)
 

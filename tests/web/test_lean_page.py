@@ -20,7 +20,7 @@ from api.settings import get_settings
 from api.storage.quotes import store_quotes
 from api.storage.rates import RateIn, store_rates
 from tests.web.conftest import home_delivery_quote
-from web import formatting, pagecache
+from web import formatting, lean_page, pagecache
 from web.data import corridor_index
 from web.i18n import LANGUAGES
 from web.lean_page import SHAPES, plain_query
@@ -250,3 +250,45 @@ def test_the_lean_route_answers_plain_pages(client: TestClient, books: bool) -> 
     both(client, "/compare?from=US&to=PK&amount=321.5&sort=fee")
     both(client, "/compare?from=XX&to=PK&amount=100")
     assert LeanPageMiddleware.served == served + 2
+
+
+def test_a_new_order_of_known_offers_reuses_their_cards(client: TestClient, books: bool) -> None:
+    """Shapes of new offer orders are rendered with the cards and table lines already kept
+    (one per offer, not per order), and still give the full render's bytes."""
+    if not books:
+        pytest.skip("without the price book every request reads new rows: nothing to reuse")
+    rnd = random.Random(222)
+    urls = [
+        f"/compare?from=US&to=PK&amount={rnd.randint(5, 3000)}.{rnd.randint(0, 99):02d}&lang=ur"
+        for _ in range(25)
+    ]
+    pages = [both(client, url) for url in urls]
+    rows = len(SHAPES.rows)
+    assert rows > 0
+    built = SHAPES.built
+    SHAPES.clear(rows=False)  # the page shapes go, the row pieces stay
+    assert [both(client, url) for url in urls] == pages
+    assert SHAPES.built > built  # the shapes were rendered again ...
+    assert len(SHAPES.rows) == rows  # ... from the pieces kept
+
+
+def test_a_row_piece_that_reads_the_page_renders_the_page_in_full(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A row macro sees only its row, the corridor and the names every page has: one that
+    reads another name of the page (here `filters`), or the rank of a card that does not
+    show it, makes the page render in full, with the same bytes."""
+    url = "/compare?from=US&to=PK&amount=200&lang=en"
+    monkeypatch.setattr(lean_page, "ROW_TEMPLATE", lean_page.SHAPE_ENV.from_string("{{ filters }}"))
+    served = SHAPES.served
+    both(client, url)
+    assert SHAPES.served == served
+    monkeypatch.undo()
+    SHAPES.clear()
+    monkeypatch.setattr(lean_page, "RANKED", frozenset())  # provider_row shows the rank
+    body = both(client, url)[2]
+    assert b'class="rank"' in body and SHAPES.served == served
+    monkeypatch.undo()
+    SHAPES.clear()
+    both(client, url)
+    assert SHAPES.served == served + 1
