@@ -64,14 +64,15 @@ axe:
 # suites are printed.
 # The code is compiled first: with PYTHONDONTWRITEBYTECODE set (this machine) every server
 # and `remit` process a test starts would otherwise compile all of it again (~4 s of CPU each).
-# mypy and the lesson checker run beside the tests (the two workers leave a core idle about a
-# third of the time): their output is printed after the tests' and either failing fails the
-# run, as when they ran before and after it.
+# mypy and the lesson checker run beside the tests at a low priority (nice 15: they take the
+# CPU the two workers leave idle, about a third of it, and yield it to the tests, some of
+# which wait on servers they start): their output is printed after the tests' and either
+# failing fails the run, as when they ran before and after it.
 test: lint axe
 	$(BIN)/python -m compileall -q -j 0 remit api web scrapers
 	@mkdir -p $(VENV)/checks; \
-	( $(BIN)/mypy > $(VENV)/checks/mypy.out 2>&1; echo $$? > $(VENV)/checks/mypy.rc ) & \
-	( $(BIN)/remit lessons check --ci > $(VENV)/checks/lessons.out 2>&1; \
+	( nice -n 15 $(BIN)/mypy > $(VENV)/checks/mypy.out 2>&1; echo $$? > $(VENV)/checks/mypy.rc ) & \
+	( nice -n 15 $(BIN)/remit lessons check --ci > $(VENV)/checks/lessons.out 2>&1; \
 	  echo $$? > $(VENV)/checks/lessons.rc ) & \
 	$(BIN)/python -m pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS) || { \
 	  echo "== the failed tests once more, alone (a test that passes only here leaks into others)"; \
