@@ -444,7 +444,7 @@ def report(results: list[dict[str, Any]]) -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"   load average at the end: {load} (other work on the machine skews wall times)\n")
     cols = [f"{r['backend']} {r['size']}" for r in results]
-    width = max(22, *(len(c) + 2 for c in cols))
+    width = max(24, *(len(c) + 2 for c in cols))
     print(f"{'measure':<44}" + "".join(f"{c:>{width}}" for c in cols))
 
     def line(label: str, cells: list[str]) -> None:

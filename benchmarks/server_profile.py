@@ -25,7 +25,7 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("page from its shape (web/lean_page.py)", ("web/lean_page.py",)),
     ("Jinja rendering (page shapes, full pages)", ("jinja2/", "web/templates/", ".html:")),
     (
-        "page route: query, page cache, ETag (web/lean_route.py)",
+        "page route, page cache, ETag (lean_route)",
         ("web/lean_route.py", "web/pagecache.py"),
     ),
     ("answer's JSON (api/http/present.py)", ("api/http/present.py",)),
