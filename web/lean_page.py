@@ -511,11 +511,12 @@ def _stand_ins(ask: _Ask, allowed: frozenset[Decimal], builder: _Builder) -> Sta
     )
 
 
-def _build(ask: _Ask, key: _Key, context: Callable[[StandIns], dict[str, Any]]) -> Shape | None:
+def _build(
+    ask: _Ask, key: _Key, kept: list[object], context: Callable[[StandIns], dict[str, Any]]
+) -> Shape | None:
+    """The page's shape, or None (render it in full). `kept`: offer k's rows, kept alive with
+    the shape and with each row piece that names their ids."""
     builder = _Builder()
-    result = ask.result
-    offers = (*result.quotes, *result.survey)
-    kept: list[object] = [(r.quote, r.service, r.provider) for r in offers]
     try:
         stand_ins = _stand_ins(ask, key.below, builder)
         build = _Build(builder, key.base, key.offers, kept, stand_ins, ask.now)
@@ -613,9 +614,11 @@ def compare_page_bytes(
     if known and shape is None:
         rendering()  # this shape renders in full
     if not known:  # rendered here, on the loop too: the route's function runs once
-        shape = _build(ask, key, context)
+        rows: list[object] = [
+            (r.quote, r.service, r.provider) for r in (*result.quotes, *result.survey)
+        ]
+        shape = _build(ask, key, rows, context)
         SHAPES.built += 1
-        rows = [(r.quote, r.service, r.provider) for r in (*result.quotes, *result.survey)]
         SHAPES.put(key.page, shape, rows)
     if shape is None:
         return None
