@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from pydantic import BaseModel
 
 from api.domain import verdict as verdict_words
-from api.domain.money import plain, quantize_display
+from api.domain.money import minor_unit, quantize_display
 from api.domain.periods import quarter_months
 from api.domain.ranking import Priced
 from api.http.schemas import (
+    PCT,
     CompareResponse,
     CorridorPublic,
     ProviderRef,
@@ -160,16 +161,19 @@ def quote_at_point(r: RankedQuote, now: datetime) -> dict[str, Any]:
 
 
 def quote_at_amount(r: RankedQuote) -> tuple[Decimal, ...]:
-    """The AT_AMOUNT figures, in that order."""
-    c = r.priced.cost
-    send_ccy = r.quote.send_currency
-    fee = r.priced.fee
-    return (
-        quantize_display(r.send_amount, send_ccy),
-        quantize_display(r.you_pay, send_ccy),
-        quantize_display(c.total_cost - fee, send_ccy),
-        pct(c.total_cost_pct),
-        quantize_display(c.total_cost, send_ccy),
+    """The AT_AMOUNT figures, in that order: each rounded to a fixed number of places (the
+    currency's minor units, `quantize_display`'s; four for the percentage, `pct`'s), so
+    `str()` writes each as plain text (tests/core/test_lean_compare.py)."""
+    p = r.priced
+    c = p.cost
+    fee = p.fee
+    send = minor_unit(r.quote.send_currency)  # quantize_display's rounding, written out:
+    return (  # this runs for every offer of every answer
+        p.send_amount.quantize(send, rounding=ROUND_HALF_EVEN),
+        (p.send_amount + fee).quantize(send, rounding=ROUND_HALF_EVEN),
+        (c.total_cost - fee).quantize(send, rounding=ROUND_HALF_EVEN),
+        c.total_cost_pct.quantize(PCT),
+        c.total_cost.quantize(send, rounding=ROUND_HALF_EVEN),
         quantize_display(c.received_amount, r.quote.receive_currency),
     )
 
@@ -389,16 +393,13 @@ class _Layout:
         out.append(pending + "}")
         return tuple(out)
 
-
-def _fill(out: list[str], chunks: tuple[str, ...], values: Iterable[str]) -> None:
-    out.append(chunks[0])
-    for chunk, value in zip(chunks[1:], values, strict=True):
-        out.append(value)
-        out.append(chunk)
-
-
-# A filled figure's JSON as pydantic writes a DecimalStr: `plain` text (`:f`) in quotes.
-assert f"{Decimal('1E-7'):f}" == plain(Decimal("1E-7"))
+    def template(self, model: BaseModel) -> bytes:
+        """`chunks(model)` as one %-template of UTF-8 bytes: a `"%b"` where each filled figure
+        goes. Pydantic writes a DecimalStr as its `plain` text in quotes; for a figure rounded
+        to a fixed number of places (`quote_at_amount`'s) that is `str()`'s text. Bytes, not
+        text: an answer holds a few non-ASCII characters (an en dash), which would make every
+        join and the final encoding of the text work on wide characters."""
+        return b'"%b"'.join(c.replace("%", "%%").encode() for c in self.chunks(model))
 
 
 _OFFER = _Layout(QuotePublic, frozenset(AT_AMOUNT))
@@ -417,19 +418,19 @@ def compare_json(req: CompareRequest, result: CompareResult, now: datetime) -> b
     memo = result.memo
     if len(memo) > MEMO_LIMIT:
         memo.clear()
-    out: list[str] = []
+    out: list[bytes] = []
 
     def offers(quotes: list[RankedQuote]) -> None:
-        for i, q in enumerate(quotes):
+        written = []
+        for q in quotes:
             key = ("offer", q.tier, q.quote.id, q.service.id, _point_key(q, now))
-            chunks = memo.get(key)
-            if chunks is None:
+            template = memo.get(key)
+            if template is None:
                 at_amount = dict(zip(AT_AMOUNT, quote_at_amount(q), strict=True))
                 model = QuotePublic(**quote_fixed(q), **quote_at_point(q, now), **at_amount)
-                chunks = memo[key] = _OFFER.chunks(model)
-            if i:
-                out.append(",")
-            _fill(out, chunks, [f'"{v:f}"' for v in quote_at_amount(q)])
+                template = memo[key] = _OFFER.template(model)
+            written.append(template % tuple([str(v).encode() for v in quote_at_amount(q)]))
+        out.append(b",".join(written))
 
     key = ("answer", _fixed_key(result))
     around = memo.get(key)
@@ -437,10 +438,10 @@ def compare_json(req: CompareRequest, result: CompareResult, now: datetime) -> b
         model = CompareResponse(
             amount=req.amount, quotes=[], survey_quotes=[], **compare_fixed(result)
         )
-        around = memo[key] = _ANSWER.chunks(model)
-    out += (around[0], f'"{req.amount:f}"', around[1], "[")
+        around = memo[key] = tuple(c.encode() for c in _ANSWER.chunks(model))
+    out += (around[0], f'"{req.amount:f}"'.encode(), around[1], b"[")
     offers(result.quotes)
-    out += ("]", around[2], "[")
+    out += (b"]", around[2], b"[")
     offers(result.survey)
-    out += ("]", around[3])
-    return "".join(out).encode()
+    out += (b"]", around[3])
+    return b"".join(out)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -120,8 +120,10 @@ def margin_reference(quote: Quote | QuoteView) -> MarginReference:
     )
 
 
-@dataclass(frozen=True)
-class RankedQuote:
+class RankedQuote(NamedTuple):
+    """One offer of an answer. Immutable; a named tuple because one is built per offer per
+    answer (a frozen dataclass costs four times as much to build)."""
+
     provider: ProviderView
     service: ServiceView
     quote: QuoteView  # the newest observation the price came from
@@ -328,7 +330,7 @@ def _as_surveyed(points: Sequence[PricePoint]) -> tuple[Priced, ...]:
     for p in points:
         b = price_one([p], p.send_amount, p.collected_at, timedelta(0))
         if b is not None:
-            out.append(replace(b, stale=False))
+            out.append(b._replace(stale=False))
     return tuple(out)
 
 

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
+from api.domain.money import plain
 from api.http.lean import LeanCompareMiddleware, plain_request
+from api.http.schemas import PCT
 from api.services.compare import BOOK
 from api.settings import get_settings
 
@@ -101,3 +106,17 @@ def test_plain_request_reads_only_the_plain_form() -> None:
     assert req.fees.value == "on_top" and req.payout == "bank"
     for query in (b"from=US&to=PK&amount=%C3%A9", b"from=US&to=PK&amount=200&x", b"\xff"):
         assert plain_request(query) is None
+
+
+@given(
+    st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**15), max_value=10**15),
+    st.sampled_from([Decimal(1), Decimal("0.01"), Decimal("0.001"), PCT]),
+)
+def test_a_figure_rounded_to_fixed_places_is_written_as_pydantic_writes_it(
+    value: Decimal, places: Decimal
+) -> None:
+    """compare_json writes each amount figure with str() (api/http/present.py `_Layout
+    .template`); for a figure rounded to a fixed number of places (the currency's minor
+    units, or four for a percentage) that is the plain text a DecimalStr is written as."""
+    figure = value.quantize(places)
+    assert str(figure) == plain(figure)
