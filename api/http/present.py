@@ -126,20 +126,14 @@ def _age_hours(r: RankedQuote, now: datetime) -> int | None:
     return int((now - r.quote.collected_at).total_seconds() // 3600)
 
 
-def _point_key(r: RankedQuote, now: datetime) -> Hashable:
-    """Everything `quote_at_point` reads (the quote's currency, capture time and survey
-    period are its id's, with the tier)."""
+def _offer_key(r: RankedQuote, now: datetime) -> Hashable:
+    """Everything an offer's JSON reads but its AT_AMOUNT figures, within one data version
+    (the memo goes with the corridor's book): the quote (its id, with the service's: and so
+    its price point, mid rate, currencies, capture time and survey period), the tier, and
+    what `quote_at_point` reads of the price (the amount checked is the point's, by basis)."""
     p = r.priced
-    return (
-        p.fee,
-        p.rate,
-        p.point.mid,
-        p.stale,
-        p.estimated,
-        p.basis,
-        p.checked_amount,
-        _age_hours(r, now),
-    )
+    return (r.tier, r.quote.id, r.service.id, p.fee, p.rate, p.stale, p.estimated, p.basis,
+            _age_hours(r, now))  # fmt: skip
 
 
 def quote_at_point(r: RankedQuote, now: datetime) -> dict[str, Any]:
@@ -423,13 +417,16 @@ def compare_json(req: CompareRequest, result: CompareResult, now: datetime) -> b
     def offers(quotes: list[RankedQuote]) -> None:
         written = []
         for q in quotes:
-            key = ("offer", q.tier, q.quote.id, q.service.id, _point_key(q, now))
+            key = _offer_key(q, now)
             template = memo.get(key)
             if template is None:
                 at_amount = dict(zip(AT_AMOUNT, quote_at_amount(q), strict=True))
                 model = QuotePublic(**quote_fixed(q), **quote_at_point(q, now), **at_amount)
                 template = memo[key] = _OFFER.template(model)
-            written.append(template % tuple([str(v).encode() for v in quote_at_amount(q)]))
+            a, b, c, d, e, f = map(str, quote_at_amount(q))  # six figures, plain text
+            written.append(
+                template % (a.encode(), b.encode(), c.encode(), d.encode(), e.encode(), f.encode())
+            )
         out.append(b",".join(written))
 
     key = ("answer", _fixed_key(result))

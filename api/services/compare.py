@@ -15,6 +15,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine
@@ -276,6 +277,11 @@ class _Row:
     provider: ProviderView
     tier: str
     point: PricePoint
+
+    @cached_property
+    def survey_round(self) -> str:
+        """The survey quarter of a survey row (its stated period, else its day's)."""
+        return self.quote.survey_period or period_of(self.quote.collected_at, PeriodKind.QUARTER)
 
 
 @dataclass(frozen=True)
@@ -623,17 +629,14 @@ def compare(
 
     # A provider's newest survey only (the UK rows of Aug 2025 over the same firms' 2025 Q1
     # percentages): an older survey of the same provider is history, shown on /trends.
-    def round_of(row: _Row) -> str:  # the survey quarter
-        return row.quote.survey_period or period_of(row.quote.collected_at, PeriodKind.QUARTER)
-
     newest_survey: dict[int | None, str] = {}
     for _p, row, _b in priced_survey:
-        pid, q = row.provider.id, round_of(row)
+        pid, q = row.provider.id, row.survey_round
         newest_survey[pid] = max(q, newest_survey.get(pid, q))
     priced_survey = [
         entry
         for entry in priced_survey
-        if round_of(entry[1]) == newest_survey[entry[1].provider.id]
+        if entry[1].survey_round == newest_survey[entry[1].provider.id]
     ]
     survey_by_key = {p.point.service_key: (row, b) for p, row, b in priced_survey}
     survey_ranked: list[RankedQuote] = []
