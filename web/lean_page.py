@@ -45,7 +45,7 @@ from jinja2 import UndefinedError
 from markupsafe import Markup, escape
 
 from api.domain.money import plain, quantize_display
-from api.http.present import AT_AMOUNT, _fixed_key, _point_key, quote_at_amount, quote_public
+from api.http.present import AT_AMOUNT, _fixed_key, _offer_key, quote_at_amount, quote_public
 from api.http.schemas import QuotePublic
 from api.services.compare import CompareResult, RankedQuote
 from api.settings import get_settings
@@ -459,7 +459,7 @@ def _shape_key(ask: _Ask) -> _Key:
                 id(r.provider),
                 r.survey_date,
                 r.survey_period,
-                _point_key(r, ask.now),
+                _offer_key(r, ask.now),
                 None if checked is None else ask.amount < checked,
             )
         )
