@@ -7,8 +7,10 @@ Prints CPU microseconds per answer for: reading the data version (the version wa
 comparison (`compare()`: pricing and ranking at the amount), writing the JSON the lean path
 writes (`compare_json`: the JSON kept with the book, amount figures filled in) and writing
 it through the response models as the full route does (`compare_response(...)
-.model_dump_json`), which gives the same bytes (checked here on every answer too). Nothing
-is asserted.
+.model_dump_json`), which gives the same bytes (checked here on every answer too); and the
+whole answer as the lean path writes it, from the amount's price segment
+(`api/http/segments.py`: the same bytes as compare() and compare_json). Nothing is
+asserted.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def main() -> None:
     from sqlmodel import Session
 
     from api.http.present import compare_json, compare_response
+    from api.http.segments import segment_json
     from api.services.compare import CompareRequest, compare, corridor_version
     from api.storage.db import make_engine
     from api.storage.types import utcnow
@@ -73,6 +76,11 @@ def main() -> None:
             == compare_response(q, r, now).model_dump_json(by_alias=True).encode()
             for q, r in results[:200]
         )
+        segment_json(s, reqs[0], now, version)
+        segment_us = per_answer(lambda q: segment_json(s, q, now, version), list(reqs))
+        same_segments = all(
+            segment_json(s, q, now, version) == compare_json(q, r, now) for q, r in results
+        )
     print(
         f"\n== compare answer, in-process: US->PK, {label} quotes (SQLite), {opts.answers} "
         f"random amounts; {os.cpu_count()} cores, load average "
@@ -85,6 +93,11 @@ def main() -> None:
     print(f"{'JSON kept with the book (lean path)':<44}{json_us:>10.0f} us")
     print(f"{'JSON through the response models (full)':<44}{models_us:>10.0f} us")
     print(f"{'the same bytes (200 answers checked)':<44}{'yes' if same else 'NO':>13}")
+    print(f"{'the answer from its price segment (lean path)':<44}{segment_us:>10.0f} us")
+    print(
+        f"{'  compare() + JSON kept with the book, beside it':<44}{compare_us + json_us:>10.0f} us"
+    )
+    print(f"{'  the same bytes (every answer)':<44}{'yes' if same_segments else 'NO':>13}")
     page_figures(url, reqs, now)
 
 

@@ -37,15 +37,34 @@ def compute_cost(
     fee: Decimal,
     rate: Decimal,
     mid: Decimal,
-    receive_fee: Decimal = Decimal(0),
+    receive_fee: Decimal = ZERO,
 ) -> QuoteCost:
     if send_amount <= ZERO:
         raise ValueError("send_amount: must be positive")
+    return cost_at(send_amount, fee, rate, checked_margin(fee, rate, mid), receive_fee)
+
+
+def checked_margin(fee: Decimal, rate: Decimal, mid: Decimal) -> Decimal:
+    """`fx_margin_pct(rate, mid)` once the fee and rate are checked: what a price point's
+    costs share at every amount."""
     if rate <= ZERO:
         raise ValueError("rate: must be positive")
     if fee < ZERO:
         raise ValueError("fee: must not be negative")
-    margin = fx_margin_pct(rate, mid)
+    return fx_margin_pct(rate, mid)
+
+
+def cost_at(
+    send_amount: Decimal,
+    fee: Decimal,
+    rate: Decimal,
+    margin: Decimal,
+    receive_fee: Decimal = ZERO,
+) -> QuoteCost:
+    """`compute_cost` with the price point's `checked_margin` already known (the same at
+    every amount priced from that point, fee and rate)."""
+    if send_amount <= ZERO:
+        raise ValueError("send_amount: must be positive")
     return QuoteCost(  # positional (in field order): a named tuple builds faster so
         margin,
         fee / send_amount * HUNDRED + margin,

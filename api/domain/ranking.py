@@ -22,7 +22,7 @@ fresh ones and promotions after regular prices, so neither leads the answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
@@ -361,16 +361,32 @@ def rank(
     fees included; with fees on top the lowest total cost in the source currency. RECEIVED:
     most received first, ties by speed. SPEED: fastest first, ties by total cost.
     """
+    key = order_key(sort, fees)
+    return sorted(
+        quotes,
+        key=lambda q: key(
+            q.stale,
+            q.point.promotional,
+            q.point.speed.order,
+            q.cost.total_cost,
+            q.cost.received_amount,
+        ),
+    )
+
+
+OrderKey = tuple[bool, bool, int, Decimal, int]
+
+
+def order_key(
+    sort: SortKey, fees: FeesMode
+) -> Callable[[bool, bool, int, Decimal, Decimal], OrderKey]:
+    """`rank`'s sort key, from (stale, promotional, speed order, total cost, received):
+    for a caller that ranks prices it holds in another form (api/http/lean_json.py)."""
     by_received = sort is SortKey.RECEIVED or (
         sort is SortKey.TOTAL_COST and fees is FeesMode.INCLUDED
     )
-
-    def key(q: Priced) -> tuple[bool, bool, int, Decimal, int]:
-        first = (q.stale, q.point.promotional)
-        if sort is SortKey.SPEED:
-            return (*first, q.point.speed.order, q.cost.total_cost, 0)
-        if by_received:
-            return (*first, 0, -q.cost.received_amount, q.point.speed.order)
-        return (*first, 0, q.cost.total_cost, q.point.speed.order)
-
-    return sorted(quotes, key=key)
+    if sort is SortKey.SPEED:
+        return lambda stale, promo, speed, total, _received: (stale, promo, speed, total, 0)
+    if by_received:
+        return lambda stale, promo, speed, _total, received: (stale, promo, 0, -received, speed)
+    return lambda stale, promo, speed, total, _received: (stale, promo, 0, total, speed)

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from api.domain import verdict as verdict_words
+from api.domain.costs import QuoteCost
 from api.domain.money import minor_unit, quantize_display
 from api.domain.periods import quarter_months
 from api.domain.ranking import Priced
@@ -155,20 +156,27 @@ def quote_at_point(r: RankedQuote, now: datetime) -> dict[str, Any]:
 
 
 def quote_at_amount(r: RankedQuote) -> tuple[Decimal, ...]:
-    """The AT_AMOUNT figures, in that order: each rounded to a fixed number of places (the
-    currency's minor units, `quantize_display`'s; four for the percentage, `pct`'s), so
+    """The AT_AMOUNT figures, in that order."""
+    p, q = r.priced, r.quote
+    return amount_figures(
+        p.send_amount, p.fee, p.cost, minor_unit(q.send_currency), minor_unit(q.receive_currency)
+    )
+
+
+def amount_figures(
+    send_amount: Decimal, fee: Decimal, cost: QuoteCost, send: Decimal, receive: Decimal
+) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal]:
+    """An offer's AT_AMOUNT figures, in that order, with `send` and `receive` the minor units
+    of its currencies: each rounded to a fixed number of places (`quantize_display`'s
+    rounding to the currency's minor units; four places for the percentage, `pct`'s), so
     `str()` writes each as plain text (tests/core/test_lean_compare.py)."""
-    p = r.priced
-    c = p.cost
-    fee = p.fee
-    send = minor_unit(r.quote.send_currency)  # quantize_display's rounding, written out:
-    return (  # this runs for every offer of every answer
-        p.send_amount.quantize(send, rounding=ROUND_HALF_EVEN),
-        (p.send_amount + fee).quantize(send, rounding=ROUND_HALF_EVEN),
-        (c.total_cost - fee).quantize(send, rounding=ROUND_HALF_EVEN),
-        c.total_cost_pct.quantize(PCT),
-        c.total_cost.quantize(send, rounding=ROUND_HALF_EVEN),
-        quantize_display(c.received_amount, r.quote.receive_currency),
+    return (
+        send_amount.quantize(send, rounding=ROUND_HALF_EVEN),
+        (send_amount + fee).quantize(send, rounding=ROUND_HALF_EVEN),
+        (cost.total_cost - fee).quantize(send, rounding=ROUND_HALF_EVEN),
+        cost.total_cost_pct.quantize(PCT),
+        cost.total_cost.quantize(send, rounding=ROUND_HALF_EVEN),
+        cost.received_amount.quantize(receive, rounding=ROUND_HALF_EVEN),
     )
 
 
@@ -403,6 +411,43 @@ assert _ANSWER.filled == ("amount", "quotes", "survey_quotes")
 MEMO_LIMIT = 4096  # entries kept per corridor book (offers and answer shapes)
 
 
+def offer_template(q: RankedQuote, now: datetime) -> bytes:
+    """An offer's JSON as a %-template of its AT_AMOUNT figures (`filled`)."""
+    at_amount = dict(zip(AT_AMOUNT, quote_at_amount(q), strict=True))
+    return _OFFER.template(QuotePublic(**quote_fixed(q), **quote_at_point(q, now), **at_amount))
+
+
+def filled(template: bytes, figures: tuple[Decimal, ...]) -> bytes:
+    """An offer's JSON: its template with its six AT_AMOUNT figures written in."""
+    a, b, c, d, e, f = map(str, figures)  # plain text: see `amount_figures`
+    return template % (a.encode(), b.encode(), c.encode(), d.encode(), e.encode(), f.encode())
+
+
+def answer_around(req: CompareRequest, result: CompareResult) -> tuple[bytes, ...]:
+    """The answer's JSON around its amount and its two lists of offers (four pieces), kept
+    in `result.memo` per `_fixed_key`."""
+    memo = result.memo
+    key = ("answer", _fixed_key(result))
+    around: tuple[bytes, ...] | None = memo.get(key)
+    if around is None:
+        if len(memo) > MEMO_LIMIT:
+            memo.clear()
+        model = CompareResponse(
+            amount=req.amount, quotes=[], survey_quotes=[], **compare_fixed(result)
+        )
+        around = memo[key] = tuple(c.encode() for c in _ANSWER.chunks(model))
+    return around
+
+
+def answer_bytes(
+    req: CompareRequest, around: tuple[bytes, ...], live: bytes, survey: bytes
+) -> bytes:
+    """The answer's JSON from `answer_around`'s pieces and its offers' (comma-joined)."""
+    a, b, c, d = around
+    amount = f'"{req.amount:f}"'.encode()
+    return b"".join((a, amount, b, b"[", live, b"]", c, b"[", survey, b"]", d))
+
+
 def compare_json(req: CompareRequest, result: CompareResult, now: datetime) -> bytes:
     """`compare_response(...)`'s JSON, byte for byte, without building its models: what does
     not depend on the amount is serialised once per data version (kept in `result.memo`,
@@ -412,33 +457,16 @@ def compare_json(req: CompareRequest, result: CompareResult, now: datetime) -> b
     memo = result.memo
     if len(memo) > MEMO_LIMIT:
         memo.clear()
-    out: list[bytes] = []
 
-    def offers(quotes: list[RankedQuote]) -> None:
+    def offers(quotes: list[RankedQuote]) -> bytes:
         written = []
         for q in quotes:
             key = _offer_key(q, now)
             template = memo.get(key)
             if template is None:
-                at_amount = dict(zip(AT_AMOUNT, quote_at_amount(q), strict=True))
-                model = QuotePublic(**quote_fixed(q), **quote_at_point(q, now), **at_amount)
-                template = memo[key] = _OFFER.template(model)
-            a, b, c, d, e, f = map(str, quote_at_amount(q))  # six figures, plain text
-            written.append(
-                template % (a.encode(), b.encode(), c.encode(), d.encode(), e.encode(), f.encode())
-            )
-        out.append(b",".join(written))
+                template = memo[key] = offer_template(q, now)
+            written.append(filled(template, quote_at_amount(q)))
+        return b",".join(written)
 
-    key = ("answer", _fixed_key(result))
-    around = memo.get(key)
-    if around is None:
-        model = CompareResponse(
-            amount=req.amount, quotes=[], survey_quotes=[], **compare_fixed(result)
-        )
-        around = memo[key] = tuple(c.encode() for c in _ANSWER.chunks(model))
-    out += (around[0], f'"{req.amount:f}"'.encode(), around[1], b"[")
-    offers(result.quotes)
-    out += (b"]", around[2], b"[")
-    offers(result.survey)
-    out += (b"]", around[3])
-    return b"".join(out)
+    around = answer_around(req, result)
+    return answer_bytes(req, around, offers(result.quotes), offers(result.survey))
