@@ -440,7 +440,9 @@ def fmt_ms(v: float | None) -> str:
 def report(results: list[dict[str, Any]]) -> None:
     cores = os.cpu_count()
     print(f"\n== scale benchmark: {cores} cores; service as shipped (`remit serve`, access log")
-    print("   and middleware on; rate limit raised to 10^9/min); wrk, varied amounts ==")
+    print("   and middleware on; rate limit raised to 10^9/min); wrk, varied amounts;")
+    print("   bare: a FastAPI() app with FastAPI's defaults (ours turns FastAPI's OpenTelemetry")
+    print("   hooks off: the service has no OpenTelemetry) ==")
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"   load average at the end: {load} (other work on the machine skews wall times)\n")
     cols = [f"{r['backend']} {r['size']}" for r in results]
