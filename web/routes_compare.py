@@ -26,6 +26,7 @@ from api.services.compare import (
     compare,
     corridor_version,
 )
+from api.services.segments import compare_kept
 from api.settings import get_settings
 from api.storage.models import Corridor
 from web import answer, labels, lean_page, params
@@ -249,7 +250,10 @@ def run_compare(
     version: str | None = None,
 ) -> CompareResult | None:
     try:
-        return compare(session, _request(corridor, amount, filters), now, version)
+        req = _request(corridor, amount, filters)
+        if version is None:
+            return compare(session, req, now)
+        return compare_kept(session, req, now, version)  # from the amount's segment if kept
     except NotFound as exc:
         raise PageError(404, N_("Not found"), exc.message) from None
     except BadRequest as exc:

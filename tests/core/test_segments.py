@@ -1,5 +1,6 @@
-"""The compare API's answer from a kept price segment (api/http/segments.py) is byte for
-byte `compare_json(compare(...))`'s: on every corridor, in both fee modes, with each payout
+"""A comparison from a kept segment of amounts (api/services/segments.py `compare_kept`) is
+`compare()`'s, to the digit, and the compare API's answer from it (api/http/segments.py) is
+byte for byte `compare_json(compare(...))`'s: on every corridor, in both fee modes, with each payout
 filter, at amounts on, just off and between the ladders' points and fees, and at times on
 both sides of each offer's next hour of age and of its staleness limit, in an order that
 goes back and forth, so that kept segments are asked again at other amounts and times."""
@@ -14,8 +15,9 @@ from sqlmodel import Session, select
 
 from api.domain.ranking import FeesMode
 from api.http.present import compare_json
-from api.http.segments import GUARD, segment_json
+from api.http.segments import segment_json
 from api.services.compare import BOOK, CompareRequest, compare, corridor_version
+from api.services.segments import GUARD, compare_kept
 from api.settings import get_settings
 from api.storage.models import Corridor
 from api.storage.pricebook import LIVE
@@ -71,16 +73,16 @@ def test_a_kept_segment_answers_compare_jsons_bytes(session: Session, demo_now: 
             payout = rnd.choice(PAYOUTS) if rnd.random() < 0.3 else "any"
             for now in rnd.sample(times, min(len(times), 4)):
                 req = CompareRequest(src, dst, amount, payout=payout, fees=fees)
+                asked = (corridor.code, str(amount), fees.value, payout, now.isoformat())
                 kept = len(book.memo)
                 fast = segment_json(session, req, now, version)
                 reused += len(book.memo) == kept
-                assert fast == compare_json(req, compare(session, req, now, version), now), (
-                    corridor.code,
-                    str(amount),
-                    fees.value,
-                    payout,
-                    now.isoformat(),
-                )
+                full = compare(session, req, now, version)
+                assert fast == compare_json(req, full, now), asked
+                from_segment = compare_kept(session, req, now, version)
+                assert from_segment == full, asked
+                # to the digit (Decimal("1.0") == Decimal("1.00"), but a page may show both)
+                assert repr(from_segment) == repr(full), asked
                 answered += 1
     assert answered > 1000
     assert reused > answered / 3  # most answers came from a segment already kept
