@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
@@ -395,13 +395,24 @@ class _Layout:
         out.append(pending + "}")
         return tuple(out)
 
-    def template(self, model: BaseModel) -> bytes:
-        """`chunks(model)` as one %-template of UTF-8 bytes: a `"%b"` where each filled figure
-        goes. Pydantic writes a DecimalStr as its `plain` text in quotes; for a figure rounded
-        to a fixed number of places (`quote_at_amount`'s) that is `str()`'s text. Bytes, not
-        text: an answer holds a few non-ASCII characters (an en dash), which would make every
-        join and the final encoding of the text work on wide characters."""
-        return b'"%b"'.join(c.replace("%", "%%").encode() for c in self.chunks(model))
+    def template(self, model: BaseModel) -> Template:
+        """`chunks(model)` as a `Template`: its figures' part a %-template with a `"%s"` for
+        each (pydantic writes a DecimalStr as its `plain` text in quotes; for a figure
+        rounded to a fixed number of places, `quote_at_amount`'s, that is `str()`'s text)."""
+        first, *between, last = self.chunks(model)
+        middle = '"%s"' + '"%s"'.join(c.replace("%", "%%") for c in between) + '"%s"'
+        return Template(first.encode(), middle, last.encode())
+
+
+class Template(NamedTuple):
+    """A JSON object with figures to fill: UTF-8 bytes before and after them, and the text
+    from the first figure to the last as a %-template. Bytes around: an answer holds a few
+    non-ASCII characters (an en dash), which would make every join and the final encoding
+    of text work on wide characters; the part with the figures is short (and ASCII)."""
+
+    before: bytes
+    figures: str
+    after: bytes
 
 
 _OFFER = _Layout(QuotePublic, frozenset(AT_AMOUNT))
@@ -411,16 +422,16 @@ assert _ANSWER.filled == ("amount", "quotes", "survey_quotes")
 MEMO_LIMIT = 4096  # entries kept per corridor book (offers and answer shapes)
 
 
-def offer_template(q: RankedQuote, now: datetime) -> bytes:
-    """An offer's JSON as a %-template of its AT_AMOUNT figures (`filled`)."""
+def offer_template(q: RankedQuote, now: datetime) -> Template:
+    """An offer's JSON as a `Template` of its AT_AMOUNT figures (`filled`)."""
     at_amount = dict(zip(AT_AMOUNT, quote_at_amount(q), strict=True))
     return _OFFER.template(QuotePublic(**quote_fixed(q), **quote_at_point(q, now), **at_amount))
 
 
-def filled(template: bytes, figures: tuple[Decimal, ...]) -> bytes:
-    """An offer's JSON: its template with its six AT_AMOUNT figures written in."""
-    a, b, c, d, e, f = map(str, figures)  # plain text: see `amount_figures`
-    return template % (a.encode(), b.encode(), c.encode(), d.encode(), e.encode(), f.encode())
+def filled(template: Template, figures: tuple[Decimal, ...]) -> bytes:
+    """An offer's JSON: its template with its six AT_AMOUNT figures written in (as `str()`
+    writes them, which `%s` does: see `amount_figures`)."""
+    return template.before + (template.figures % figures).encode() + template.after
 
 
 def answer_around(req: CompareRequest, result: CompareResult) -> tuple[bytes, ...]:
