@@ -48,6 +48,9 @@ class KeptOffer(NamedTuple):
     first: RankedQuote  # as the segment's first answer gave it (its rows, its surveyed points)
     margin: Decimal  # of its price point, fee and rate
     stale: bool  # as ranked (a survey offer is shown as not stale, and ranked as it is)
+    promotional: bool  # its price point's
+    speed: int  # its price point's speed order
+    receive_fee: Decimal  # its price point's
     memo: dict[Hashable, Any]  # what a presenter keeps for this offer in this segment
 
 
@@ -116,10 +119,9 @@ def ranked(offers: tuple[KeptOffer, ...], found: Found, req: CompareRequest) -> 
     key = order_key(req.sort, req.fees)
     priced = []
     for o in offers:
-        a, (point, fee, rate, _estimated), _basis = found[o.place]  # type: ignore[misc]
-        cost = cost_at(a, fee, rate, o.margin, point.receive_fee)
-        speed, total, received = point.speed.order, cost.total_cost, cost.received_amount
-        order = key(o.stale, point.promotional, speed, total, received)
+        a, (_point, fee, rate, _estimated), _basis = found[o.place]  # type: ignore[misc]
+        cost = cost_at(a, fee, rate, o.margin, o.receive_fee)
+        order = key(o.stale, o.promotional, o.speed, cost.total_cost, cost.received_amount)
         priced.append((order, o, a, fee, cost))
     priced.sort(key=itemgetter(0))  # stable, as `rank`'s sorted()
     return [(o, a, fee, cost) for _order, o, a, fee, cost in priced]
@@ -187,7 +189,17 @@ def _segment(
         hours = (now - collected) // HOUR  # its age in whole hours, as presenters show it
         since = max(since, collected + hours * HOUR + GUARD)
         until = min(until, collected + (hours + 1) * HOUR - GUARD)
-        offers[q.tier].append(KeptOffer(at, q, p.cost.fx_margin_pct, stale, {}))
+        kept = KeptOffer(
+            at,
+            q,
+            p.cost.fx_margin_pct,
+            stale,
+            point.promotional,
+            point.speed.order,
+            point.receive_fee,
+            {},
+        )
+        offers[q.tier].append(kept)
     if not since <= now <= until:
         return None
     return Segment(
