@@ -34,7 +34,7 @@ import threading
 from collections import ChainMap, OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -52,7 +52,7 @@ from api.settings import get_settings
 from api.storage.models import Corridor
 from web import labels
 from web.amounts import canonical
-from web.formatting import Formatter
+from web.formatting import Formatter, money_writer, pct_writer
 from web.i18n import Language
 from web.render import ENV, Page, render_html
 
@@ -328,6 +328,13 @@ class Shape:
     parts: list[bytes]  # the page's UTF-8 around the markers
     slots: list[int]  # which spec goes between parts[i] and parts[i + 1]
     specs: list[Spec]
+    # How each spec is written (`_plan`): spec i of `figured` is writers[i](figures[at[i]]),
+    # those after it are the amount as typed (`raw`) and the ages, in `specs` order.
+    writers: list[Callable[[Decimal], str]] = field(default_factory=list)
+    at: list[int] = field(default_factory=list)
+    order: list[int] = field(default_factory=list)  # spec of each text written, in turn
+    ages: list[datetime] = field(default_factory=list)
+    raws: int = 0
 
 
 @dataclass
@@ -534,7 +541,7 @@ def _build(
         return None
     pieces = _MARK.split(html)
     parts = [piece.encode("utf-8") for piece in pieces[0::2]]
-    return Shape(parts, [int(i) for i in pieces[1::2]], builder.specs)
+    return _plan(Shape(parts, [int(i) for i in pieces[1::2]], builder.specs), ask.page.language)
 
 
 def _figures(amount: Decimal, result: CompareResult) -> list[Decimal]:
@@ -544,47 +551,60 @@ def _figures(amount: Decimal, result: CompareResult) -> list[Decimal]:
     return out
 
 
-_SPECIAL = ("&", "<", ">", '"', "'")  # what `escape` replaces
+def _decimal_text(value: Decimal) -> str:
+    """`{{ value }}` of a Decimal: str, escaped (a Decimal's text has nothing to escape)."""
+    return str(value)
+
+
+def _plan(shape: Shape, language: Language) -> Shape:
+    """How the shape's figures are written in its language: a writer per spec
+    (`web.formatting`'s money and percentage writers, escaped as Jinja escapes them, which
+    write what `Formatter.money` and `pct` write), the amount as typed and the ages last."""
+    writers: list[Callable[[Decimal], str]] = []
+    at: list[int] = []
+    order: list[int] = []
+    raws: list[int] = []
+    ages: list[int] = []
+    for i, spec in enumerate(shape.specs):
+        kind = spec[0]
+        if kind == "raw":
+            raws.append(i)
+            continue
+        if kind == "age":
+            ages.append(i)
+            continue
+        if kind == "money":
+            writers.append(money_writer(language, spec[2], html=True))
+        elif kind == "pct":
+            writers.append(pct_writer(language, html=True))
+        else:
+            writers.append({"str": _decimal_text, "canonical": canonical, "plain": plain}[kind])
+        at.append(_AMOUNT if kind in ("canonical", "plain") else spec[1])
+        order.append(i)
+    where = {spec: n for n, spec in enumerate(order + raws + ages)}  # spec -> its text
+    return replace(
+        shape,
+        slots=[where[i] for i in shape.slots],
+        writers=writers,
+        at=at,
+        order=order + raws + ages,
+        ages=[shape.specs[i][1] for i in ages],
+        raws=len(raws),
+    )
 
 
 def _html(text: str) -> str:
     """`str(escape(text))`, without building a Markup when nothing needs escaping."""
-    for c in _SPECIAL:
+    for c in ("&", "<", ">", '"', "'"):
         if c in text:
             return str(escape(text))
     return text
 
 
 def _write(shape: Shape, fmt: Formatter, raw: str, figures: list[Decimal], now: datetime) -> bytes:
-    money, pct = fmt.money, fmt.pct
-    texts: list[bytes] = []
-    # A page shows many figures of one value (what you pay at every offer): each is written
-    # once. `money` and `pct` write equal values alike (1.0 and 1.00: Decimal's equality,
-    # as their own caches do); `str` does not, so it is not shared.
-    written: dict[tuple[str, Decimal, str], bytes] = {}
-    for spec in shape.specs:
-        kind = spec[0]
-        if kind == "money" or kind == "pct":
-            value = figures[spec[1]]
-            ccy = spec[2] if kind == "money" else ""
-            done = written.get((kind, value, ccy))
-            if done is None:
-                text = money(value, ccy) if kind == "money" else pct(value)
-                done = written[kind, value, ccy] = _html(text).encode("utf-8")
-            texts.append(done)
-            continue
-        if kind == "str":
-            text = _html(str(figures[spec[1]]))
-        elif kind == "age":
-            text = _html(fmt.age(spec[1], now))
-        elif kind == "canonical":
-            text = canonical(figures[_AMOUNT])
-        elif kind == "plain":
-            text = plain(figures[_AMOUNT])
-        else:
-            assert kind == "raw"
-            text = raw
-        texts.append(text.encode("utf-8"))
+    texts = [w(figures[i]).encode() for w, i in zip(shape.writers, shape.at, strict=True)]
+    texts += [raw.encode()] * shape.raws
+    texts += [_html(fmt.age(then, now)).encode() for then in shape.ages]
     out = [b""] * (2 * len(shape.parts) - 1)
     out[0::2] = shape.parts
     out[1::2] = [texts[i] for i in shape.slots]
