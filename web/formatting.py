@@ -360,17 +360,10 @@ def _number_writer(
     threes = grouping == (3, 3)
     spec = ("," if threes else "") + (f".{places}f" if rounds else "f")
     primary, secondary = grouping
+    cut = places + 1
 
-    def write(value: Decimal) -> str:
-        if rounds:
-            exact = format(value, "f")
-            if len(exact) > _LIMIT or exact[-1] > "9":  # long, or not a number
-                return fallback(value)
-            text = format(value, spec)
-        else:
-            text = format(value, spec)
-            if len(text) > _LIMIT or text[-1] > "9" or len(text.partition(".")[2]) != places:
-                return fallback(value)
+    def lay(text: str) -> str:
+        """A number as `format(value, spec)` wrote it, as the locale writes it."""
         if text[0] == "-":
             before, after, text = neg_pre, neg_suf, text[1:]
         else:
@@ -379,6 +372,31 @@ def _number_writer(
             whole, dot, frac = text.partition(".")
             text = _regroup(whole, primary, secondary) + dot + frac
         return before + (text if latin_only else text.translate(table)) + after
+
+    if threes and latin_only:  # most pages: the signs and the affixes only
+
+        def lay(text: str) -> str:
+            if text[0] == "-":
+                return neg_pre + text[1:] + neg_suf
+            return pre + text + suf
+
+    def write(value: Decimal) -> str:
+        text = format(value, spec)
+        # Only a finite value with exactly `places` decimals, of a few digits.
+        if text[-1] > "9" or not places < len(text) <= _LIMIT:
+            return fallback(value)
+        if (text[-cut] != ".") if places else ("." in text):
+            return fallback(value)
+        return lay(text)
+
+    def write_rounded(value: Decimal) -> str:
+        exact = format(value, "f")
+        if len(exact) > _LIMIT or exact[-1] > "9":  # long, or not a finite value
+            return fallback(value)
+        return lay(format(value, spec))
+
+    if rounds:
+        write = write_rounded
 
     for value in _probes(places):
         if write(value) != fallback(value) or fallback(value) != (

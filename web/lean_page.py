@@ -45,6 +45,7 @@ from jinja2 import UndefinedError
 from markupsafe import Markup, escape
 
 from api.domain.money import plain, quantize_display
+from api.domain.ranking import Basis
 from api.http.present import AT_AMOUNT, _fixed_key, _point_key, quote_at_amount, quote_public
 from api.http.schemas import QuotePublic
 from api.services.compare import CompareResult, RankedQuote
@@ -350,10 +351,10 @@ class StandIns:
 
 class _Kept:
     """Newest used last, at most `limit`: key -> (value or None, the rows whose ids the key
-    holds, kept alive with it)."""
+    holds, kept alive with it; the key)."""
 
     def __init__(self, limit: int) -> None:
-        self._entries: OrderedDict[Hashable, tuple[Any, object]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Any, object, Hashable]] = OrderedDict()
         self._lock = threading.Lock()
         self.limit = limit
 
@@ -362,14 +363,15 @@ class _Kept:
 
     def get(self, key: Hashable) -> tuple[bool, Any]:
         with self._lock:
-            if key not in self._entries:
+            entry = self._entries.get(key)
+            if entry is None:
                 return False, None
-            self._entries.move_to_end(key)
-            return True, self._entries[key][0]
+            self._entries.move_to_end(entry[2])  # the key kept: found without comparing
+            return True, entry[0]
 
     def put(self, key: Hashable, value: Any, rows: object) -> None:
         with self._lock:
-            self._entries[key] = (value, rows)
+            self._entries[key] = (value, rows, key)
             self._entries.move_to_end(key)
             while len(self._entries) > self.limit:
                 self._entries.popitem(last=False)
@@ -436,9 +438,25 @@ class _Ask:
     now: datetime
 
 
+class _Hashed:
+    """A key whose hash is computed once (a page's key is a tuple of some 200 values)."""
+
+    __slots__ = ("hash", "key")
+
+    def __init__(self, key: tuple[Hashable, ...]) -> None:
+        self.key = key
+        self.hash = hash(key)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Hashed) and self.hash == other.hash and self.key == other.key
+
+
 @dataclass(frozen=True)
 class _Key:
-    page: Hashable  # everything the page's shape depends on
+    page: _Hashed  # everything the page's shape depends on
     base: Hashable  # of it, what the row pieces depend on besides their offers
     offers: list[Spec]  # each offer's key, in the result's order
     below: frozenset[Decimal]  # the checked amounts the amount is compared with
@@ -453,19 +471,18 @@ def _shape_key(ask: _Ask) -> _Key:
     for r in (*result.quotes, *result.survey):
         p = r.priced
         checked = None
-        if p.basis.value == "below_checked" and p.checked_amount is not None:
+        if p.basis is Basis.BELOW and p.checked_amount is not None:
             checked = quantize_display(p.checked_amount, r.quote.send_currency)
             below.add(checked)
         offers.append(
             (
                 r.tier,
                 # The stored rows as the book read them (the margin reference is the quote's
-                # own), by identity: the entry keeps them alive, so no other row has their id.
+                # own; its survey day and quarter, with the tier), by identity: the entry
+                # keeps them alive, so no other row has their id.
                 id(r.quote),
                 id(r.service),
                 id(r.provider),
-                r.survey_date,
-                r.survey_period,
                 _point_key(r, ask.now),
                 None if checked is None else ask.amount < checked,
             )
@@ -492,7 +509,7 @@ def _shape_key(ask: _Ask) -> _Key:
         len(result.quotes),
         tuple(offers),
     )
-    return _Key(key, base, offers, frozenset(below))
+    return _Key(_Hashed(key), base, offers, frozenset(below))
 
 
 def _stand_ins(ask: _Ask, allowed: frozenset[Decimal], builder: _Builder) -> StandIns:

@@ -59,7 +59,7 @@ def test_money_writers_write_babels_text(code: str) -> None:
     for ccy in CURRENCIES:
         write, html = money_writer(language, ccy), money_writer(language, ccy, html=True)
         # Made fast (not the Formatter's own path) wherever Babel's text allows it.
-        assert (write.__name__ == "write") == (ccy != "IRR"), (code, ccy)
+        assert write.__name__.startswith("write") == (ccy != "IRR"), (code, ccy)
         for value in values(formatting.minor_units(ccy), rnd):
             text = fmt.money(value, ccy)
             if ccy != "IRR":
@@ -76,7 +76,7 @@ def test_percentage_writers_write_babels_text(code: str) -> None:
     language, rnd = LANGUAGES[code], random.Random(code)
     fmt = Formatter(language)
     write, html = pct_writer(language), pct_writer(language, html=True)
-    assert write.__name__ == "write", code
+    assert write.__name__.startswith("write"), code
     for places in (2, 4, 4, 6, 9):  # the presenters give four (x.xx50: halves)
         for value in values(places, rnd):
             babel = formatting._percent_babel(language.babel, value, language.code)
