@@ -405,12 +405,22 @@ def plain_query(request: Request) -> tuple[tuple[str, str], ...] | None:
     with plain values; else None (the full render answers it)."""
     if request.method != "GET" or any(h in request.headers for h in CONDITIONAL):
         return None
+    # Read once per request (the lean route asks, then the page): kept in the scope with
+    # the query string it was read from.
+    scope = request.scope
+    query = scope["query_string"]
+    kept = scope.get(_READ)
+    if kept is None or kept[0] is not query:
+        kept = scope[_READ] = (query, _plain_items(query))
+    return kept[1]
+
+
+_READ = "web.lean_page.plain_query"
+
+
+def _plain_items(query: bytes) -> tuple[tuple[str, str], ...] | None:
     try:
-        items = parse_qsl(
-            request.scope["query_string"].decode("ascii"),
-            keep_blank_values=True,
-            strict_parsing=True,
-        )
+        items = parse_qsl(query.decode("ascii"), keep_blank_values=True, strict_parsing=True)
     except (UnicodeDecodeError, ValueError):
         return None
     names = [k for k, _ in items]
@@ -462,6 +472,20 @@ class _Key:
     below: frozenset[Decimal]  # the checked amounts the amount is compared with
 
 
+def _corridor_key(corridor: Corridor, result: CompareResult) -> tuple[Any, ...]:
+    """The corridor's fields, read once per data version when the book is held (its memo
+    keeps the corridor the book read, so its id names it; a corridor read from the
+    session is another object, read anew)."""
+    kept = result.memo.get(_CORRIDOR)
+    if kept is None or kept[0] is not corridor:
+        kept = (corridor, tuple(getattr(corridor, name) for name in CORRIDOR_FIELDS))
+        result.memo[_CORRIDOR] = kept
+    return kept[1]
+
+
+_CORRIDOR = "web.lean_page.corridor"
+
+
 def _shape_key(ask: _Ask) -> _Key:
     """Everything the page's shape depends on; and the checked amounts the amount is
     compared with (offers priced below the smallest amount checked)."""
@@ -493,7 +517,7 @@ def _shape_key(ask: _Ask) -> _Key:
         page.request.url.path,
         ask.query,
         ask.version,
-        tuple(getattr(ask.corridor, name) for name in CORRIDOR_FIELDS),
+        _corridor_key(ask.corridor, result),
         result.data_version,
         result.receive_currency,
         result.currency,
