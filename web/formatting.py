@@ -15,7 +15,13 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_timedelta
-from babel.numbers import NumberPattern, format_decimal, format_percent, get_currency_symbol
+from babel.numbers import (
+    NumberPattern,
+    format_decimal,
+    format_percent,
+    get_currency_symbol,
+    parse_pattern,
+)
 from markupsafe import Markup, escape
 
 from api.domain.money import minor_units
@@ -59,8 +65,15 @@ def _money(code: str, rtl: bool, amount: Decimal, currency: str, lang: str = "")
     return _money_babel(code, rtl, amount, currency, lang)
 
 
-@lru_cache(maxsize=4096)
 def _money_babel(code: str, rtl: bool, amount: Decimal, currency: str, lang: str = "") -> str:
+    # Kept by sign too: 0 and -0 are equal (one key) but Babel writes -0 with a minus.
+    return _money_signed(code, rtl, amount, currency, lang, amount.is_signed())
+
+
+@lru_cache(maxsize=4096)
+def _money_signed(
+    code: str, rtl: bool, amount: Decimal, currency: str, lang: str, signed: bool
+) -> str:
     locale = _locale(code)
     pattern = _money_pattern(code, minor_units(currency))
     text = pattern.apply(
@@ -96,10 +109,18 @@ def _percent(code: str, value: Decimal, lang: str = "") -> str:
     return _percent_babel(code, value, lang)
 
 
-@lru_cache(maxsize=4096)
+PERCENT_FORMAT = "#,##0.00%"
+_PERCENT = parse_pattern(PERCENT_FORMAT)
+
+
 def _percent_babel(code: str, value: Decimal, lang: str = "") -> str:
+    return _percent_signed(code, value, lang, value.is_signed())  # as `_money_babel`
+
+
+@lru_cache(maxsize=4096)
+def _percent_signed(code: str, value: Decimal, lang: str, signed: bool) -> str:
     text = format_percent(
-        value / 100, format="#,##0.00%", locale=_locale(code), numbering_system="default"
+        value / 100, format=PERCENT_FORMAT, locale=_locale(code), numbering_system="default"
     )
     return to_native(text, lang).replace("%", percent_sign(lang))
 
@@ -259,3 +280,160 @@ class Formatter:
 
     def currency_name(self, code: str) -> str:
         return str(self.locale.currencies.get(code.upper(), code.upper()))
+
+
+# -- writers: one kind of figure in one language, many values ------------------------------
+# A page written from its shape (web/lean_page.py) writes a hundred figures per request, of
+# a few kinds (USD amounts, PKR amounts, percentages). A writer is one kind in one language:
+# Python's own `format` gives the digits (grouped by threes, or regrouped as the pattern
+# says), one `str.translate` the locale's separators and digits, and the sign's prefix and
+# suffix, as Babel wrote them around a probe, go around them. A writer is checked against
+# Babel's text (every digit count, both signs, zero, halves) when it is made and is not used
+# if any differs; and it writes only what it is sure of (an amount with exactly the
+# currency's decimals, a percentage of a few digits), the rest through the Formatter's own
+# path. tests/web/test_formatting_writers.py compares them with Babel's text.
+_LIMIT = 24  # characters of a number a writer writes (Babel normalises to 28 digits)
+_Write = Callable[[Decimal], str]
+
+
+def _escaped(write: _Write) -> _Write:
+    return lambda value: str(escape(write(value)))
+
+
+def _regroup(whole: str, primary: int, secondary: int) -> str:
+    """Latin digits grouped with commas as Babel groups: `primary` digits last, then
+    `secondary` at a time (3, 3: thousands; 3, 2: lakhs)."""
+    if len(whole) <= primary:
+        return whole
+    head, groups = whole[:-primary], [whole[-primary:]]
+    while len(head) > secondary:
+        groups.append(head[-secondary:])
+        head = head[:-secondary]
+    groups.append(head)
+    return ",".join(reversed(groups))
+
+
+def _probes(places: int) -> list[Decimal]:
+    """Values a writer must write as Babel does: every digit count, both signs, zero."""
+    out = [Decimal(0).scaleb(-places), Decimal("1.5"), Decimal("0.125"), Decimal("0.135")]
+    for n in range(1, 14):
+        for digits in ("1" * n, "9" * n, "1234567890123"[:n]):
+            out.append(Decimal(digits + ("." + "50505"[:places] if places else "")))
+    out += [Decimal("0.005"), Decimal("0.015"), Decimal("1E+3"), Decimal("1234.56789")]
+    return out + [-v for v in out]
+
+
+def _number_writer(
+    babel: _Write,
+    slow: _Write,
+    lang: str,
+    places: int,
+    grouping: tuple[int, int],
+    rounds: bool,
+    html: bool,
+) -> _Write:
+    """`slow` (which writes what `babel` writes: Babel's text) made fast where it can be.
+    `rounds`: a value with more decimals than `places` is rounded (half even, as Babel
+    rounds; else it is written by `slow`); `html`: the text escaped as Jinja escapes it."""
+
+    fallback = _escaped(slow) if html else slow
+    probe = Decimal(1000).quantize(_QUANTA[places])  # 1000.00
+    latin = format(probe, ",f")  # "1,000.00"
+    shown = {sign: babel(sign * probe) for sign in (1, -1)}
+    digits = to_native("0123456789", lang)
+    spots = [i for i, c in enumerate(shown[1]) if c in digits]
+    number = shown[1][spots[0] : spots[-1] + 1] if spots else ""  # as the locale writes it
+    if len(number) != len(latin):
+        return fallback
+    seps = {",": number[1], ".": number[-1 - places] if places else "."}
+    table = str.maketrans({**seps, **dict(zip("0123456789", digits, strict=True))})
+    if latin.translate(table) != number:
+        return fallback
+    affixes = []
+    for text in shown.values():
+        if text.count(number) != 1:
+            return fallback
+        before, _, after = text.partition(number)
+        affixes.append((str(escape(before)), str(escape(after))) if html else (before, after))
+    (pre, suf), (neg_pre, neg_suf) = affixes
+    latin_only = all(chr(k) == v for k, v in table.items())
+    threes = grouping == (3, 3)
+    spec = ("," if threes else "") + (f".{places}f" if rounds else "f")
+    primary, secondary = grouping
+    cut = places + 1
+
+    def lay(text: str) -> str:
+        """A number as `format(value, spec)` wrote it, as the locale writes it."""
+        if text[0] == "-":
+            before, after, text = neg_pre, neg_suf, text[1:]
+        else:
+            before, after = pre, suf
+        if not threes:
+            whole, dot, frac = text.partition(".")
+            text = _regroup(whole, primary, secondary) + dot + frac
+        return before + (text if latin_only else text.translate(table)) + after
+
+    if threes and latin_only:  # most pages: the signs and the affixes only
+
+        def lay(text: str) -> str:
+            if text[0] == "-":
+                return neg_pre + text[1:] + neg_suf
+            return pre + text + suf
+
+    def write(value: Decimal) -> str:
+        text = format(value, spec)
+        # Only a finite value with exactly `places` decimals, of a few digits.
+        if text[-1] > "9" or not places < len(text) <= _LIMIT:
+            return fallback(value)
+        if (text[-cut] != ".") if places else ("." in text):
+            return fallback(value)
+        return lay(text)
+
+    def write_rounded(value: Decimal) -> str:
+        exact = format(value, "f")
+        if len(exact) > _LIMIT or exact[-1] > "9":  # long, or not a finite value
+            return fallback(value)
+        return lay(format(value, spec))
+
+    if rounds:
+        write = write_rounded
+
+    for value in _probes(places):
+        if write(value) != fallback(value) or fallback(value) != (
+            str(escape(babel(value))) if html else babel(value)
+        ):
+            return fallback
+    return write
+
+
+@lru_cache(maxsize=512)
+def money_writer(language: Language, currency: str, html: bool = False) -> _Write:
+    """`Formatter(language).money(value, currency)` for many values (escaped if `html`)."""
+    code, rtl, lang = language.babel, language.rtl, language.code
+    fmt = Formatter(language)
+    places = minor_units(currency)
+
+    def babel(value: Decimal) -> str:
+        return _money_babel(code, rtl, value, currency, lang)
+
+    def slow(value: Decimal) -> str:
+        return fmt.money(value, currency)
+
+    if currency == "IRR" or places not in _QUANTA:  # IRR: with its toman beside
+        return _escaped(slow) if html else slow
+    grouping = _money_pattern(code, places).grouping
+    return _number_writer(babel, slow, lang, places, grouping, False, html)
+
+
+@lru_cache(maxsize=64)
+def pct_writer(language: Language, html: bool = False) -> _Write:
+    """`Formatter(language).pct(value)` for many values (escaped if `html`)."""
+    code, lang = language.babel, language.code
+
+    def babel(value: Decimal) -> str:
+        return _percent_babel(code, value, lang)
+
+    def slow(value: Decimal) -> str:
+        return _percent(code, value, lang)
+
+    return _number_writer(babel, slow, lang, 2, _PERCENT.grouping, True, html)

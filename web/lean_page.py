@@ -34,7 +34,7 @@ import threading
 from collections import ChainMap, OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -45,6 +45,7 @@ from jinja2 import UndefinedError
 from markupsafe import Markup, escape
 
 from api.domain.money import plain, quantize_display
+from api.domain.ranking import Basis
 from api.http.present import AT_AMOUNT, _fixed_key, _offer_key, quote_at_amount, quote_public
 from api.http.schemas import QuotePublic
 from api.services.compare import CompareResult, RankedQuote
@@ -52,7 +53,7 @@ from api.settings import get_settings
 from api.storage.models import Corridor
 from web import labels
 from web.amounts import canonical
-from web.formatting import Formatter
+from web.formatting import Formatter, money_writer, pct_writer
 from web.i18n import Language
 from web.render import ENV, Page, render_html
 
@@ -328,6 +329,13 @@ class Shape:
     parts: list[bytes]  # the page's UTF-8 around the markers
     slots: list[int]  # which spec goes between parts[i] and parts[i + 1]
     specs: list[Spec]
+    # How each spec is written (`_plan`): spec i of `figured` is writers[i](figures[at[i]]),
+    # those after it are the amount as typed (`raw`) and the ages, in `specs` order.
+    writers: list[Callable[[Decimal], str]] = field(default_factory=list)
+    at: list[int] = field(default_factory=list)
+    order: list[int] = field(default_factory=list)  # spec of each text written, in turn
+    ages: list[datetime] = field(default_factory=list)
+    raws: int = 0
 
 
 @dataclass
@@ -343,10 +351,10 @@ class StandIns:
 
 class _Kept:
     """Newest used last, at most `limit`: key -> (value or None, the rows whose ids the key
-    holds, kept alive with it)."""
+    holds, kept alive with it; the key)."""
 
     def __init__(self, limit: int) -> None:
-        self._entries: OrderedDict[Hashable, tuple[Any, object]] = OrderedDict()
+        self._entries: OrderedDict[Hashable, tuple[Any, object, Hashable]] = OrderedDict()
         self._lock = threading.Lock()
         self.limit = limit
 
@@ -355,14 +363,15 @@ class _Kept:
 
     def get(self, key: Hashable) -> tuple[bool, Any]:
         with self._lock:
-            if key not in self._entries:
+            entry = self._entries.get(key)
+            if entry is None:
                 return False, None
-            self._entries.move_to_end(key)
-            return True, self._entries[key][0]
+            self._entries.move_to_end(entry[2])  # the key kept: found without comparing
+            return True, entry[0]
 
     def put(self, key: Hashable, value: Any, rows: object) -> None:
         with self._lock:
-            self._entries[key] = (value, rows)
+            self._entries[key] = (value, rows, key)
             self._entries.move_to_end(key)
             while len(self._entries) > self.limit:
                 self._entries.popitem(last=False)
@@ -396,12 +405,22 @@ def plain_query(request: Request) -> tuple[tuple[str, str], ...] | None:
     with plain values; else None (the full render answers it)."""
     if request.method != "GET" or any(h in request.headers for h in CONDITIONAL):
         return None
+    # Read once per request (the lean route asks, then the page): kept in the scope with
+    # the query string it was read from.
+    scope = request.scope
+    query = scope["query_string"]
+    kept = scope.get(_READ)
+    if kept is None or kept[0] is not query:
+        kept = scope[_READ] = (query, _plain_items(query))
+    return kept[1]
+
+
+_READ = "web.lean_page.plain_query"
+
+
+def _plain_items(query: bytes) -> tuple[tuple[str, str], ...] | None:
     try:
-        items = parse_qsl(
-            request.scope["query_string"].decode("ascii"),
-            keep_blank_values=True,
-            strict_parsing=True,
-        )
+        items = parse_qsl(query.decode("ascii"), keep_blank_values=True, strict_parsing=True)
     except (UnicodeDecodeError, ValueError):
         return None
     names = [k for k, _ in items]
@@ -429,12 +448,42 @@ class _Ask:
     now: datetime
 
 
+class _Hashed:
+    """A key whose hash is computed once (a page's key is a tuple of some 200 values)."""
+
+    __slots__ = ("hash", "key")
+
+    def __init__(self, key: tuple[Hashable, ...]) -> None:
+        self.key = key
+        self.hash = hash(key)
+
+    def __hash__(self) -> int:
+        return self.hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Hashed) and self.hash == other.hash and self.key == other.key
+
+
 @dataclass(frozen=True)
 class _Key:
-    page: Hashable  # everything the page's shape depends on
+    page: _Hashed  # everything the page's shape depends on
     base: Hashable  # of it, what the row pieces depend on besides their offers
     offers: list[Spec]  # each offer's key, in the result's order
     below: frozenset[Decimal]  # the checked amounts the amount is compared with
+
+
+def _corridor_key(corridor: Corridor, result: CompareResult) -> tuple[Any, ...]:
+    """The corridor's fields, read once per data version when the book is held (its memo
+    keeps the corridor the book read, so its id names it; a corridor read from the
+    session is another object, read anew)."""
+    kept = result.memo.get(_CORRIDOR)
+    if kept is None or kept[0] is not corridor:
+        kept = (corridor, tuple(getattr(corridor, name) for name in CORRIDOR_FIELDS))
+        result.memo[_CORRIDOR] = kept
+    return kept[1]
+
+
+_CORRIDOR = "web.lean_page.corridor"
 
 
 def _shape_key(ask: _Ask) -> _Key:
@@ -446,19 +495,18 @@ def _shape_key(ask: _Ask) -> _Key:
     for r in (*result.quotes, *result.survey):
         p = r.priced
         checked = None
-        if p.basis.value == "below_checked" and p.checked_amount is not None:
+        if p.basis is Basis.BELOW and p.checked_amount is not None:
             checked = quantize_display(p.checked_amount, r.quote.send_currency)
             below.add(checked)
         offers.append(
             (
                 r.tier,
                 # The stored rows as the book read them (the margin reference is the quote's
-                # own), by identity: the entry keeps them alive, so no other row has their id.
+                # own; its survey day and quarter, with the tier), by identity: the entry
+                # keeps them alive, so no other row has their id.
                 id(r.quote),
                 id(r.service),
                 id(r.provider),
-                r.survey_date,
-                r.survey_period,
                 _offer_key(r, ask.now),
                 None if checked is None else ask.amount < checked,
             )
@@ -469,7 +517,7 @@ def _shape_key(ask: _Ask) -> _Key:
         page.request.url.path,
         ask.query,
         ask.version,
-        tuple(getattr(ask.corridor, name) for name in CORRIDOR_FIELDS),
+        _corridor_key(ask.corridor, result),
         result.data_version,
         result.receive_currency,
         result.currency,
@@ -485,7 +533,7 @@ def _shape_key(ask: _Ask) -> _Key:
         len(result.quotes),
         tuple(offers),
     )
-    return _Key(key, base, offers, frozenset(below))
+    return _Key(_Hashed(key), base, offers, frozenset(below))
 
 
 def _stand_ins(ask: _Ask, allowed: frozenset[Decimal], builder: _Builder) -> StandIns:
@@ -534,7 +582,7 @@ def _build(
         return None
     pieces = _MARK.split(html)
     parts = [piece.encode("utf-8") for piece in pieces[0::2]]
-    return Shape(parts, [int(i) for i in pieces[1::2]], builder.specs)
+    return _plan(Shape(parts, [int(i) for i in pieces[1::2]], builder.specs), ask.page.language)
 
 
 def _figures(amount: Decimal, result: CompareResult) -> list[Decimal]:
@@ -544,47 +592,60 @@ def _figures(amount: Decimal, result: CompareResult) -> list[Decimal]:
     return out
 
 
-_SPECIAL = ("&", "<", ">", '"', "'")  # what `escape` replaces
+def _decimal_text(value: Decimal) -> str:
+    """`{{ value }}` of a Decimal: str, escaped (a Decimal's text has nothing to escape)."""
+    return str(value)
+
+
+def _plan(shape: Shape, language: Language) -> Shape:
+    """How the shape's figures are written in its language: a writer per spec
+    (`web.formatting`'s money and percentage writers, escaped as Jinja escapes them, which
+    write what `Formatter.money` and `pct` write), the amount as typed and the ages last."""
+    writers: list[Callable[[Decimal], str]] = []
+    at: list[int] = []
+    order: list[int] = []
+    raws: list[int] = []
+    ages: list[int] = []
+    for i, spec in enumerate(shape.specs):
+        kind = spec[0]
+        if kind == "raw":
+            raws.append(i)
+            continue
+        if kind == "age":
+            ages.append(i)
+            continue
+        if kind == "money":
+            writers.append(money_writer(language, spec[2], html=True))
+        elif kind == "pct":
+            writers.append(pct_writer(language, html=True))
+        else:
+            writers.append({"str": _decimal_text, "canonical": canonical, "plain": plain}[kind])
+        at.append(_AMOUNT if kind in ("canonical", "plain") else spec[1])
+        order.append(i)
+    where = {spec: n for n, spec in enumerate(order + raws + ages)}  # spec -> its text
+    return replace(
+        shape,
+        slots=[where[i] for i in shape.slots],
+        writers=writers,
+        at=at,
+        order=order + raws + ages,
+        ages=[shape.specs[i][1] for i in ages],
+        raws=len(raws),
+    )
 
 
 def _html(text: str) -> str:
     """`str(escape(text))`, without building a Markup when nothing needs escaping."""
-    for c in _SPECIAL:
+    for c in ("&", "<", ">", '"', "'"):
         if c in text:
             return str(escape(text))
     return text
 
 
 def _write(shape: Shape, fmt: Formatter, raw: str, figures: list[Decimal], now: datetime) -> bytes:
-    money, pct = fmt.money, fmt.pct
-    texts: list[bytes] = []
-    # A page shows many figures of one value (what you pay at every offer): each is written
-    # once. `money` and `pct` write equal values alike (1.0 and 1.00: Decimal's equality,
-    # as their own caches do); `str` does not, so it is not shared.
-    written: dict[tuple[str, Decimal, str], bytes] = {}
-    for spec in shape.specs:
-        kind = spec[0]
-        if kind == "money" or kind == "pct":
-            value = figures[spec[1]]
-            ccy = spec[2] if kind == "money" else ""
-            done = written.get((kind, value, ccy))
-            if done is None:
-                text = money(value, ccy) if kind == "money" else pct(value)
-                done = written[kind, value, ccy] = _html(text).encode("utf-8")
-            texts.append(done)
-            continue
-        if kind == "str":
-            text = _html(str(figures[spec[1]]))
-        elif kind == "age":
-            text = _html(fmt.age(spec[1], now))
-        elif kind == "canonical":
-            text = canonical(figures[_AMOUNT])
-        elif kind == "plain":
-            text = plain(figures[_AMOUNT])
-        else:
-            assert kind == "raw"
-            text = raw
-        texts.append(text.encode("utf-8"))
+    texts = [w(figures[i]).encode() for w, i in zip(shape.writers, shape.at, strict=True)]
+    texts += [raw.encode()] * shape.raws
+    texts += [_html(fmt.age(then, now)).encode() for then in shape.ages]
     out = [b""] * (2 * len(shape.parts) - 1)
     out[0::2] = shape.parts
     out[1::2] = [texts[i] for i in shape.slots]
