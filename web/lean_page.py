@@ -492,12 +492,18 @@ def _shape_key(ask: _Ask) -> _Key:
     offers: list[Spec] = []
     below: set[Decimal] = set()
     result, page = ask.result, ask.page
-    for r in (*result.quotes, *result.survey):
+    kept = result.kept  # from a kept segment of amounts: its token names all but the order
+    token, places = kept if isinstance(kept, tuple) else (None, ())
+    for i, r in enumerate((*result.quotes, *result.survey)):
         p = r.priced
         checked = None
         if p.basis is Basis.BELOW and p.checked_amount is not None:
             checked = quantize_display(p.checked_amount, r.quote.send_currency)
             below.add(checked)
+        compared = None if checked is None else ask.amount < checked
+        if token is not None:  # the segment's offer (the token, held here, keeps its id)
+            offers.append((token, places[i], compared))
+            continue
         offers.append(
             (
                 r.tier,
@@ -508,7 +514,7 @@ def _shape_key(ask: _Ask) -> _Key:
                 id(r.service),
                 id(r.provider),
                 _offer_key(r, ask.now),
-                None if checked is None else ask.amount < checked,
+                compared,
             )
         )
     base = (
@@ -523,16 +529,18 @@ def _shape_key(ask: _Ask) -> _Key:
         result.currency,
         result.fees,
     )
-    key = (
-        base,
-        _fixed_key(result),
-        result.payouts,
-        result.country_names,
-        result.reference_rate,
-        tuple(result.other_rates),
-        len(result.quotes),
-        tuple(offers),
+    fixed: Hashable = (
+        token  # the segment fixes all of these
+        if token is not None
+        else (
+            _fixed_key(result),
+            result.payouts,
+            result.country_names,
+            result.reference_rate,
+            tuple(result.other_rates),
+        )
     )
+    key = (base, fixed, len(result.quotes), tuple(offers))
     return _Key(_Hashed(key), base, offers, frozenset(below))
 
 

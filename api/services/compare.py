@@ -188,6 +188,10 @@ class CompareResult:
     # What a presenter keeps for this corridor's data version (the book's `memo`), e.g.
     # api/http/present.py's JSON of what does not depend on the amount.
     memo: dict[Hashable, Any] = field(default_factory=dict, repr=False, compare=False)
+    # From a kept segment of amounts (api/services/segments.py `compare_kept`): the
+    # segment's token and its offers' places, in this answer's order (live, then survey).
+    # All the answer holds but its amount and figures is the same for the same `kept`.
+    kept: Hashable | None = field(default=None, repr=False, compare=False)
 
     @property
     def best(self) -> RankedQuote | None:

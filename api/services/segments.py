@@ -62,6 +62,7 @@ class Segment(NamedTuple):
     survey: tuple[KeptOffer, ...]
     first: CompareResult  # the first answer: its fields but amount and offers are all's
     memo: dict[Hashable, Any]  # what a presenter keeps for this segment
+    token: object  # names the segment in presenters' keys (and, held there, keeps its id)
 
 
 Found = Sequence[Exact | None]
@@ -136,6 +137,8 @@ def compare_kept(
         return got
     segment, found = got
 
+    places: list[int] = []
+
     def offers(kept: tuple[KeptOffer, ...]) -> list[RankedQuote]:
         out = []
         for o, a, fee, cost in ranked(kept, found, req):
@@ -143,11 +146,12 @@ def compare_kept(
             q = o.first
             priced = Priced(point, a, fee, rate, cost, estimated, q.priced.stale, basis)
             out.append(RankedQuote(q.provider, q.service, q.quote, priced, q.tier, q.baskets))
+            places.append(o.place)
         return out
 
-    return replace(
-        segment.first, amount=req.amount, quotes=offers(segment.live), survey=offers(segment.survey)
-    )
+    live, survey = offers(segment.live), offers(segment.survey)
+    kept = (segment.token, tuple(places))
+    return replace(segment.first, amount=req.amount, quotes=live, survey=survey, kept=kept)
 
 
 def _segment(
@@ -210,4 +214,5 @@ def _segment(
         tuple(sorted(offers[SURVEY], key=itemgetter(0))),
         result,
         {},
+        object(),
     )

@@ -55,7 +55,7 @@ def test_a_kept_segment_answers_compare_jsons_bytes(session: Session, demo_now: 
     rnd = random.Random(2612)
     corridors = session.exec(select(Corridor)).all()
     assert len(corridors) >= 30
-    answered = reused = 0
+    answered = reused = from_kept = 0
     for corridor in corridors:
         src, dst = corridor.from_country, corridor.to_country
         version = corridor_version(session, src, dst)
@@ -83,6 +83,11 @@ def test_a_kept_segment_answers_compare_jsons_bytes(session: Session, demo_now: 
                 assert from_segment == full, asked
                 # to the digit (Decimal("1.0") == Decimal("1.00"), but a page may show both)
                 assert repr(from_segment) == repr(full), asked
+                if from_segment.kept is not None:  # the segment's token and offers' places
+                    _token, places = from_segment.kept
+                    assert len(places) == len(full.quotes) + len(full.survey), asked
+                    from_kept += 1
                 answered += 1
     assert answered > 1000
     assert reused > answered / 3  # most answers came from a segment already kept
+    assert from_kept > answered / 5  # and compare_kept answered from one
