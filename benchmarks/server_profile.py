@@ -28,8 +28,14 @@ PARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "page route, page cache, ETag (lean_route)",
         ("web/lean_route.py", "web/pagecache.py"),
     ),
-    ("answer's JSON (api/http/present.py)", ("api/http/present.py",)),
-    ("pricing and ranking (compare())", ("compare (api/services/compare.py",)),
+    (
+        "figures and JSON (http/present, segments)",
+        ("api/http/present.py", "api/http/segments.py"),
+    ),
+    (
+        "pricing, ranking (compare(), segments)",
+        ("compare (api/services/compare.py", "api/services/segments.py"),
+    ),
     (
         "session, data version, book lookup",
         (
