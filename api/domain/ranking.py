@@ -381,7 +381,7 @@ def order_key(
     sort: SortKey, fees: FeesMode
 ) -> Callable[[bool, bool, int, Decimal, Decimal], OrderKey]:
     """`rank`'s sort key, from (stale, promotional, speed order, total cost, received):
-    for a caller that ranks prices it holds in another form (api/http/lean_json.py)."""
+    for a caller that ranks prices it holds in another form (api/services/segments.py)."""
     by_received = sort is SortKey.RECEIVED or (
         sort is SortKey.TOTAL_COST and fees is FeesMode.INCLUDED
     )

@@ -28,6 +28,7 @@ from api.http.schemas import (
     rate,
 )
 from api.services.compare import (
+    MEMO_LIMIT,
     RPW_ATTRIBUTION,
     SAMPLE_NOTICE,
     SURVEY_NOTICE,
@@ -167,9 +168,11 @@ def amount_figures(
     send_amount: Decimal, fee: Decimal, cost: QuoteCost, send: Decimal, receive: Decimal
 ) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal]:
     """An offer's AT_AMOUNT figures, in that order, with `send` and `receive` the minor units
-    of its currencies: each rounded to a fixed number of places (`quantize_display`'s
-    rounding to the currency's minor units; four places for the percentage, `pct`'s), so
-    `str()` writes each as plain text (tests/core/test_lean_compare.py)."""
+    of its currencies: each rounded to a fixed number of places (money to the currency's
+    minor units, the percentage to four), so `str()` writes each as plain text
+    (tests/core/test_lean_compare.py). The rounding is `quantize_display`'s (half-even, to
+    the minor unit) and `pct`'s, written out: this runs six times per offer per answer (the
+    calls cost a few percent of a compare answer, in-process)."""
     return (
         send_amount.quantize(send, rounding=ROUND_HALF_EVEN),
         (send_amount + fee).quantize(send, rounding=ROUND_HALF_EVEN),
@@ -419,7 +422,6 @@ _OFFER = _Layout(QuotePublic, frozenset(AT_AMOUNT))
 assert _OFFER.filled == AT_AMOUNT
 _ANSWER = _Layout(CompareResponse, frozenset({"amount", "quotes", "survey_quotes"}))
 assert _ANSWER.filled == ("amount", "quotes", "survey_quotes")
-MEMO_LIMIT = 4096  # entries kept per corridor book (offers and answer shapes)
 
 
 def offer_template(q: RankedQuote, now: datetime) -> Template:

@@ -305,6 +305,11 @@ class _ServiceBook:
     as_surveyed: tuple[Priced, ...] = ()  # survey tier: `points` priced as collected
 
 
+# Entries a corridor book's `memo` keeps before it is cleared (what presenters keep there:
+# JSON templates, answers around their offers, segments of amounts).
+MEMO_LIMIT = 4096
+
+
 @dataclass(frozen=True)
 class _Book:
     corridor: Corridor

@@ -32,7 +32,14 @@ from sqlmodel import Session
 from api.domain.costs import QuoteCost, cost_at
 from api.domain.money import minor_unit
 from api.domain.ranking import Exact, Freshness, Priced, freshness, order_key, price_service
-from api.services.compare import BOOK, CompareRequest, CompareResult, RankedQuote, compare
+from api.services.compare import (
+    BOOK,
+    MEMO_LIMIT,
+    CompareRequest,
+    CompareResult,
+    RankedQuote,
+    compare,
+)
 from api.settings import get_settings
 from api.storage.pricebook import LIVE, SURVEY
 
@@ -40,7 +47,6 @@ from api.storage.pricebook import LIVE, SURVEY
 # between, so that a float's rounding in an age in hours cannot matter.
 GUARD = timedelta(milliseconds=1)
 HOUR = timedelta(hours=1)
-MAX_SEGMENTS = 4096  # kept per corridor book (with everything presenters keep there)
 
 
 class KeptOffer(NamedTuple):
@@ -109,7 +115,7 @@ def segment_for(
     result = compare(session, req, now, version)
     made = _segment(result, now, tuple(found), len(live_points), oldest_live)
     if made is not None:
-        if len(memo) > MAX_SEGMENTS:
+        if len(memo) > MEMO_LIMIT:
             memo.clear()
         memo[k] = made
     return result
